@@ -1,0 +1,92 @@
+import type { Logger } from '../log.ts';
+import type { DeliveryJob, Store } from '../store/store.ts';
+import { summarize } from '../summaries/summarize.ts';
+import { type Alert, type DeliveryOutcome, type Sink, outletName, safeLink } from './message.ts';
+
+export interface DeliverDeps {
+  store: Store;
+  sinks: ReadonlyMap<string, Sink>;
+  log: Logger;
+  now: () => Date;
+  owner: string;
+}
+
+const LEASE_MS = 60_000;
+const MAX_ATTEMPTS = 8;
+/** A follow-up waits for its alert to be posted so that it can reply in the alert's thread. */
+const THREAD_WAIT_S = 5;
+
+export interface DeliverReport {
+  sent: number;
+  failed: number;
+  dead: number;
+}
+
+/** The outbox worker: claim due rows, render, send, and record the outcome as data. */
+export async function deliverPending(deps: DeliverDeps, limit = 500): Promise<DeliverReport> {
+  const report: DeliverReport = { sent: 0, failed: 0, dead: 0 };
+  const now = deps.now();
+  const jobs = deps.store.claimDeliveries(now, deps.owner, new Date(now.getTime() + LEASE_MS), limit);
+  for (const job of jobs) {
+    const sink = deps.sinks.get(job.channel.platform);
+    let outcome: DeliveryOutcome;
+    const threadRef = job.kind === 'followup' ? deps.store.alertMessageRef(job.channel.id, job.storyId) : null;
+    if (!sink) {
+      outcome = { status: 'failed', retryable: true, detail: `no ${job.channel.platform} connection is configured; the delivery waits until one is` };
+    } else if (job.kind === 'followup' && threadRef === undefined) {
+      outcome = { status: 'failed', retryable: true, detail: 'waiting for the story alert to be posted first', retryAfterS: THREAD_WAIT_S };
+    } else {
+      try {
+        outcome = await sink.send(toAlert(job, threadRef ?? null), job.channel);
+      } catch (err) {
+        outcome = { status: 'failed', retryable: true, detail: err instanceof Error ? err.message : String(err) };
+      }
+    }
+    record(deps, job, outcome, report);
+  }
+  return report;
+}
+
+function record(deps: DeliverDeps, job: DeliveryJob, outcome: DeliveryOutcome, report: DeliverReport): void {
+  const at = deps.now();
+  if (outcome.status === 'sent') {
+    deps.store.markDelivered(job.id, outcome.messageRef, at);
+    report.sent++;
+    return;
+  }
+  const detail = outcome.status === 'rejected' ? `${outcome.code}: ${outcome.userDetail}` : outcome.detail;
+  const retry = outcome.status === 'failed' && outcome.retryable && job.attempts < MAX_ATTEMPTS;
+  const backoffS = outcome.status === 'failed' && outcome.retryAfterS !== undefined ? outcome.retryAfterS : 30 * 2 ** (job.attempts - 1);
+  deps.store.markDeliveryFailed(job.id, { error: detail, retryAt: retry ? new Date(at.getTime() + backoffS * 1000) : null });
+  if (retry) report.failed++;
+  else report.dead++;
+  deps.log[retry ? 'warn' : 'error']({ delivery: job.id, channel: job.channel.channel, platform: job.channel.platform }, `delivery ${retry ? 'will be retried' : 'gave up'}: ${detail}`);
+}
+
+/** Builds the neutral alert for one outbox row: summary focused on the topic's matched terms. */
+export function toAlert(job: DeliveryJob, threadRef: string | null): Alert {
+  const a = job.article;
+  const explanation = (job.match.explanation ?? {}) as { hits?: Array<{ surface: string }>; cooccurrence?: { sentence: string }; threshold?: number };
+  const summary = job.kind === 'alert'
+    ? summarize({ title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined }, {
+        terms: [...new Set((explanation.hits ?? []).map((h) => h.surface))],
+        keySentence: explanation.cooccurrence?.sentence,
+      })
+    : '';
+  return {
+    kind: job.kind,
+    deliveryId: job.id,
+    storyId: job.storyId,
+    topic: job.topic,
+    score: job.match.score,
+    threshold: explanation.threshold,
+    title: a.title || '(untitled)',
+    url: safeLink(a.url),
+    source: outletName(a.feedTitle, a.feedUrl),
+    published: a.publishedAt ?? undefined,
+    language: a.language ?? undefined,
+    summary,
+    why: job.match.why,
+    threadRef,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The neutral message model: what an alert says, before any platform decides how it looks.
+ * Chat adapters render these; nothing here knows Slack, Discord or a terminal.
+ */
+
+export interface Alert {
+  kind: 'alert' | 'followup';
+  deliveryId: number;
+  storyId: number;
+  topic: { slug: string; title: string };
+  score: number;
+  threshold?: number;
+  title: string;
+  /** http/https only, rebuilt from a parsed URL; undefined when the feed gave none. */
+  url?: string;
+  /** The outlet: the feed's title, else its host. */
+  source: string;
+  published?: Date;
+  language?: string;
+  summary: string;
+  why: string;
+  /** Platform message of the story's first alert in this channel (follow-ups reply in its thread). */
+  threadRef: string | null;
+}
+
+/** Where a message goes, as the store knows it. */
+export interface Destination {
+  platform: string;
+  workspace: string;
+  channel: string;
+  name?: string;
+}
+
+/**
+ * What happened to one send. `rejected` is permanent (channel gone, bot removed): do not retry;
+ * `failed` may be retried, after `retryAfterS` when the platform said so.
+ */
+export type DeliveryOutcome =
+  | { status: 'sent'; messageRef: string | null }
+  | { status: 'rejected'; code: string; userDetail: string }
+  | { status: 'failed'; retryable: boolean; detail: string; retryAfterS?: number };
+
+/** One delivery medium (console, webhook, Slack app, Discord bot). */
+export interface Sink {
+  platform: string;
+  send(alert: Alert, to: Destination): Promise<DeliveryOutcome>;
+  close?(): Promise<void>;
+}
+
+/** Only http(s) links reach a chat message; anything else (javascript:, data:) is dropped. */
+export function safeLink(url: string | null | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The outlet name for a feed: its title, else the host of its URL. */
+export function outletName(feedTitle: string | null, feedUrl: string): string {
+  if (feedTitle?.trim()) return feedTitle.trim();
+  try {
+    return new URL(feedUrl).host.replace(/^www\./, '');
+  } catch {
+    return feedUrl;
+  }
+}

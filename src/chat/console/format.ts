@@ -1,0 +1,38 @@
+import type { Alert } from '../../alerts/message.ts';
+
+/** One JSON object per line: the stable shape scripts read (`kind`, `story_id`, `topic`, …). */
+export function alertJson(alert: Alert): string {
+  return JSON.stringify({
+    kind: alert.kind,
+    topic: alert.topic.slug,
+    score: Math.round(alert.score * 100) / 100,
+    title: alert.title,
+    url: alert.url ?? null,
+    source: alert.source,
+    published: alert.published?.toISOString() ?? null,
+    language: alert.language ?? null,
+    summary: alert.summary,
+    why: alert.why,
+    story_id: alert.storyId,
+  });
+}
+
+/** A readable multi-line block for a terminal. */
+export function alertText(alert: Alert, color: boolean): string {
+  const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
+  const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[22m` : s);
+  const when = alert.published ? alert.published.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'undated';
+  const meta = [alert.source, when, alert.language].filter(Boolean).join(' · ');
+  if (alert.kind === 'followup') {
+    return `  ↳ also reported by ${bold(alert.source)}: ${alert.title}\n    ${alert.url ?? ''}\n    ${dim(`story ${alert.storyId} · ${meta}`)}\n`;
+  }
+  return [
+    `🛰  ${bold(alert.topic.title)} · ${alert.score.toFixed(2)}`,
+    `   ${bold(alert.title)}`,
+    alert.url ? `   ${alert.url}` : undefined,
+    alert.summary ? `   ${alert.summary}` : undefined,
+    `   ${dim(`why: ${alert.why}`)}`,
+    `   ${dim(`${meta} · story ${alert.storyId}`)}`,
+    '',
+  ].filter((line) => line !== undefined).join('\n') + '\n';
+}

@@ -1,0 +1,26 @@
+import type { ParseArgsConfig } from 'node:util';
+
+/** Where a command reads and writes; tests pass their own streams. */
+export interface CliIO {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * One `watchfloor <name>` subcommand. The dispatcher in cli.ts parses `options` with
+ * node:util parseArgs, answers `--help` from `usage`, and reports bad flags with the usage text.
+ * `run` returns the process exit code: 0 ok, 1 failed, 2 bad input (usage or config).
+ */
+export interface CliCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  options: NonNullable<ParseArgsConfig['options']>;
+  allowPositionals?: boolean;
+  run(args: { values: OptionValues; positionals: string[] }, io: CliIO): Promise<number>;
+}

@@ -1,0 +1,69 @@
+import { parseDurationS } from '../duration.ts';
+import { errorMessage } from '../errors.ts';
+import { decodeFeed } from '../feeds/decode.ts';
+import { HttpClient } from '../feeds/fetch.ts';
+import { normalizeFeed } from '../feeds/normalize.ts';
+import { parseFeed } from '../feeds/parse.ts';
+import { compileTopics } from '../topics/compile.ts';
+import { loadTopicFile } from '../topics/define.ts';
+import { matchArticle } from '../topics/match.ts';
+import type { CliCommand } from './command.ts';
+import { CONFIG_USAGE, configOption, loadCliConfig, usageError } from './context.ts';
+import { progressBar } from './progress.ts';
+import { formatTable, shorten } from './table.ts';
+
+export const previewCommand: CliCommand = {
+  name: 'preview',
+  summary: 'fetch every feed and score recent articles without storing or posting anything',
+  usage: `Usage: watchfloor preview [--topic SLUG] [--since 7d] [--all] [--config PATH]
+
+Fetches the configured feeds now, scores their articles published in the window against the topics,
+and prints a table (score, topic, published, title), best first. Nothing is stored or posted.
+
+Options:
+  -t, --topic SLUG    only this topic
+  -s, --since DUR     only articles published within DUR (default 7d)
+  -a, --all           also list articles below the topic's threshold
+${CONFIG_USAGE}
+  -h, --help          show this help`,
+  options: { ...configOption, topic: { type: 'string', short: 't' }, since: { type: 'string', short: 's' }, all: { type: 'boolean', short: 'a' } },
+  async run({ values }, io) {
+    const sinceS = parseDurationS((values.since as string | undefined) ?? '7d');
+    if (sinceS === undefined) throw usageError(`--since expects a duration such as 24h or 7d, got "${values.since}".`);
+    const config = loadCliConfig(values, io);
+    const topics = config.topicFiles.map((f) => loadTopicFile(f));
+    const only = values.topic as string | undefined;
+    if (only && !topics.some((t) => t.slug === only)) throw usageError(`no topic "${only}"; known topics: ${topics.map((t) => t.slug).join(', ')}.`);
+    const index = compileTopics(only ? topics.filter((t) => t.slug === only) : topics);
+    const http = new HttpClient({ allowPrivateNetworks: config.fetch.allow_private_networks, totalTimeoutMs: config.fetch.timeout * 1000, maxBodyBytes: config.fetch.max_bytes });
+    const cutoff = Date.now() - sinceS * 1000;
+    const rows: Array<{ score: number; cells: string[] }> = [];
+    const bar = progressBar(io.stderr as NodeJS.WritableStream & { isTTY?: boolean }, 'fetching', config.feeds.length);
+    try {
+      await Promise.all(config.feeds.map(async (feed) => {
+        try {
+          const response = await http.get(feed.url);
+          if (response.status !== 'ok') return;
+          const parsed = await parseFeed(decodeFeed(response.body, response.contentType).text, { contentType: response.contentType, url: response.url });
+          for (const article of normalizeFeed(parsed, response.url)) {
+            if (article.publishedAt && article.publishedAt.getTime() < cutoff) continue;
+            for (const m of matchArticle(index, article).matches) {
+              if (!m.matched && !values.all) continue;
+              rows.push({ score: m.score, cells: [m.score.toFixed(2), m.matched ? m.topic : `(${m.topic})`, article.publishedAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '-', shorten(article.title, 100)] });
+            }
+          }
+        } catch (err) {
+          io.stderr.write(`\n${feed.url}: ${errorMessage(err)}\n`);
+        } finally {
+          bar.tick();
+        }
+      }));
+    } finally {
+      bar.finish();
+      await http.close();
+    }
+    rows.sort((a, b) => b.score - a.score);
+    io.stdout.write(rows.length ? formatTable(['score', 'topic', 'published', 'title'], rows.map((r) => r.cells)) : 'No article in the window matched a topic.\n');
+    return 0;
+  },
+};

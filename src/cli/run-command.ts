@@ -1,0 +1,32 @@
+import { startBot } from '../scheduler.ts';
+import type { CliCommand } from './command.ts';
+import { CONFIG_USAGE, configOption, withApp } from './context.ts';
+
+export const runCommand: CliCommand = {
+  name: 'run',
+  summary: 'run the bot: poll feeds on schedule, alert, post digests; stops on SIGINT/SIGTERM',
+  usage: `Usage: watchfloor run [--config PATH]
+
+Runs until interrupted. Polls the due feeds on every tick of poll.schedule, scores new articles,
+and delivers alerts to the configured routes (the console when no chat credentials are set).
+On SIGINT or SIGTERM it finishes the step in progress, closes the database and exits 0.
+
+Options:
+${CONFIG_USAGE}
+  -h, --help          show this help`,
+  options: { ...configOption },
+  async run({ values }, io) {
+    return withApp(values, io, async (app, log) => {
+      log.info({ feeds: app.config.feeds.length, topics: app.topics.map((t) => t.slug), db: app.config.storage.path }, 'watchfloor running');
+      const bot = startBot(app, log, io.stdout);
+      const signal = await new Promise<string>((resolve) => {
+        process.once('SIGINT', () => resolve('SIGINT'));
+        process.once('SIGTERM', () => resolve('SIGTERM'));
+      });
+      log.info(`${signal} received: finishing the current step`);
+      await bot.stop();
+      log.info('stopped cleanly');
+      return 0;
+    });
+  },
+};

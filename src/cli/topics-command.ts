@@ -1,0 +1,56 @@
+import { parseDurationS } from '../duration.ts';
+import { compileTopics } from '../topics/compile.ts';
+import { matchArticle } from '../topics/match.ts';
+import type { CliCommand } from './command.ts';
+import { CONFIG_USAGE, configOption, usageError, withApp } from './context.ts';
+import { formatTable, shorten } from './table.ts';
+
+export const topicsListCommand: CliCommand = {
+  name: 'topics list',
+  summary: 'list the watch topics with their threshold and subscribers',
+  usage: `Usage: watchfloor topics list [--config PATH]`,
+  options: { ...configOption },
+  async run({ values }, io) {
+    return withApp(values, io, async (app) => {
+      io.stdout.write(formatTable(
+        ['slug', 'threshold', 'subscribers', 'title'],
+        app.topics.map((t) => [t.slug, t.threshold.toFixed(2), String(app.store.subscribersOf(t.slug).length), t.title]),
+      ));
+      return 0;
+    });
+  },
+};
+
+export const topicsTestCommand: CliCommand = {
+  name: 'topics test',
+  summary: 'score the stored articles of a window against one topic: what would have matched',
+  usage: `Usage: watchfloor topics test SLUG [--since 7d] [--all] [--config PATH]
+
+Options:
+  -s, --since DUR     articles fetched within DUR (default 7d)
+  -a, --all           also list candidates below the threshold
+${CONFIG_USAGE}`,
+  options: { ...configOption, since: { type: 'string', short: 's' }, all: { type: 'boolean', short: 'a' } },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    const slug = positionals[0];
+    if (!slug) throw usageError('topics test expects a topic slug, e.g. `watchfloor topics test dprk-russia-arms --since 7d`.');
+    const sinceS = parseDurationS((values.since as string | undefined) ?? '7d');
+    if (sinceS === undefined) throw usageError(`--since expects a duration such as 24h or 7d, got "${values.since}".`);
+    return withApp(values, io, async (app) => {
+      const topic = app.topics.find((t) => t.slug === slug);
+      if (!topic) throw usageError(`no topic "${slug}"; known topics: ${app.topics.map((t) => t.slug).join(', ')}.`);
+      const index = compileTopics([topic]);
+      const rows: Array<[number, string[]]> = [];
+      const articles = app.store.articlesSince(new Date(Date.now() - sinceS * 1000));
+      for (const a of articles) {
+        const m = matchArticle(index, a).matches[0];
+        if (m && (m.matched || values.all)) rows.push([m.score, [m.score.toFixed(2), m.matched ? 'yes' : 'no', shorten(a.title, 90), m.why]]);
+      }
+      rows.sort((x, y) => y[0] - x[0]);
+      io.stdout.write(`${rows.filter((r) => r[1][1] === 'yes').length} of ${articles.length} stored articles would have matched ${slug}\n`);
+      if (rows.length) io.stdout.write(formatTable(['score', 'match', 'title', 'why'], rows.map((r) => r[1])));
+      return 0;
+    });
+  },
+};

@@ -1,0 +1,151 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import cron from 'node-cron';
+import { z } from 'zod';
+import { parseDurationS } from './duration.ts';
+import { AppError } from './errors.ts';
+
+/** A duration written as `15m`, `24h`, `7d` or a number of seconds; held as seconds. */
+const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const seconds = parseDurationS(value);
+  if (seconds === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration such as 90s, 15m, 24h or 7d, got ${JSON.stringify(value)}` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+const feedSchema = z.strictObject({
+  url: z.string().url(),
+  title: z.string().optional(),
+  interval: duration.optional(),
+  full_text: z.boolean().default(false),
+});
+
+/** `console` now; the chat issues add `slack:…`, `discord:…` and webhook targets. */
+const routeTarget = z.string().regex(/^console$/, 'expected "console" (the only target so far)');
+
+const routeSchema = z.strictObject({
+  topic: z.string().min(1),
+  to: routeTarget,
+  min_score: z.number().min(0).max(1).optional(),
+});
+
+const cronExpression = z.string().refine((expr) => cron.validate(expr), {
+  message: 'expected a cron expression such as "0 8 * * *" (minute hour day month weekday)',
+});
+
+/** node-cron accepts any zone and crashes later on an unknown one, so zones are checked here. */
+const timeZone = z.string().refine((zone) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: 'expected an IANA time zone such as "Europe/Berlin" or "UTC"' });
+
+const digestSchema = z.strictObject({
+  to: routeTarget,
+  topic: z.string().min(1).optional(),
+  cron: cronExpression,
+  timezone: timeZone.default('UTC'),
+  since: duration.default(86_400),
+});
+
+export const configSchema = z.strictObject({
+  storage: z.strictObject({ path: z.string().default('./data/watchfloor.db') }).default({ path: './data/watchfloor.db' }),
+  fetch: z
+    .strictObject({
+      allow_private_networks: z.boolean().default(false),
+      timeout: duration.default(30),
+      max_bytes: z.number().int().positive().default(10 * 1024 * 1024),
+      max_redirects: z.number().int().min(0).max(20).default(5),
+      concurrency: z.number().int().positive().default(8),
+      per_host: z.number().int().positive().default(2),
+      user_agent: z.string().optional(),
+    })
+    .default({} as never),
+  poll: z
+    .strictObject({
+      /** node-cron expression of the scheduler tick; each tick polls only the feeds that are due. */
+      schedule: cronExpression.default('* * * * *'),
+      interval: duration.default(900),
+      min_interval: duration.default(120),
+      max_interval: duration.default(86_400),
+      /** On a feed's first poll, items older than this are stored but not alerted. */
+      first_poll_max_age: duration.default(86_400),
+    })
+    .default({} as never),
+  stories: z.strictObject({ window: duration.default(72 * 3600) }).default({} as never),
+  feeds: z.array(feedSchema).default([]),
+  topics: z.array(z.string().min(1)).default([]),
+  routes: z.array(routeSchema).default([]),
+  digests: z.array(digestSchema).default([]),
+  console: z.strictObject({ format: z.enum(['pretty', 'json']).default('pretty') }).default({ format: 'pretty' }),
+  http: z.strictObject({ port: z.number().int().min(0).max(65_535).default(8080) }).default({ port: 8080 }),
+});
+
+type ParsedConfig = z.output<typeof configSchema>;
+
+/** The validated config with every relative path resolved against the config file's folder. */
+export interface Config extends ParsedConfig {
+  file: string;
+  /** Absolute paths of the topic files. */
+  topicFiles: string[];
+}
+
+export const DEFAULT_CONFIG_PATH = 'config/watchfloor.yaml';
+
+/** `--config`, else WATCHFLOOR_CONFIG, else the bundled default. */
+export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  return path.resolve(cwd, flag ?? env.WATCHFLOOR_CONFIG ?? DEFAULT_CONFIG_PATH);
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new AppError('config', `cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Pass --config PATH or set WATCHFLOOR_CONFIG.`, { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text) ?? {};
+  } catch (err) {
+    throw new AppError('config', `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+  }
+  return parseConfig(raw, file, env);
+}
+
+export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const result = configSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`)
+        : [`${formatPath(issue.path)}: ${describeIssue(issue)}`],
+    );
+    throw new AppError('config', `${file} is invalid:\n  ${lines.join('\n  ')}`);
+  }
+  const config = result.data;
+  const dir = path.dirname(path.resolve(file));
+  // Environment overrides for container deployments; secrets never live in this file.
+  if (env.WATCHFLOOR_DB) config.storage.path = env.WATCHFLOOR_DB;
+  if (env.WATCHFLOOR_HTTP_PORT) config.http.port = Number(env.WATCHFLOOR_HTTP_PORT);
+  config.storage.path = config.storage.path === ':memory:' ? ':memory:' : path.resolve(dir, config.storage.path);
+  return { ...config, file: path.resolve(file), topicFiles: config.topics.map((t) => path.resolve(dir, t)) };
+}
+
+/** `topics[0].concepts.dprk` — the path a user can find in the file. */
+export function formatPath(parts: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of parts) out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
+  return out || '(top level)';
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_type') return `expected ${issue.expected === 'array' ? 'an array' : issue.expected}`;
+  return issue.message;
+}

@@ -1,0 +1,112 @@
+import dns from 'node:dns';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import type { Socket } from 'node:net';
+import { buildConnector } from 'undici';
+import { AppError } from '../errors.ts';
+import { isIpLiteral, refuseAddress, type AddressRefusal } from './address.ts';
+
+/**
+ * The SSRF guard, enforced where the connection is made (issue 3): the address a socket actually
+ * connects to must be public. Checking a URL's name before fetching is not enough — DNS can answer
+ * differently a moment later (rebinding) and every redirect hop is a new host — so the check runs
+ * inside undici's connector, on every new connection:
+ *   1. in the DNS lookup that net.connect calls, before any packet leaves (names);
+ *   2. on `socket.remoteAddress` once connected (covers IP literals, which skip lookup).
+ * `checkUrl` additionally refuses non-http(s) schemes and private IP literals up front, so a hop to
+ * http://127.0.0.1/ fails without even a SYN.
+ */
+
+/** Decides whether an address may be connected to; undefined means yes. */
+export type AddressCheck = (address: string) => AddressRefusal | undefined;
+
+/** A dns.lookup-shaped resolver; tests pass a fake one to make names resolve to chosen addresses. */
+export type Resolver = (
+  hostname: string,
+  options: { all: true; family?: number; hints?: number },
+  callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
+) => void;
+
+export function addressCheck(allowPrivateNetworks: boolean): AddressCheck {
+  return (address) => refuseAddress(address, allowPrivateNetworks);
+}
+
+export const systemResolver: Resolver = (hostname, options, callback) => {
+  dns.lookup(hostname, options, callback);
+};
+
+export function refusedError(host: string, refusal: AddressRefusal): AppError {
+  const what = isIpLiteral(host) || host === refusal.address
+    ? `${refusal.address} is ${refusal.reason}`
+    : `${host} resolves to ${refusal.address}, ${refusal.reason}`;
+  return new AppError('refused', `refused: ${what}`, { retryable: false });
+}
+
+/**
+ * Parses and checks a URL before it is requested: http/https only, no credentials smuggled to
+ * other hosts, and no refused IP literal. Names are checked later, at connect time.
+ */
+export function checkUrl(raw: string | URL, check: AddressCheck): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new AppError('bad_url', `"${String(raw)}" is not a valid URL.`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new AppError('refused', `refused: ${url.protocol.replace(/:$/, '')} URLs are not fetched, only http and https (${url.href}).`);
+  }
+  if (isIpLiteral(url.hostname)) {
+    const refusal = check(url.hostname.replace(/^\[|\]$/g, ''));
+    if (refusal) throw refusedError(url.hostname, refusal);
+  }
+  return url;
+}
+
+/**
+ * Wraps a resolver for net.connect's `lookup` option: every address the name resolves to must pass,
+ * otherwise the connection fails with the refusal. Refusing when any answer is private (rather than
+ * picking a public one) keeps the outcome independent of the order a resolver returns.
+ */
+export function guardedLookup(resolve: Resolver, check: AddressCheck) {
+  return (
+    hostname: string,
+    options: LookupOptions,
+    callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
+  ): void => {
+    resolve(hostname, { all: true, family: typeof options.family === 'number' ? options.family : undefined, hints: options.hints }, (err, addresses) => {
+      if (err) return callback(err, '');
+      if (addresses.length === 0) {
+        return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+      }
+      for (const a of addresses) {
+        const refusal = check(a.address);
+        if (refusal) return callback(refusedError(hostname, refusal) as NodeJS.ErrnoException, '');
+      }
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+}
+
+/** An undici connector that applies the guard to every connection it opens. */
+export function guardedConnector(opts: {
+  check: AddressCheck;
+  resolve: Resolver;
+  connectTimeoutMs: number;
+}): buildConnector.connector {
+  const base = buildConnector({ timeout: opts.connectTimeoutMs, lookup: guardedLookup(opts.resolve, opts.check) });
+  return (options, callback) => {
+    base(options, (...args) => {
+      const [err, socket] = args;
+      if (err) return callback(err, null);
+      const s = socket as Socket;
+      const remote = s.remoteAddress;
+      const refusal = remote === undefined ? { address: 'an unknown address', reason: 'not checkable' } : opts.check(remote);
+      if (refusal) {
+        s.destroy();
+        return callback(refusedError(options.hostname, refusal), null);
+      }
+      callback(null, s);
+    });
+  };
+}

@@ -1,0 +1,100 @@
+import { errorMessage } from '../errors.ts';
+import type { Logger } from '../log.ts';
+import type { FeedRow, Store } from '../store/store.ts';
+import { decodeFeed } from './decode.ts';
+import { FetchError, type HttpClient, PAGE_ACCEPT } from './fetch.ts';
+import { extractMainText } from './fulltext.ts';
+import { type FeedArticle, normalizeFeed } from './normalize.ts';
+import { parseFeed } from './parse.ts';
+import { type PollBounds, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
+
+export interface PollDeps {
+  store: Store;
+  http: HttpClient;
+  log: Logger;
+  now: () => Date;
+  bounds: PollBounds;
+  /** On a feed's first poll, items older than this are stored but not alerted (seconds). */
+  firstPollMaxAgeS: number;
+}
+
+/** A stored article that is new to us and may alert. */
+export interface FreshArticle {
+  id: number;
+  feed: FeedRow;
+  article: FeedArticle;
+}
+
+export type PollResult =
+  | { status: 'ok'; fresh: FreshArticle[]; stored: number; updated: number; notModified: boolean }
+  | { status: 'failed'; error: string };
+
+/** A republished item (new guid or date, same content) within this window does not alert again. */
+const REPUBLISH_WINDOW_MS = 7 * 86_400_000;
+/** Feeds whose body is shorter than this are teasers worth a full-text fetch when `full_text` is on. */
+const TEASER_CHARS = 600;
+
+/**
+ * Refreshes one feed, read top to bottom: conditional GET → decode → parse → normalize → store.
+ * Returns only the articles that are new and may alert; knows nothing of topics or channels.
+ * Never throws: a broken feed is recorded (with backoff) and the cycle goes on.
+ */
+export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResult> {
+  const { store, http, log } = deps;
+  try {
+    const response = await http.get(feed.url, { validators: { etag: feed.etag, lastModified: feed.lastModified } });
+    const now = deps.now();
+    if (response.status === 'not_modified') {
+      store.recordFeedSuccess(feed.id, {
+        etag: response.etag, lastModified: response.lastModified, url: response.permanentUrl, now,
+        nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: response.maxAgeS }, deps.bounds),
+      });
+      return { status: 'ok', fresh: [], stored: 0, updated: 0, notModified: true };
+    }
+
+    const { text } = decodeFeed(response.body, response.contentType);
+    const parsed = await parseFeed(text, { contentType: response.contentType, url: response.url });
+    const articles = normalizeFeed(parsed, response.url);
+
+    const fresh: FreshArticle[] = [];
+    let updated = 0;
+    const oldestAlertable = feed.firstPoll ? now.getTime() - deps.firstPollMaxAgeS * 1000 : -Infinity;
+    for (const item of articles) {
+      const article = feed.fullText && item.body.length < TEASER_CHARS && item.url ? await withFullText(item, deps) : item;
+      const result = store.upsertArticle({ ...article, feedId: feed.id, fetchedAt: now });
+      if (result.status === 'updated') updated++;
+      if (result.status !== 'new') continue;
+      if ((article.publishedAt?.getTime() ?? now.getTime()) < oldestAlertable) continue;
+      if (store.hasRecentContent(feed.id, article.contentHash, result.id, new Date(now.getTime() - REPUBLISH_WINDOW_MS))) continue;
+      fresh.push({ id: result.id, feed, article });
+    }
+
+    store.recordFeedSuccess(feed.id, {
+      etag: response.etag, lastModified: response.lastModified, title: parsed.title, url: response.permanentUrl, now,
+      nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: response.maxAgeS, ttlMinutes: parsed.ttlMinutes }, deps.bounds),
+    });
+    if (response.permanentUrl) log.info({ feed: feed.url, to: response.permanentUrl }, 'feed moved permanently; stored URL updated');
+    return { status: 'ok', fresh, stored: articles.length, updated, notModified: false };
+  } catch (err) {
+    const error = errorMessage(err);
+    const failures = feed.failures + 1;
+    const retryAfterS = err instanceof FetchError ? err.retryAfterS : undefined;
+    const nextPollAt = nextPollAfterFailure({ now: deps.now(), intervalS: feed.intervalS, failures, retryAfterS }, deps.bounds);
+    store.recordFeedFailure(feed.id, { error, nextPollAt });
+    log.warn({ feed: feed.url, failures, retryAt: nextPollAt.toISOString() }, `feed failed: ${error}`);
+    return { status: 'failed', error };
+  }
+}
+
+/** Teaser feeds: fetch the page through the same guarded client and keep Readability's main text. */
+async function withFullText(item: FeedArticle, deps: PollDeps): Promise<FeedArticle> {
+  try {
+    const page = await deps.http.get(item.url!, { accept: PAGE_ACCEPT });
+    if (page.status !== 'ok') return item;
+    const extracted = extractMainText(decodeFeed(page.body, page.contentType).text, page.url);
+    return extracted && extracted.text.length > item.body.length ? { ...item, body: extracted.text } : item;
+  } catch (err) {
+    deps.log.debug({ url: item.url }, `full text unavailable: ${errorMessage(err)}`);
+    return item;
+  }
+}

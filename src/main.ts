@@ -1,0 +1,107 @@
+import { hostname } from 'node:os';
+import type { Sink } from './alerts/message.ts';
+import { createConsoleSink } from './chat/console/adapter.ts';
+import type { Config } from './config.ts';
+import { AppError } from './errors.ts';
+import { HttpClient } from './feeds/fetch.ts';
+import { DEFAULT_POLL_BOUNDS } from './feeds/schedule.ts';
+import type { Logger } from './log.ts';
+import { type Pipeline, rebuildStoryWindow } from './pipeline.ts';
+import { SqliteStore } from './store/sqlite.ts';
+import type { Store } from './store/store.ts';
+import { StoryIndex } from './stories/cluster.ts';
+import { compileTopics } from './topics/compile.ts';
+import { loadTopicFile, type TopicDefinition } from './topics/define.ts';
+
+/** The console "channel": alerts routed `to: console` land here. */
+export const CONSOLE_CHANNEL = { platform: 'console', workspace: 'local', channel: 'stdout', name: 'console' } as const;
+
+export interface App {
+  config: Config;
+  store: Store;
+  http: HttpClient;
+  pipeline: Pipeline;
+  topics: TopicDefinition[];
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root: config → store → topics → pipeline → sinks. Only this function builds real
+ * dependencies; everything below receives them as arguments.
+ */
+export function createApp(config: Config, io: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; log: Logger; now?: () => Date }): App {
+  const now = io.now ?? (() => new Date());
+  const topics = config.topicFiles.map((file) => loadTopicFile(file));
+  checkRoutes(config, topics);
+
+  const store = new SqliteStore(config.storage.path);
+  try {
+    store.syncTopics(topics.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
+    for (const feed of config.feeds) {
+      store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now());
+    }
+    const consoleChannel = store.ensureChannel(CONSOLE_CHANNEL);
+    store.syncConfigSubscriptions(config.routes.map((r) => ({
+      channelId: consoleChannel,
+      topic: r.topic,
+      minScore: r.min_score ?? 0,
+    })));
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+
+  const http = new HttpClient({
+    allowPrivateNetworks: config.fetch.allow_private_networks,
+    totalTimeoutMs: config.fetch.timeout * 1000,
+    maxBodyBytes: config.fetch.max_bytes,
+    maxRedirects: config.fetch.max_redirects,
+    perHostConnections: config.fetch.per_host,
+    totalConnections: config.fetch.concurrency,
+    ...(config.fetch.user_agent ? { userAgent: config.fetch.user_agent } : {}),
+  });
+
+  const sinks = new Map<string, Sink>([['console', createConsoleSink({ format: config.console.format, out: io.stdout })]]);
+  const stories = new StoryIndex({ windowHours: config.stories.window / 3600 });
+  rebuildStoryWindow(store, stories, now(), config.stories.window);
+
+  const pipeline: Pipeline = {
+    store,
+    log: io.log,
+    now,
+    owner: `${hostname()}:${process.pid}`,
+    poll: {
+      http,
+      bounds: { ...DEFAULT_POLL_BOUNDS, minIntervalS: config.poll.min_interval, maxIntervalS: config.poll.max_interval },
+      firstPollMaxAgeS: config.poll.first_poll_max_age,
+    },
+    topics: { index: compileTopics(topics) },
+    stories,
+    sinks,
+  };
+
+  return {
+    config,
+    store,
+    http,
+    pipeline,
+    topics,
+    async close() {
+      await Promise.allSettled([...sinks.values()].map((s) => s.close?.()));
+      await http.close();
+      store.close();
+    },
+  };
+}
+
+/** A route or digest naming a topic that no topic file defines is a config error, reported with its key. */
+function checkRoutes(config: Config, topics: TopicDefinition[]): void {
+  const slugs = new Set(topics.map((t) => t.slug));
+  const known = [...slugs].join(', ') || 'none';
+  config.routes.forEach((r, i) => {
+    if (!slugs.has(r.topic)) throw new AppError('config', `${config.file} is invalid:\n  routes[${i}].topic: no topic "${r.topic}" (topics loaded: ${known})`);
+  });
+  config.digests.forEach((d, i) => {
+    if (d.topic && !slugs.has(d.topic)) throw new AppError('config', `${config.file} is invalid:\n  digests[${i}].topic: no topic "${d.topic}" (topics loaded: ${known})`);
+  });
+}

@@ -1,0 +1,362 @@
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import type {
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedRow, MatchInput,
+  NewFeed, Store, StoryArticle, Subscriber,
+} from './store.ts';
+
+const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+type Row = Record<string, any>;
+
+const ms = (d: Date) => d.getTime();
+const date = (v: number | null): Date | null => (v == null ? null : new Date(v));
+
+/** The embedded store: one SQLite file in WAL mode, every statement synchronous and short. */
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^sqlite-\d{3}-.*\.sql$/.test(f)).sort();
+    for (const file of files) {
+      const version = Number(file.slice(7, 10));
+      if (version <= current) continue;
+      const sql = readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8');
+      this.db.transaction(() => {
+        this.db.exec(sql);
+        this.db.pragma(`user_version = ${version}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ── feeds ──────────────────────────────────────────────────────────────
+
+  addFeed(feed: NewFeed, now: Date): { id: number; created: boolean } {
+    const info = this.db
+      .prepare(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`)
+      .run(feed.url, feed.title ?? null, feed.intervalS, feed.fullText ? 1 : 0, ms(now), feed.addedBy ?? null, ms(now));
+    if (info.changes > 0) return { id: Number(info.lastInsertRowid), created: true };
+    // Config edits (interval, full text) apply to an existing feed without resetting its poll state.
+    this.db.prepare('UPDATE feeds SET interval_s = ?, full_text = ?, title = COALESCE(title, ?) WHERE url = ?')
+      .run(feed.intervalS, feed.fullText ? 1 : 0, feed.title ?? null, feed.url);
+    return { id: (this.db.prepare('SELECT id FROM feeds WHERE url = ?').get(feed.url) as Row).id, created: false };
+  }
+
+  listFeeds(): FeedRow[] {
+    return (this.db.prepare('SELECT * FROM feeds ORDER BY id').all() as Row[]).map(toFeed);
+  }
+
+  getFeedByUrl(url: string): FeedRow | undefined {
+    const row = this.db.prepare('SELECT * FROM feeds WHERE url = ?').get(url) as Row | undefined;
+    return row && toFeed(row);
+  }
+
+  removeFeed(url: string): boolean {
+    return this.db.prepare('DELETE FROM feeds WHERE url = ?').run(url).changes > 0;
+  }
+
+  claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): FeedRow[] {
+    return this.db.transaction(() => {
+      const rows = this.db
+        .prepare(`SELECT * FROM feeds WHERE status != 'paused' AND next_poll_at <= ?
+                  AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_poll_at LIMIT ?`)
+        .all(ms(dueBy), ms(now), limit) as Row[];
+      const lease = this.db.prepare('UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE id = ?');
+      for (const row of rows) lease.run(owner, ms(leaseUntil), row.id);
+      return rows.map(toFeed);
+    })();
+  }
+
+  recordFeedSuccess(id: number, u: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): void {
+    this.db
+      .prepare(`UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), title = COALESCE(?, title),
+                url = COALESCE(?, url), next_poll_at = ?, failures = 0, last_error = NULL, status = 'ok', last_success_at = ?,
+                lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+      .run(u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, ms(u.nextPollAt), ms(u.now), id);
+  }
+
+  recordFeedFailure(id: number, u: { error: string; nextPollAt: Date }): void {
+    this.db
+      .prepare(`UPDATE feeds SET failures = failures + 1, last_error = ?, status = 'failing', next_poll_at = ?,
+                lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+      .run(u.error, ms(u.nextPollAt), id);
+  }
+
+  // ── articles and stories ───────────────────────────────────────────────
+
+  upsertArticle(a: ArticleInput): ArticleUpsert {
+    const existing = this.db
+      .prepare('SELECT id, title, lead, body_text, published_at, canonical_url FROM articles WHERE feed_id = ? AND item_key = ?')
+      .get(a.feedId, a.key) as Row | undefined;
+    if (!existing) {
+      const info = this.db
+        .prepare(`INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+        .run(a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, a.publishedAt ? ms(a.publishedAt) : null, ms(a.fetchedAt), a.contentHash);
+      return { id: Number(info.lastInsertRowid), status: 'new' };
+    }
+    const published = a.publishedAt ? ms(a.publishedAt) : null;
+    if (existing.title === a.title && existing.lead === a.lead && existing.body_text === a.body && existing.published_at === published && existing.canonical_url === (a.url ?? null)) {
+      return { id: existing.id, status: 'unchanged' };
+    }
+    this.db
+      .prepare('UPDATE articles SET title = ?, lead = ?, body_text = ?, published_at = ?, canonical_url = ?, content_hash = ? WHERE id = ?')
+      .run(a.title, a.lead, a.body, published, a.url ?? null, a.contentHash, existing.id);
+    return { id: existing.id, status: 'updated' };
+  }
+
+  hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): boolean {
+    return !!this.db
+      .prepare('SELECT 1 FROM articles WHERE feed_id = ? AND content_hash = ? AND id != ? AND fetched_at >= ? LIMIT 1')
+      .get(feedId, contentHash, exceptId, ms(since));
+  }
+
+  setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): void {
+    this.db.prepare('UPDATE articles SET language = ?, concepts = ? WHERE id = ?').run(analysis.language, JSON.stringify(analysis.concepts), id);
+  }
+
+  createStory(articleId: number, title: string, at: Date): number {
+    const info = this.db
+      .prepare('INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)')
+      .run(articleId, title, ms(at), ms(at));
+    const storyId = Number(info.lastInsertRowid);
+    this.db.prepare('UPDATE articles SET story_id = ? WHERE id = ?').run(storyId, articleId);
+    return storyId;
+  }
+
+  attachToStory(articleId: number, storyId: number, at: Date): void {
+    this.db.prepare('UPDATE articles SET story_id = ? WHERE id = ?').run(storyId, articleId);
+    this.db.prepare('UPDATE stories SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?').run(ms(at), storyId);
+  }
+
+  recentStoryArticles(since: Date): StoryArticle[] {
+    const rows = this.db
+      .prepare(`${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? ORDER BY a.fetched_at, a.id`)
+      .all(ms(since)) as Row[];
+    return rows.map((r) => ({ storyId: r.story_id, article: toArticle(r), concepts: JSON.parse(r.concepts) }));
+  }
+
+  getArticle(id: number): ArticleRow | undefined {
+    const row = this.db.prepare(`${ARTICLE_SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
+    return row && toArticle(row);
+  }
+
+  articlesSince(since: Date): ArticleRow[] {
+    return (this.db.prepare(`${ARTICLE_SELECT} WHERE a.fetched_at >= ? ORDER BY a.fetched_at, a.id`).all(ms(since)) as Row[]).map(toArticle);
+  }
+
+  // ── topics and matches ─────────────────────────────────────────────────
+
+  syncTopics(topics: Array<{ slug: string; title: string; definition: unknown; source: 'config' | 'chat' }>): void {
+    const upsert = this.db.prepare(`INSERT INTO topics (slug, title, definition, source) VALUES (?, ?, ?, ?)
+      ON CONFLICT (slug) DO UPDATE SET title = excluded.title, definition = excluded.definition, source = excluded.source`);
+    this.db.transaction(() => {
+      for (const t of topics) upsert.run(t.slug, t.title, JSON.stringify(t.definition), t.source);
+    })();
+  }
+
+  saveMatch(m: MatchInput): void {
+    this.db
+      .prepare(`INSERT INTO matches (article_id, topic, score, why, explanation) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (article_id, topic) DO UPDATE SET score = excluded.score, why = excluded.why, explanation = excluded.explanation`)
+      .run(m.articleId, m.topic, m.score, m.why, JSON.stringify(m.explanation));
+  }
+
+  // ── channels and subscriptions ─────────────────────────────────────────
+
+  ensureChannel(ref: ChannelRef): number {
+    this.db
+      .prepare('INSERT INTO channels (platform, workspace, channel, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(ref.platform, ref.workspace, ref.channel, ref.name ?? null);
+    return (this.db.prepare('SELECT id FROM channels WHERE platform = ? AND workspace = ? AND channel = ?').get(ref.platform, ref.workspace, ref.channel) as Row).id;
+  }
+
+  subscribe(channelId: number, topic: string, minScore: number, createdBy: string): void {
+    this.db
+      .prepare(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'chat', ?)
+                ON CONFLICT (channel_id, topic) DO UPDATE SET min_score = excluded.min_score, paused_reason = NULL`)
+      .run(channelId, topic, minScore, createdBy);
+  }
+
+  unsubscribe(channelId: number, topic: string): boolean {
+    return this.db.prepare('DELETE FROM subscriptions WHERE channel_id = ? AND topic = ?').run(channelId, topic).changes > 0;
+  }
+
+  syncConfigSubscriptions(routes: Array<{ channelId: number; topic: string; minScore: number }>): void {
+    const upsert = this.db.prepare(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'config', 'config')
+      ON CONFLICT (channel_id, topic) DO UPDATE SET min_score = excluded.min_score`);
+    this.db.transaction(() => {
+      this.db.prepare(`DELETE FROM subscriptions WHERE source = 'config'`).run();
+      for (const r of routes) upsert.run(r.channelId, r.topic, r.minScore);
+    })();
+  }
+
+  subscribersOf(topic: string): Subscriber[] {
+    return (this.db
+      .prepare(`SELECT c.id AS channel_id, c.platform, c.workspace, c.channel, s.min_score FROM subscriptions s
+                JOIN channels c ON c.id = s.channel_id WHERE s.topic = ? AND s.paused_reason IS NULL ORDER BY c.id`)
+      .all(topic) as Row[]).map((r) => ({ channelId: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, minScore: r.min_score }));
+  }
+
+  // ── deliveries ─────────────────────────────────────────────────────────
+
+  enqueueDelivery(d: DeliveryInput, now: Date): number | null {
+    const info = this.db
+      .prepare(`INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+      .run(d.channelId, d.storyId, d.topic, d.articleId, d.kind, ms(now), ms(now));
+    return info.changes > 0 ? Number(info.lastInsertRowid) : null;
+  }
+
+  hasAlert(channelId: number, storyId: number): boolean {
+    return !!this.db.prepare(`SELECT 1 FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`).get(channelId, storyId);
+  }
+
+  alertMessageRef(channelId: number, storyId: number): string | null | undefined {
+    const row = this.db
+      .prepare(`SELECT message_ref FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert' AND status = 'sent'`)
+      .get(channelId, storyId) as Row | undefined;
+    return row ? row.message_ref : undefined;
+  }
+
+  claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): DeliveryJob[] {
+    return this.db.transaction(() => {
+      // A `sending` row whose lease expired belongs to a worker that died mid-send: retry it.
+      const rows = this.db
+        .prepare(`SELECT d.id FROM deliveries d WHERE (d.status = 'pending' AND d.next_attempt_at <= ?)
+                  OR (d.status = 'sending' AND d.lease_until < ?) ORDER BY d.id LIMIT ?`)
+        .all(ms(now), ms(now), limit) as Row[];
+      const lease = this.db.prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_owner = ?, lease_until = ? WHERE id = ?`);
+      for (const r of rows) lease.run(owner, ms(leaseUntil), r.id);
+      return rows.map((r) => this.deliveryJob(r.id));
+    })();
+  }
+
+  private deliveryJob(id: number): DeliveryJob {
+    const d = this.db
+      .prepare(`SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, t.title AS topic_title,
+                m.score, m.why, m.explanation
+                FROM deliveries d JOIN channels c ON c.id = d.channel_id
+                LEFT JOIN topics t ON t.slug = d.topic
+                LEFT JOIN matches m ON m.article_id = d.article_id AND m.topic = d.topic
+                WHERE d.id = ?`)
+      .get(id) as Row;
+    return {
+      id: d.id,
+      kind: d.kind,
+      attempts: d.attempts,
+      channel: { id: d.channel_id, platform: d.platform, workspace: d.workspace, channel: d.channel, name: d.channel_name ?? undefined },
+      storyId: d.story_id,
+      topic: { slug: d.topic, title: d.topic_title ?? d.topic },
+      article: this.getArticle(d.article_id)!,
+      match: { score: d.score ?? 0, why: d.why ?? '', explanation: d.explanation ? JSON.parse(d.explanation) : null },
+    };
+  }
+
+  markDelivered(id: number, messageRef: string | null, now: Date): void {
+    this.db
+      .prepare(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+      .run(messageRef, ms(now), id);
+  }
+
+  markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null }): void {
+    this.db
+      .prepare(`UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
+                lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+      .run(u.retryAt ? 'pending' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, id);
+  }
+
+  // ── digests ────────────────────────────────────────────────────────────
+
+  digestRows(q: { topic?: string; channelId?: number; since: Date; until: Date }): DigestRow[] {
+    // One row per (story, topic): the story's best-scoring article for that topic, with the count of outlets.
+    const rows = this.db
+      .prepare(`WITH scored AS (
+                  SELECT a.story_id, m.topic, m.score, m.why, m.explanation, a.id AS article_id,
+                    ROW_NUMBER() OVER (PARTITION BY a.story_id, m.topic ORDER BY m.score DESC, a.id) AS rank
+                  FROM matches m JOIN articles a ON a.id = m.article_id JOIN stories s ON s.id = a.story_id
+                  WHERE s.first_seen_at >= ? AND s.first_seen_at < ?
+                    AND (? IS NULL OR m.topic = ?)
+                    AND (? IS NULL OR m.topic IN (SELECT topic FROM subscriptions WHERE channel_id = ?)))
+                SELECT sc.*, s.first_seen_at, COALESCE(t.title, sc.topic) AS topic_title,
+                  (SELECT COUNT(DISTINCT a3.feed_id) FROM articles a3 WHERE a3.story_id = sc.story_id) AS outlets
+                FROM scored sc JOIN stories s ON s.id = sc.story_id LEFT JOIN topics t ON t.slug = sc.topic
+                WHERE sc.rank = 1 ORDER BY sc.topic, sc.score DESC`)
+      .all(ms(q.since), ms(q.until), q.topic ?? null, q.topic ?? null, q.channelId ?? null, q.channelId ?? null) as Row[];
+    return rows.map((r) => ({
+      storyId: r.story_id,
+      topic: r.topic,
+      topicTitle: r.topic_title,
+      score: r.score,
+      firstSeenAt: new Date(r.first_seen_at),
+      outlets: r.outlets,
+      article: this.getArticle(r.article_id)!,
+      why: r.why,
+      explanation: JSON.parse(r.explanation),
+    }));
+  }
+
+  claimDigestRun(scheduleKey: string, periodKey: string, now: Date): boolean {
+    return this.db
+      .prepare('INSERT INTO digest_runs (schedule_key, period_key, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(scheduleKey, periodKey, ms(now)).changes > 0;
+  }
+}
+
+const ARTICLE_SELECT = `SELECT a.*, f.title AS feed_title, f.url AS feed_url FROM articles a JOIN feeds f ON f.id = a.feed_id`;
+
+function toFeed(r: Row): FeedRow {
+  return {
+    id: r.id,
+    url: r.url,
+    title: r.title,
+    etag: r.etag,
+    lastModified: r.last_modified,
+    intervalS: r.interval_s,
+    nextPollAt: new Date(r.next_poll_at),
+    failures: r.failures,
+    lastError: r.last_error,
+    lastSuccessAt: date(r.last_success_at),
+    status: r.status,
+    fullText: r.full_text === 1,
+    firstPoll: r.last_success_at == null,
+  };
+}
+
+function toArticle(r: Row): ArticleRow {
+  return {
+    id: r.id,
+    feedId: r.feed_id,
+    key: r.item_key,
+    guid: r.guid,
+    url: r.canonical_url,
+    title: r.title,
+    lead: r.lead,
+    body: r.body_text,
+    publishedAt: date(r.published_at),
+    fetchedAt: new Date(r.fetched_at),
+    language: r.language,
+    contentHash: r.content_hash,
+    storyId: r.story_id,
+    feedTitle: r.feed_title,
+    feedUrl: r.feed_url,
+  };
+}

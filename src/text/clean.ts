@@ -1,0 +1,94 @@
+/**
+ * HTML (or HTML-ish feed text) → clean plain text: entities decoded, scripts and styles dropped,
+ * block elements turned into paragraph breaks ("\n\n"), whitespace normalized, and the debris
+ * that syndicated copies carry removed (leaked attribute soup, double-escaped tags, "The post …
+ * appeared first on …" footers).
+ */
+import { Parser } from 'htmlparser2';
+
+/** Elements whose content is never reader-visible text. */
+const DROPPED = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'head', 'select', 'button', 'canvas']);
+
+/** Elements that end a paragraph. */
+const BLOCK = new Set([
+  'p', 'div', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'li', 'ul', 'ol', 'dl', 'dt', 'dd', 'blockquote', 'section',
+  'article', 'header', 'footer', 'aside', 'nav', 'main', 'table', 'thead', 'tbody', 'tr', 'pre', 'figure',
+  'figcaption', 'hr', 'address', 'form', 'fieldset', 'details', 'summary', 'caption', 'center', 'body', 'html',
+]);
+
+const VOID_BLOCK = new Set(['br', 'hr']);
+
+/**
+ * Attribute soup leaked into text by a broken scraper: `" type="text" class="x" readability="8.42">`.
+ * Two or more `name="value"` pairs closed by `>` never occur in prose.
+ */
+const ATTRIBUTE_SOUP = /\s*"?\s*(?:[A-Za-z_:][-\w:.]*\s*=\s*(?:"[^"\n]*"|'[^'\n]*')\s*){2,}\/?>/g;
+/** A single leaked attribute needs the scraper's own tell-tale names to be removed safely. */
+const LONE_ATTRIBUTE = /\s*"?\s*(?:readability|class|data-[-\w]+|style|type)\s*=\s*"[^"\n]*"\s*\/?>/g;
+/** Tags that survived one round of decoding because the feed escaped its HTML twice. */
+const ESCAPED_TAG = /<\/?(?:p|div|span|a|br|img|strong|em|b|i|u|h[1-6]|ul|ol|li|blockquote|figure|figcaption|font|center|table|tr|td|th|tbody|thead|iframe|source|picture|video)(?:\s[^<>]*)?\/?>/gi;
+/** WordPress and feed-service footers that carry no content. */
+const BOILERPLATE = [
+  /^the post .{1,300} appeared first on .{1,200}\.?$/i,
+  /^(?:continue reading|read more|read the full (?:story|article)|weiterlesen|читать далее|더보기)\b.{0,80}$/i,
+  /^this (?:entry|article) was originally published (?:on|at) .{1,200}$/i,
+];
+
+export function htmlToText(html: string): string {
+  if (!html) return '';
+  const paragraphs = collectParagraphs(html);
+  return paragraphs
+    .map(cleanParagraph)
+    .filter((p) => p && !BOILERPLATE.some((re) => re.test(p)))
+    .join('\n\n');
+}
+
+/** Text on one line: for titles, authors and other short fields. */
+export function htmlToLine(html: string): string {
+  return htmlToText(html).replace(/\s+/g, ' ').trim();
+}
+
+function collectParagraphs(html: string): string[] {
+  const paragraphs: string[] = [];
+  let current = '';
+  let dropDepth = 0;
+  const flush = () => {
+    if (current.trim()) paragraphs.push(current);
+    current = '';
+  };
+  const parser = new Parser(
+    {
+      onopentag(name) {
+        if (DROPPED.has(name)) dropDepth++;
+        else if (dropDepth === 0 && name === 'br') current += '\n';
+        else if (dropDepth === 0 && (BLOCK.has(name) || VOID_BLOCK.has(name))) flush();
+        else if (dropDepth === 0 && (name === 'td' || name === 'th' || name === 'img')) current += ' ';
+      },
+      onclosetag(name) {
+        if (DROPPED.has(name)) dropDepth = Math.max(0, dropDepth - 1);
+        else if (dropDepth === 0 && BLOCK.has(name)) flush();
+      },
+      ontext(text) {
+        if (dropDepth === 0) current += text;
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, recognizeSelfClosing: true },
+  );
+  parser.write(html);
+  parser.end();
+  flush();
+  return paragraphs;
+}
+
+function cleanParagraph(paragraph: string): string {
+  let text = paragraph;
+  if (text.includes('<')) text = text.replace(ESCAPED_TAG, ' ');
+  if (text.includes('=')) text = text.replace(ATTRIBUTE_SOUP, '').replace(LONE_ATTRIBUTE, '');
+  return text
+    // Soft hyphens, zero-width characters and C0/C1 controls are invisible and break matching.
+    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')
+    .split('\n')
+    .map((line) => line.replace(/[\s\u00a0]+/g, ' ').trim())
+    .filter(Boolean)
+    .join('\n');
+}

@@ -1,0 +1,249 @@
+/**
+ * Compiles every topic into one index, after the design of Lucene Monitor's presearcher: one
+ * Aho–Corasick automaton over all aliases of all concepts finds the concepts an article mentions in
+ * a single pass, and postings from concept to topics pick the few topics worth evaluating. A topic
+ * is posted under the concepts that can make its rule true: for AND the branch with the fewest
+ * aliases (likely the rarest), for OR every branch. Excluded concepts never trigger a topic.
+ */
+import AhoCorasick from 'modern-ahocorasick';
+import { AppError } from '../errors.ts';
+import { normalize } from '../text/normalize.ts';
+import { takesKoreanParticles } from '../text/tokens.ts';
+import type { FieldWeights, QueryNode, ScoreWeights, TopicDefinition } from './define.ts';
+
+export interface AliasWord {
+  text: string;
+  /** A trailing `*`: any continuation of the word matches. */
+  prefix: boolean;
+}
+
+export interface CompiledAlias {
+  concept: number;
+  /** As written in the topic. */
+  text: string;
+  words: AliasWord[];
+  /** The last word may carry Korean particles (북한의, 북한에서는). */
+  korean: boolean;
+  /** Han or kana script: no spaces between words, so no word boundaries are checked. */
+  unspaced: boolean;
+}
+
+export type CompiledNode =
+  | { kind: 'concept'; concept: number }
+  | { kind: 'and' | 'or'; children: CompiledNode[] }
+  | { kind: 'atLeast'; min: number; children: CompiledNode[] }
+  | { kind: 'not'; child: CompiledNode }
+  | { kind: 'near'; words: number | 'sentence'; groups: number[][] };
+
+export interface CompiledTopic {
+  slug: string;
+  title: string;
+  threshold: number;
+  rule: CompiledNode;
+  must: number[][];
+  should: number[];
+  mustNot: number[];
+  fieldWeights: FieldWeights;
+  weights: ScoreWeights;
+  definition: TopicDefinition;
+}
+
+export interface TopicIndex {
+  /** Concept ids by index. */
+  concepts: string[];
+  conceptLabels: string[];
+  aliases: CompiledAlias[];
+  /** Automaton pattern index → the aliases that share that literal key. */
+  keyAliases: number[][];
+  automaton: AhoCorasick<number> | undefined;
+  /** Concept index → topics it can trigger. */
+  postings: number[][];
+  topics: CompiledTopic[];
+  bySlug: Map<string, number>;
+  /**
+   * Per-character normalization results, filled as articles arrive; bounded by the number of
+   * distinct characters, and owned by this index so nothing lives at module level.
+   */
+  foldCache: Map<string, string>;
+}
+
+const UNSPACED = /[\u3040-\u30ff\u4e00-\u9fff]$/;
+
+/** Splits an alias into normalized words, keeping `*` wildcards. */
+export function aliasWords(alias: string): AliasWord[] {
+  const words: AliasWord[] = [];
+  for (const piece of alias.trim().split(/\s+/)) {
+    const prefix = piece.endsWith('*');
+    const parts = normalize(piece.replace(/\*+$/, '')).split(' ').filter(Boolean);
+    parts.forEach((text, i) => words.push({ text, prefix: prefix && i === parts.length - 1 }));
+  }
+  return words;
+}
+
+export function compileTopics(defs: TopicDefinition[]): TopicIndex {
+  const conceptIndex = new Map<string, number>();
+  const concepts: string[] = [];
+  const conceptLabels: string[] = [];
+  const aliases: CompiledAlias[] = [];
+  const aliasSeen = new Set<string>();
+  const aliasCount: number[] = [];
+  const keys = new Map<string, number>();
+  const keyAliases: number[][] = [];
+
+  const slugs = new Set<string>();
+  for (const def of defs) {
+    if (slugs.has(def.slug)) throw new AppError('config', `topic "${def.slug}" is defined twice`);
+    slugs.add(def.slug);
+    for (const concept of def.concepts) {
+      let c = conceptIndex.get(concept.id);
+      if (c === undefined) {
+        c = concepts.length;
+        conceptIndex.set(concept.id, c);
+        concepts.push(concept.id);
+        conceptLabels.push(concept.label);
+        aliasCount.push(0);
+      }
+      for (const alias of concept.aliases) {
+        const words = aliasWords(alias.text);
+        if (words.length === 0) throw new AppError('config', `${def.slug}: concepts.${concept.id}: alias "${alias.text}" has no letters or digits`);
+        const signature = `${c}\u0000${words.map((w) => w.text + (w.prefix ? '*' : '')).join(' ')}`;
+        if (aliasSeen.has(signature)) continue;
+        aliasSeen.add(signature);
+        const wildcard = words.findIndex((w) => w.prefix);
+        if (wildcard >= 0 && words[wildcard]!.text.length < (/^[a-z0-9]/.test(words[wildcard]!.text) ? 3 : 2)) {
+          throw new AppError('config', `${def.slug}: concepts.${concept.id}: alias "${alias.text}": put at least 3 letters before *`);
+        }
+        const last = words[words.length - 1]!;
+        // The literal key ends at the first wildcard; the matcher checks the rest of the phrase.
+        const key = (wildcard >= 0 ? words.slice(0, wildcard + 1) : words).map((w) => w.text).join(' ');
+        let k = keys.get(key);
+        if (k === undefined) {
+          k = keyAliases.length;
+          keys.set(key, k);
+          keyAliases.push([]);
+        }
+        keyAliases[k]!.push(aliases.length);
+        aliases.push({
+          concept: c,
+          text: alias.text,
+          words,
+          korean: !last.prefix && takesKoreanParticles(last.text),
+          unspaced: UNSPACED.test(last.text),
+        });
+        aliasCount[c]!++;
+      }
+    }
+  }
+
+  const conceptOf = (id: string): number => {
+    const c = conceptIndex.get(id);
+    if (c === undefined) throw new AppError('config', `concept "${id}" is used but has no aliases`);
+    return c;
+  };
+
+  const topics: CompiledTopic[] = defs.map((def) => ({
+    slug: def.slug,
+    title: def.title,
+    threshold: def.threshold,
+    rule: compileNode(def.rule, conceptOf),
+    must: def.must.map((group) => group.map(conceptOf)),
+    should: def.should.map(conceptOf),
+    mustNot: def.mustNot.map(conceptOf),
+    fieldWeights: def.fieldWeights,
+    weights: def.weights,
+    definition: def,
+  }));
+
+  const postings: number[][] = concepts.map(() => []);
+  topics.forEach((topic, t) => {
+    const triggers = triggerConcepts(topic.rule, aliasCount);
+    if (triggers.length === 0) throw new AppError('config', `${topic.slug}: the rule needs at least one concept that is not excluded`);
+    for (const c of triggers) postings[c]!.push(t);
+  });
+
+  const patterns = [...keys.keys()].map((pattern, data) => ({ pattern, data }));
+  return {
+    concepts,
+    conceptLabels,
+    aliases,
+    keyAliases,
+    automaton: patterns.length > 0 ? new AhoCorasick(patterns) : undefined,
+    postings,
+    topics,
+    bySlug: new Map(topics.map((topic, t) => [topic.slug, t])),
+    foldCache: new Map(),
+  };
+}
+
+function compileNode(node: QueryNode, conceptOf: (id: string) => number): CompiledNode {
+  switch (node.kind) {
+    case 'concept':
+      return { kind: 'concept', concept: conceptOf(node.concept) };
+    case 'not':
+      return { kind: 'not', child: compileNode(node.child, conceptOf) };
+    case 'near':
+      return { kind: 'near', words: node.words, groups: node.children.map((child) => positiveConcepts(child).map(conceptOf)) };
+    case 'atLeast':
+      return { kind: 'atLeast', min: node.min, children: node.children.map((c) => compileNode(c, conceptOf)) };
+    default:
+      return { kind: node.kind, children: node.children.map((c) => compileNode(c, conceptOf)) };
+  }
+}
+
+function positiveConcepts(node: QueryNode): string[] {
+  switch (node.kind) {
+    case 'concept':
+      return [node.concept];
+    case 'not':
+      return [];
+    case 'near':
+      return node.children.flatMap(positiveConcepts);
+    default:
+      return node.children.flatMap(positiveConcepts);
+  }
+}
+
+/**
+ * Concepts of which at least one must be hit for `node` to be true; empty when no positive
+ * concept is required (a bare NOT).
+ */
+function triggerConcepts(node: CompiledNode, aliasCount: number[]): number[] {
+  switch (node.kind) {
+    case 'concept':
+      return [node.concept];
+    case 'not':
+      return [];
+    case 'near':
+      return cheapest(node.groups, aliasCount);
+    case 'and': {
+      const options = node.children.map((child) => triggerConcepts(child, aliasCount)).filter((t) => t.length > 0);
+      return cheapest(options, aliasCount);
+    }
+    case 'atLeast':
+      if (node.min === 0) return [];
+      return unionAll(node.children.map((child) => triggerConcepts(child, aliasCount)));
+    case 'or': {
+      const options = node.children.map((child) => triggerConcepts(child, aliasCount));
+      // A branch that needs nothing positive (e.g. `-x OR y`) could be true for any article.
+      return options.some((t) => t.length === 0) ? [] : unionAll(options);
+    }
+  }
+}
+
+function cheapest(options: number[][], aliasCount: number[]): number[] {
+  let best: number[] = [];
+  let bestCost = Infinity;
+  for (const option of options) {
+    if (option.length === 0) continue;
+    const cost = option.reduce((sum, c) => sum + aliasCount[c]!, 0);
+    if (cost < bestCost) {
+      best = option;
+      bestCost = cost;
+    }
+  }
+  return best;
+}
+
+function unionAll(lists: number[][]): number[] {
+  return [...new Set(lists.flat())];
+}

@@ -1,0 +1,76 @@
+import { once } from 'node:events';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { refuseAddress } from '../../src/feeds/address.ts';
+import { addressCheck, checkUrl, guardedConnector, guardedLookup, type Resolver } from '../../src/feeds/guard.ts';
+import { HttpClient } from '../../src/feeds/fetch.ts';
+
+const strict = addressCheck(false);
+const servers: net.Server[] = [];
+afterEach(() => {
+  for (const s of servers.splice(0)) s.close();
+});
+
+describe('checkUrl', () => {
+  it.each([
+    ['https://example.com/feed', undefined],
+    ['http://example.com:8080/feed?x=1', undefined],
+    ['HTTP://EXAMPLE.COM/', undefined],
+    ['http://8.8.8.8/', undefined],
+    ['ftp://example.com/', 'refused'],
+    ['file:///etc/passwd', 'refused'],
+    ['data:text/plain,hi', 'refused'],
+    ['http://127.0.0.1/', 'refused'],
+    ['http://[::1]/', 'refused'],
+    ['http://0/', 'refused'], // WHATWG URL reads "0" as 0.0.0.0
+    ['http://10.1/', 'refused'], // ...and "10.1" as 10.0.0.1
+    ['example.com/feed', 'bad_url'],
+    ['', 'bad_url'],
+  ])('%s → %s', (url, code) => {
+    if (code === undefined) expect(checkUrl(url, strict)).toBeInstanceOf(URL);
+    else expect(() => checkUrl(url, strict)).toThrow(expect.objectContaining({ code }));
+  });
+});
+
+describe('guardedLookup', () => {
+  const dns: Resolver = (_h, _o, cb) => cb(null, [{ address: '93.184.216.34', family: 4 }, { address: '2606:2800::1', family: 6 }]);
+
+  it('answers in the shape net.connect asked for', async () => {
+    const lookup = guardedLookup(dns, strict);
+    const all = await new Promise((r) => lookup('example.com', { all: true }, (_e, a) => r(a)));
+    expect(all).toEqual([{ address: '93.184.216.34', family: 4 }, { address: '2606:2800::1', family: 6 }]);
+    const one = await new Promise((r) => lookup('example.com', {}, (_e, a, f) => r([a, f])));
+    expect(one).toEqual(['93.184.216.34', 4]);
+  });
+});
+
+describe('guardedConnector', () => {
+  it('checks the address actually connected to, even without a lookup', async () => {
+    const server = net.createServer((s) => s.end());
+    servers.push(server);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = String((server.address() as net.AddressInfo).port);
+    const connect = guardedConnector({ check: strict, resolve: () => {}, connectTimeoutMs: 1000 });
+    const err = await new Promise<Error | null>((resolve) => connect({ hostname: '127.0.0.1', protocol: 'http:', port }, (e) => resolve(e)));
+    expect(err).toMatchObject({ code: 'refused', message: 'refused: 127.0.0.1 is a loopback address' });
+
+    const lenient = guardedConnector({ check: (a) => refuseAddress(a, true), resolve: () => {}, connectTimeoutMs: 1000 });
+    const socket = await new Promise<net.Socket | null>((resolve) => lenient({ hostname: '127.0.0.1', protocol: 'http:', port }, (_e, s) => resolve(s as net.Socket)));
+    expect(socket?.remoteAddress).toBe('127.0.0.1');
+    socket?.destroy();
+  });
+
+  it('gives up on a connection that does not complete within the connect timeout', async () => {
+    const hangingDns: Resolver = () => {}; // never answers: the connect timeout covers DNS too
+    const c = new HttpClient({ connectTimeoutMs: 150, totalTimeoutMs: 10_000 }, { resolve: hangingDns });
+    try {
+      await expect(c.get('http://slow-dns.example/')).rejects.toMatchObject({
+        code: 'timeout',
+        message: 'could not connect to slow-dns.example within 0.15 s.',
+      });
+    } finally {
+      await c.close();
+    }
+  });
+});

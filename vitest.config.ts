@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // better-sqlite3 and the local servers are per-file; forks isolate native handles cleanly.
+    pool: 'forks',
+  },
+});
