@@ -141,11 +141,21 @@ export class HttpClient {
     url: string,
     opts: { validators?: Validators; accept?: string; signal?: AbortSignal } = {},
   ): Promise<FetchOutcome> {
-    const timer = new AbortController();
-    const signal = opts.signal ? AbortSignal.any([timer.signal, opts.signal]) : timer.signal;
+    // One controller ends the exchange, whether the total timer fires or the caller cancels. (A
+    // listener removed in `finally` rather than AbortSignal.any, so a long-lived shutdown signal
+    // shared by every request does not accumulate dependents.)
+    const controller = new AbortController();
+    const signal = controller.signal;
+    let timedOut = false;
+    const onCancel = () => controller.abort(opts.signal?.reason);
+    if (opts.signal?.aborted) onCancel();
+    opts.signal?.addEventListener('abort', onCancel, { once: true });
     let timeout: NodeJS.Timeout | undefined;
     const startTimer = () => {
-      timeout ??= setTimeout(() => timer.abort(new Error('total timeout')), this.options.totalTimeoutMs);
+      timeout ??= setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error('total timeout'));
+      }, this.options.totalTimeoutMs);
     };
 
     const visited = new Set<string>();
@@ -172,9 +182,10 @@ export class HttpClient {
         return { ...step.outcome, url: current.href, permanentUrl, redirects: hop };
       }
     } catch (err) {
-      throw this.explain(err, url, timer.signal.aborted, opts.signal?.aborted ?? false);
+      throw this.explain(err, url, timedOut, opts.signal?.aborted ?? false);
     } finally {
       clearTimeout(timeout);
+      opts.signal?.removeEventListener('abort', onCancel);
     }
   }
 

@@ -110,12 +110,13 @@ export function compileTopics(defs: TopicDefinition[]): TopicIndex {
         if (aliasSeen.has(signature)) continue;
         aliasSeen.add(signature);
         const wildcard = words.findIndex((w) => w.prefix);
-        if (wildcard >= 0 && words[wildcard]!.text.length < (/^[a-z0-9]/.test(words[wildcard]!.text) ? 3 : 2)) {
+        // The literal key ends at the first wildcard; the matcher checks the rest of the phrase.
+        const key = (wildcard >= 0 ? words.slice(0, wildcard + 1) : words).map((w) => w.text).join(' ');
+        // A short literal before `*` (`a*`) would hit most words of every article.
+        if (wildcard >= 0 && key.length < (/^[a-z0-9]/.test(key) ? 3 : 2)) {
           throw new AppError('config', `${def.slug}: concepts.${concept.id}: alias "${alias.text}": put at least 3 letters before *`);
         }
         const last = words[words.length - 1]!;
-        // The literal key ends at the first wildcard; the matcher checks the rest of the phrase.
-        const key = (wildcard >= 0 ? words.slice(0, wildcard + 1) : words).map((w) => w.text).join(' ');
         let k = keys.get(key);
         if (k === undefined) {
           k = keyAliases.length;

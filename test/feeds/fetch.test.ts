@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
@@ -69,6 +70,26 @@ async function waitFor(cond: () => boolean, ms = 5000): Promise<void> {
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** A self-signed P-256 certificate for localhost/127.0.0.1 (valid until 2126), for the TLS error path. */
+const SELF_SIGNED = {
+  key: `-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgAGcLN/y5WuEhXXML
+e6cKm3bbZFgBlP69iPjxbmNjPLOhRANCAASqnEbfLMrJjsr6rfTGKLtzj9g9IzmH
+4DGfkzCRWaAZtTfj6oyD4TKBgqipPiA3h9DYCx7XCvi/RDvG9w01+dy2
+-----END PRIVATE KEY-----`,
+  cert: `-----BEGIN CERTIFICATE-----
+MIIBmjCCAUGgAwIBAgIUK1jZ/PpJOxw6rPwfhwnjgDnrL/kwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTEyNzAxNDcwOFoYDzIxMjYxMTAz
+MDE0NzA4WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAASqnEbfLMrJjsr6rfTGKLtzj9g9IzmH4DGfkzCRWaAZtTfj6oyD4TKB
+gqipPiA3h9DYCx7XCvi/RDvG9w01+dy2o28wbTAdBgNVHQ4EFgQUi2SPVPTGPNS3
+5XVYfmPEy5pLxZ0wHwYDVR0jBBgwFoAUi2SPVPTGPNS35XVYfmPEy5pLxZ0wDwYD
+VR0TAQH/BAUwAwEB/zAaBgNVHREEEzARgglsb2NhbGhvc3SHBH8AAAEwCgYIKoZI
+zj0EAwIDRwAwRAIgEA+FVMylNjfYCdNFWwj15qPU+weLfd9bz927ddMSSucCIAWB
+1jbpsbo5AE5DOzPqOsyfUSupwjS2zlO5ewPP8eYa
+-----END CERTIFICATE-----`,
+};
 
 const FEED = '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>';
 
@@ -178,6 +199,20 @@ describe('HttpClient errors', () => {
     await s.close();
     const err = await client().get(`http://127.0.0.1:${port}/`).catch((e) => e);
     expect(err).toMatchObject({ code: 'network', retryable: true, message: `127.0.0.1:${port} refused the connection.` });
+  });
+
+  it('explains a certificate it does not trust', async () => {
+    const server = https.createServer({ key: SELF_SIGNED.key, cert: SELF_SIGNED.cert }, (_req, res) => res.end(FEED));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      server.close();
+    });
+    const port = (server.address() as AddressInfo).port;
+    const err = await client().get(`https://127.0.0.1:${port}/`).catch((e) => e);
+    expect(err).toMatchObject({ code: 'tls', retryable: false });
+    expect(err.message).toMatch(new RegExp(`^the TLS certificate of 127\\.0\\.0\\.1:${port} was not accepted \\(\\w+\\)\\.$`));
   });
 
   it.each(['not a url', 'http//missing-colon'])('rejects %j as a bad URL', async (url) => {

@@ -52,11 +52,11 @@ describe('guardedConnector', () => {
     await once(server, 'listening');
     const port = String((server.address() as net.AddressInfo).port);
     const connect = guardedConnector({ check: strict, resolve: () => {}, connectTimeoutMs: 1000 });
-    const err = await new Promise<Error | null>((resolve) => connect({ hostname: '127.0.0.1', protocol: 'http:', port }, (e) => resolve(e)));
+    const err = await new Promise<Error | null>((resolve) => connect({ hostname: '127.0.0.1', protocol: 'http:', port }, (...args) => resolve(args[0])));
     expect(err).toMatchObject({ code: 'refused', message: 'refused: 127.0.0.1 is a loopback address' });
 
     const lenient = guardedConnector({ check: (a) => refuseAddress(a, true), resolve: () => {}, connectTimeoutMs: 1000 });
-    const socket = await new Promise<net.Socket | null>((resolve) => lenient({ hostname: '127.0.0.1', protocol: 'http:', port }, (_e, s) => resolve(s as net.Socket)));
+    const socket = await new Promise<net.Socket | null>((resolve) => lenient({ hostname: '127.0.0.1', protocol: 'http:', port }, (...args) => resolve(args[1] as net.Socket)));
     expect(socket?.remoteAddress).toBe('127.0.0.1');
     socket?.destroy();
   });

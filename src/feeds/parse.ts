@@ -1,0 +1,501 @@
+/**
+ * Text → ParsedFeed. RSS 0.9x/1.0/2.0 and Atom go through rss-parser's `parseString` (never
+ * `parseURL`: we fetch ourselves); JSON Feed goes through json-feed.ts.
+ *
+ * rss-parser rejects a whole feed for one bad element, so the text is repaired first and the
+ * parser is made lenient where it throws:
+ *   - the DOCTYPE (and its internal subset) is removed: entity declarations are never expanded
+ *     (billion laughs, XXE);
+ *   - entities XML does not know (`&nbsp;`, `&eacute;`) become numeric references, unknown ones
+ *     and bare `&` become literal text;
+ *   - an Atom date it cannot read no longer throws a RangeError for every item: dates are ours
+ *     (dates.ts), invalid → undefined;
+ *   - namespaced roots (`<rss:channel>`, `<atom:feed>`) are renamed to the names it expects;
+ *   - an `<rss>` without a version is read as RSS 2.0, and a feed with no channel is empty.
+ * Then rss-parser's loose output is mapped into our own types here, in one place, reading the
+ * raw XML nodes where its mapping drops things (Atom categories, RSS 1.0 rdf:about, dc:*).
+ */
+import Parser from 'rss-parser';
+import { decodeHTMLStrict } from 'entities';
+import { AppError } from '../errors.ts';
+import { parseFeedDate } from './dates.ts';
+import { discoverFeeds, type DiscoveredFeed } from './discover.ts';
+import { escapeHtml, parseJsonFeed } from './json-feed.ts';
+
+export interface ParsedFeed {
+  format: 'rss' | 'atom' | 'rdf' | 'json';
+  title?: string;
+  link?: string;
+  language?: string;
+  ttlMinutes?: number;
+  items: ParsedItem[];
+}
+
+export interface ParsedItem {
+  guid?: string;
+  link?: string;
+  /** As the feed gives it: may hold markup or entities (RSS titles often do); normalize.ts cleans it. */
+  title?: string;
+  summaryHtml?: string;
+  contentHtml?: string;
+  published?: Date;
+  updated?: Date;
+  author?: string;
+  categories: string[];
+}
+
+/** The input was a web page, not a feed; `feeds` are the alternates it announces (maybe none). */
+export class HtmlPageError extends AppError {
+  readonly feeds: DiscoveredFeed[];
+  constructor(message: string, feeds: DiscoveredFeed[]) {
+    super('html_page', message);
+    this.feeds = feeds;
+  }
+}
+
+export interface ParseOptions {
+  contentType?: string;
+  /** The document's URL: resolves the links an HTML page announces. */
+  url?: string;
+}
+
+export async function parseFeed(text: string, options: ParseOptions = {}): Promise<ParsedFeed> {
+  const source = text.replace(/^\ufeff/, '');
+  if (!source.trim()) throw new AppError('parse', 'not a feed: the document is empty');
+  const first = source.trimStart()[0];
+  if (first === '{' || first === '[' || (first !== '<' && /json/i.test(options.contentType ?? ''))) return parseJsonFeed(source);
+  return parseXmlFeed(source, options);
+}
+
+async function parseXmlFeed(source: string, options: ParseOptions): Promise<ParsedFeed> {
+  const { rootName, body } = splitProlog(source);
+  if (!rootName) throw notAFeed(source, options, 'not a feed: no XML element found');
+  const root = localName(rootName).toLowerCase();
+  if (root === 'html' || (root !== 'rss' && root !== 'feed' && root !== 'rdf' && /html/i.test(options.contentType ?? ''))) {
+    throw htmlPage(source, options);
+  }
+  const cdf = root === 'channel';
+  if (root !== 'rss' && root !== 'feed' && root !== 'rdf' && !cdf) {
+    throw new AppError('parse', `not a feed: the document is <${rootName}>, not RSS, Atom or RDF`);
+  }
+  const repaired = repairEntities(stripControlCharacters(body));
+  // Microsoft's CDF (1997) is a channel of items with upper-case names: read it as an RSS channel.
+  const xml = cdf ? `<rss version="2.0">${repaired}</rss>` : repaired;
+  const parser = createParser(namespaceRenames(xml, root), cdf);
+  let raw: RawFeed;
+  try {
+    raw = (await parser.parseString(xml)) as unknown as RawFeed;
+  } catch (err) {
+    throw new AppError('parse', xmlErrorSentence(err), { cause: err });
+  }
+  return toParsedFeed(raw);
+}
+
+// ---------- repairs before parsing ----------
+
+/**
+ * Skips the prolog (XML declaration, comments, processing instructions, DOCTYPE) and returns the
+ * document from its root element on, with the DOCTYPE removed. Only the prolog is scanned, so a
+ * `<!DOCTYPE` quoted inside an item's text is left alone.
+ */
+export function splitProlog(text: string): { rootName?: string; body: string } {
+  // Removed parts are replaced by their newlines so that sax's line numbers still match the input.
+  const lines = (from: number, to: number) => '\n'.repeat(text.slice(from, to).split('\n').length - 1);
+  let i = 0;
+  let kept = '';
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\n') {
+      kept += c;
+      i++;
+    } else if (c === ' ' || c === '\t' || c === '\r' || c === '\ufeff') {
+      i++;
+    } else if (text.startsWith('<?', i)) {
+      const end = text.indexOf('?>', i);
+      if (end < 0) break;
+      kept += lines(i, end);
+      i = end + 2;
+    } else if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i);
+      if (end < 0) break;
+      kept += lines(i, end);
+      i = end + 3;
+    } else if (/^<!doctype/i.test(text.slice(i, i + 9))) {
+      const end = endOfDoctype(text, i);
+      kept += lines(i, end);
+      i = end;
+    } else if (c === '<') {
+      const name = /^<([A-Za-z_][-\w.:]*)/.exec(text.slice(i, i + 200))?.[1];
+      return { rootName: name, body: kept + text.slice(i) };
+    } else {
+      break;
+    }
+  }
+  return { body: text };
+}
+
+/** The end of `<!DOCTYPE name [ internal subset ]>`: quoted strings and the bracketed subset may hold `>`. */
+function endOfDoctype(text: string, start: number): number {
+  let depth = 0;
+  let quote = '';
+  for (let i = start + 2; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[') depth++;
+    else if (c === ']') depth = Math.max(0, depth - 1);
+    else if (c === '>' && depth === 0) return i + 1;
+  }
+  return text.length;
+}
+
+const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+const PROTECTED = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
+
+/**
+ * Makes every `&` a reference XML accepts, outside CDATA and comments: HTML named entities become
+ * numeric references, unknown names and bare ampersands (`AT&T`) become literal text. Numeric
+ * references to characters XML forbids become literal text too.
+ */
+export function repairEntities(xml: string): string {
+  if (!xml.includes('&')) return xml;
+  let out = '';
+  let last = 0;
+  for (const match of xml.matchAll(PROTECTED)) {
+    out += repairSegment(xml.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + repairSegment(xml.slice(last));
+}
+
+function repairSegment(segment: string): string {
+  if (!segment.includes('&')) return segment;
+  return segment.replace(/&(#[xX][0-9a-fA-F]+;|#[0-9]+;|[A-Za-z][\w.-]*;)?/g, (whole, ref: string | undefined) => {
+    if (!ref) return '&amp;';
+    if (ref.startsWith('#')) {
+      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return isXmlChar(code) ? whole : `&amp;${ref}`;
+    }
+    const name = ref.slice(0, -1);
+    if (XML_ENTITIES.has(name)) return whole;
+    const decoded = decodeHTMLStrict(whole);
+    if (decoded === whole) return `&amp;${ref}`;
+    return Array.from(decoded, (ch) => `&#${ch.codePointAt(0)};`).join('');
+  });
+}
+
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+/** XML 1.0 forbids C0 controls other than tab and newlines; real feeds contain them anyway. */
+function stripControlCharacters(xml: string): string {
+  return xml.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+}
+
+/** Namespace URIs whose elements rss-parser only recognizes under one fixed prefix (or none). */
+const CANONICAL_PREFIX: Record<string, string> = {
+  'http://purl.org/rss/1.0/': '',
+  'http://my.netscape.com/rdf/simple/0.9/': '',
+  'http://backend.userland.com/rss2': '',
+  'http://blogs.law.harvard.edu/tech/rss': '',
+  'http://backend.userland.com/rss': '',
+  'http://www.w3.org/1999/02/22-rdf-syntax-ns#': 'rdf',
+  'http://purl.org/dc/elements/1.1/': 'dc',
+  'http://purl.org/dc/terms/': 'dcterms',
+  'http://purl.org/rss/1.0/modules/content/': 'content',
+  'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
+  'http://search.yahoo.com/mrss/': 'media',
+};
+
+/** Prefix renames for this document (`rss:item` → `item`), or undefined when every prefix is already canonical. */
+function namespaceRenames(xml: string, root: string): Map<string, string> | undefined {
+  let renames: Map<string, string> | undefined;
+  for (const m of xml.matchAll(/xmlns:([\w.-]+)\s*=\s*["']([^"']+)["']/g)) {
+    const [, prefix, uri] = m;
+    const isAtom = uri === 'http://www.w3.org/2005/Atom' || uri === 'http://purl.org/atom/ns#';
+    const wanted = isAtom ? (root === 'feed' ? '' : 'atom') : CANONICAL_PREFIX[uri];
+    if (wanted === undefined || wanted === prefix) continue;
+    renames ??= new Map();
+    renames.set(prefix, wanted);
+  }
+  return renames;
+}
+
+// ---------- rss-parser, made lenient ----------
+
+type RawNode = string | { _?: string; $?: Record<string, string>; [child: string]: unknown };
+type RawElement = Record<string, unknown> & { $?: Record<string, string> };
+interface RawItem extends Record<string, unknown> {
+  raw: RawElement;
+  content?: string;
+}
+interface RawFeed extends Record<string, unknown> {
+  format: ParsedFeed['format'];
+  raw: RawElement;
+  items: RawItem[];
+}
+
+interface ParserInternals {
+  buildAtomFeed(xmlObj: Record<string, unknown>): RawFeed;
+  buildRSS0_9(xmlObj: Record<string, unknown>): RawFeed;
+  buildRSS1(xmlObj: Record<string, unknown>): RawFeed;
+  buildRSS2(xmlObj: Record<string, unknown>): RawFeed;
+  buildRSS(channel: RawElement, items: RawElement[]): RawFeed;
+  parseItemAtom(entry: RawElement): RawItem;
+  parseItemRss(item: RawElement, fields: unknown): RawItem;
+}
+
+const base = Parser.prototype as unknown as ParserInternals;
+
+/**
+ * A rss-parser whose build steps cannot throw for one odd element: each item and the channel keep
+ * their raw xml2js node (`raw`) for our own mapping.
+ */
+class LenientParser extends Parser {
+  buildAtomFeed(xmlObj: Record<string, unknown>): RawFeed {
+    const feedNode = asElement(xmlObj.feed);
+    const feed = base.buildAtomFeed.call(this, { feed: { ...feedNode, link: hrefLinks(feedNode.link) } });
+    return { ...feed, format: 'atom', raw: feedNode };
+  }
+  parseItemAtom(entry: RawElement): RawItem {
+    // rss-parser calls new Date(x).toISOString() on these and throws for a bad one: we read them ourselves.
+    const { published: _p, updated: _u, ...rest } = entry;
+    const item = base.parseItemAtom.call(this, { ...rest, link: hrefLinks(entry.link) });
+    return { ...item, raw: entry };
+  }
+  buildRSS0_9(xmlObj: Record<string, unknown>): RawFeed {
+    return this.buildRSS2(xmlObj);
+  }
+  buildRSS2(xmlObj: Record<string, unknown>): RawFeed {
+    const rss = asElement(xmlObj.rss);
+    const channel = asElement(firstOf(rss.channel));
+    const feed = base.buildRSS.call(this, channel, asElements(channel.item ?? rss.item));
+    return { ...feed, format: 'rss', raw: channel };
+  }
+  buildRSS1(xmlObj: Record<string, unknown>): RawFeed {
+    const rdf = asElement(xmlObj['rdf:RDF']);
+    const channel = asElement(firstOf(rdf.channel));
+    const feed = base.buildRSS.call(this, channel, asElements(rdf.item ?? channel.item));
+    return { ...feed, format: 'rdf', raw: channel };
+  }
+  parseItemRss(xmlItem: RawElement, fields: unknown): RawItem {
+    const item = base.parseItemRss.call(this, { ...xmlItem, enclosure: undefined }, fields);
+    return { ...item, raw: xmlItem };
+  }
+}
+
+/** One parser per document: the xml2js name processors depend on the document's prefixes. */
+function createParser(renames: Map<string, string> | undefined, lowerCase = false): Parser {
+  if (lowerCase) {
+    const lower = (name: string) => name.toLowerCase();
+    return new LenientParser({ defaultRSS: 2, xml2js: { tagNameProcessors: [lower], attrNameProcessors: [lower] } });
+  }
+  const tagNameProcessors = renames
+    ? [
+        (name: string) => {
+          const colon = name.indexOf(':');
+          if (colon < 0) return name;
+          const to = renames.get(name.slice(0, colon));
+          if (to === undefined) return name;
+          return to ? `${to}:${name.slice(colon + 1)}` : name.slice(colon + 1);
+        },
+      ]
+    : undefined;
+  return new LenientParser({ defaultRSS: 2, xml2js: tagNameProcessors ? { tagNameProcessors } : {} });
+}
+
+function asElement(node: unknown): RawElement {
+  if (Array.isArray(node)) return asElement(node[0]);
+  if (node && typeof node === 'object') return node as RawElement;
+  return {};
+}
+
+function asElements(node: unknown): RawElement[] {
+  if (!Array.isArray(node)) return node === undefined ? [] : [asElement(node)];
+  return node.map(asElement);
+}
+
+function firstOf(node: unknown): unknown {
+  return Array.isArray(node) ? node[0] : node;
+}
+
+/** rss-parser's getLink reads `link.$.href` and throws on `<link>text</link>`: keep only href links. */
+function hrefLinks(links: unknown): RawElement[] | undefined {
+  if (!Array.isArray(links)) return undefined;
+  const withHref = links.filter((l): l is RawElement => !!l && typeof l === 'object' && !!(l as RawElement).$?.href);
+  return withHref.length ? withHref : undefined;
+}
+
+// ---------- mapping into our types ----------
+
+function toParsedFeed(raw: RawFeed): ParsedFeed {
+  const node = raw.raw;
+  const items = (raw.items ?? []).map((item) => (raw.format === 'atom' ? atomItem(item) : rssItem(item)));
+  const language = raw.format === 'atom' ? node.$?.['xml:lang'] ?? textOf(child(node, 'dc:language')) : textOf(child(node, 'language')) ?? textOf(child(node, 'dc:language'));
+  const ttl = Number.parseInt(textOf(child(node, 'ttl')) ?? '', 10);
+  return {
+    format: raw.format,
+    title: raw.format === 'atom' ? atomText(child(node, 'title')) : textOf(child(node, 'title')) ?? textOf(child(node, 'dc:title')),
+    link: raw.format === 'atom' ? atomLink(node) : rssLink(node),
+    language: language?.trim() || undefined,
+    ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : undefined,
+    items,
+  };
+}
+
+function atomItem(item: RawItem): ParsedItem {
+  const entry = item.raw;
+  const summary = child(entry, 'summary');
+  const content = child(entry, 'content');
+  return {
+    guid: nonEmpty(textOf(child(entry, 'id'))),
+    link: atomLink(entry),
+    title: atomText(child(entry, 'title')),
+    summaryHtml: summary !== undefined ? atomHtml(summary) : undefined,
+    contentHtml: content !== undefined ? atomHtml(content, item.content) : undefined,
+    published: firstDate(entry, ['published', 'issued', 'created', 'dc:date']),
+    updated: firstDate(entry, ['updated', 'modified']),
+    author: nonEmpty(textOf(child(asElement(child(entry, 'author')), 'name')) ?? textOf(child(entry, 'dc:creator'))),
+    categories: unique([
+      ...children(entry, 'category').map((c) => attrOf(c, 'term') ?? attrOf(c, 'label') ?? textOf(c)),
+      ...children(entry, 'dc:subject').map(textOf),
+    ]),
+  };
+}
+
+function rssItem(item: RawItem): ParsedItem {
+  const node = item.raw;
+  const guidNode = child(node, 'guid');
+  const guid = nonEmpty(textOf(guidNode)) ?? nonEmpty(node.$?.['rdf:about']);
+  const isPermaLink = attrOf(guidNode, 'isPermaLink')?.toLowerCase() !== 'false';
+  const link = nonEmpty(textOf(child(node, 'link'))) ?? atomLink(node, 'atom:link') ?? node.$?.href ?? (guid && isPermaLink && /^https?:\/\//i.test(guid) ? guid : undefined);
+  const encoded = nonEmpty(textOf(child(node, 'content:encoded')) ?? textOf(child(node, 'xhtml:body')));
+  const description = textOf(child(node, 'description')) ?? textOf(child(node, 'dc:description')) ?? textOf(child(node, 'summary')) ?? textOf(child(node, 'abstract'));
+  return {
+    guid: guid?.trim(),
+    link: link?.trim(),
+    title: textOf(child(node, 'title')) ?? textOf(child(node, 'dc:title')),
+    summaryHtml: description ?? textOf(child(node, 'itunes:summary')),
+    contentHtml: encoded,
+    published: firstDate(node, ['pubDate', 'dc:date', 'dcterms:issued', 'dcterms:created', 'atom:published']) ?? parseFeedDate(node.$?.lastmod),
+    updated: firstDate(node, ['dcterms:modified', 'atom:updated']),
+    author: nonEmpty(textOf(child(node, 'author')) ?? textOf(child(node, 'dc:creator')) ?? textOf(child(node, 'itunes:author'))),
+    categories: unique([...children(node, 'category'), ...children(node, 'dc:subject')].map(textOf)),
+  };
+}
+
+function child(node: RawElement | undefined, name: string): RawNode | undefined {
+  const value = node?.[name];
+  return (Array.isArray(value) ? value[0] : undefined) as RawNode | undefined;
+}
+
+function children(node: RawElement | undefined, name: string): RawNode[] {
+  const value = node?.[name];
+  return Array.isArray(value) ? (value as RawNode[]) : [];
+}
+
+function attrOf(node: RawNode | undefined, name: string): string | undefined {
+  return typeof node === 'object' ? node.$?.[name] : undefined;
+}
+
+/** The text of an element; for mixed content (xhtml) every descendant's text, in document order as far as xml2js keeps it. */
+function textOf(node: RawNode | undefined): string | undefined {
+  if (node === undefined || node === null) return undefined;
+  if (typeof node === 'string') return node;
+  if (typeof node !== 'object') return String(node);
+  if (typeof node._ === 'string' && Object.keys(node).every((k) => k === '_' || k === '$')) return node._;
+  const parts: string[] = [];
+  if (typeof node._ === 'string') parts.push(node._);
+  for (const [key, value] of Object.entries(node)) {
+    if (key === '_' || key === '$' || !Array.isArray(value)) continue;
+    for (const v of value) parts.push(textOf(v as RawNode) ?? '');
+  }
+  return parts.length ? parts.join(' ') : typeof node.$ === 'object' ? undefined : '';
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value && value.trim() ? value : undefined;
+}
+
+/** An Atom text construct as plain text (type="text") or markup (html, xhtml); base64 mode is Atom 0.3. */
+function atomText(node: RawNode | undefined): string | undefined {
+  const value = textOf(node);
+  if (value === undefined) return undefined;
+  return attrOf(node, 'mode') === 'base64' ? Buffer.from(value, 'base64').toString('utf8') : value;
+}
+
+/** An Atom text construct as HTML: text is escaped so every consumer can treat the field as HTML. */
+function atomHtml(node: RawNode, rebuilt?: string): string {
+  const type = (attrOf(node, 'type') ?? 'text').toLowerCase();
+  const value = atomText(node) ?? '';
+  if (type === 'xhtml' || type.includes('xhtml+xml')) return rebuilt ?? escapeHtml(value);
+  if (type === 'html' || type === 'text/html') return value;
+  if (type === 'text' || type === 'text/plain') return escapeHtml(value);
+  // Other media types (Atom 0.3 `mode="escaped"` markup, or XML) are best read as markup.
+  return value;
+}
+
+/** Atom's alternate link (rel missing means alternate, RFC 4287 §4.2.7.2), else the first link with an href. */
+function atomLink(node: RawElement, name = 'link'): string | undefined {
+  const links = children(node, name).filter((l): l is Exclude<RawNode, string> => typeof l === 'object' && !!l.$?.href);
+  const alternate = links.find((l) => (l.$?.rel ?? 'alternate') === 'alternate' && /html|^$/.test(l.$?.type ?? '')) ?? links.find((l) => (l.$?.rel ?? 'alternate') === 'alternate');
+  const href = (alternate ?? links[0])?.$?.href ?? (name === 'link' ? nonEmpty(textOf(child(node, 'link'))) : undefined);
+  return href?.trim();
+}
+
+function rssLink(channel: RawElement): string | undefined {
+  for (const l of children(channel, 'link')) {
+    const text = nonEmpty(textOf(l));
+    if (text) return text.trim();
+  }
+  return atomLink(channel, 'atom:link') ?? channel.$?.href;
+}
+
+function firstDate(node: RawElement, names: string[]): Date | undefined {
+  for (const name of names) {
+    const date = parseFeedDate(textOf(child(node, name)));
+    if (date) return date;
+  }
+  return undefined;
+}
+
+function unique(values: Array<string | undefined>): string[] {
+  const out = new Set<string>();
+  for (const v of values) {
+    const t = v?.trim();
+    if (t) out.add(t);
+  }
+  return [...out];
+}
+
+// ---------- errors ----------
+
+function localName(name: string): string {
+  return name.slice(name.indexOf(':') + 1);
+}
+
+function htmlPage(source: string, options: ParseOptions): HtmlPageError {
+  const feeds = discoverFeeds(source, options.url ?? 'http://invalid/');
+  const where = options.url ? `${options.url} is a web page` : 'this is a web page';
+  const message = feeds.length === 0
+    ? `not a feed: ${where} and announces no feed`
+    : `not a feed: ${where}; it announces ${feeds.length === 1 ? 'the feed' : 'these feeds'} ${feeds.map((f) => f.url).join(', ')}`;
+  return new HtmlPageError(message, feeds);
+}
+
+function notAFeed(source: string, options: ParseOptions, message: string): AppError {
+  return /<html[\s>]/i.test(source.slice(0, 4096)) ? htmlPage(source, options) : new AppError('parse', message);
+}
+
+/** sax's "Unexpected close tag\nLine: 3\nColumn: 7\nChar: >" → "not a feed: line 4, column 7: unexpected close tag". */
+function xmlErrorSentence(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  const m = /^([^\n]+)\nLine: (\d+)\nColumn: (\d+)/.exec(message);
+  if (m) {
+    const what = m[1].charAt(0).toLowerCase() + m[1].slice(1).replace(/\.$/, '');
+    return `not a feed: line ${Number(m[2]) + 1}, column ${m[3]}: ${what}`;
+  }
+  return `not a feed: ${message.split('\n')[0].replace(/\.$/, '')}`;
+}

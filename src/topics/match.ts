@@ -1,0 +1,355 @@
+/**
+ * Matches one article against a compiled index: one automaton pass per field, then only the
+ * topics posted under the concepts found are evaluated, scored and explained.
+ */
+import { normalizeForMatch, type NormalizedText } from '../text/normalize.ts';
+import { splitSentences, type Sentence } from '../text/sentences.ts';
+import { isKoreanParticleRun } from '../text/tokens.ts';
+import { detectLanguage } from '../text/language.ts';
+import type { CompiledAlias, CompiledNode, CompiledTopic, TopicIndex } from './compile.ts';
+import { FIELDS, logistic, saturate, type Field, type ScoreFeatures } from './score.ts';
+import { renderWhy } from './explain.ts';
+
+export interface ArticleText {
+  title: string;
+  lead: string;
+  body: string;
+  language?: string;
+}
+
+export interface ConceptHit {
+  concept: string;
+  alias: string;
+  /** The words of the article that matched, as written. */
+  surface: string;
+  field: Field;
+  /** Index of the sentence within its field. */
+  sentence: number;
+}
+
+export interface Explanation {
+  hits: ConceptHit[];
+  cooccurrence?: { field: Field; sentence: string; concepts: string[] };
+  /** `must_not` concepts checked (and absent, for a match). */
+  excluded: string[];
+  /** `must_not` concepts that were present and vetoed the topic. */
+  vetoedBy?: string[];
+  /** Required groups with no hit, by concept ids. */
+  missing?: string[][];
+  features: ScoreFeatures;
+  score: number;
+  threshold: number;
+}
+
+export interface TopicMatch {
+  topic: string;
+  title: string;
+  score: number;
+  threshold: number;
+  matched: boolean;
+  why: string;
+  explanation: Explanation;
+  /** Concept ids of this topic that the article hit. */
+  concepts: string[];
+}
+
+export interface ArticleMatches {
+  language: string;
+  concepts: string[];
+  matches: TopicMatch[];
+}
+
+interface Hit {
+  concept: number;
+  alias: number;
+  field: number;
+  /** Normalized offsets. */
+  start: number;
+  end: number;
+}
+
+/** Everything learned about one article, shared by every topic evaluated against it. */
+export interface ArticleScan {
+  index: TopicIndex;
+  fields: string[];
+  normalized: NormalizedText[];
+  hits: Hit[];
+  byConcept: Map<number, Hit[]>;
+  sentences: (Sentence[] | undefined)[];
+  wordStarts: (Int32Array | undefined)[];
+}
+
+export function scanArticle(index: TopicIndex, article: ArticleText): ArticleScan {
+  const fields = [article.title ?? '', article.lead ?? '', article.body ?? ''];
+  const normalized = fields.map((text) => normalizeForMatch(text, index.foldCache));
+  const hits: Hit[] = [];
+  const byConcept = new Map<number, Hit[]>();
+  const seen = new Set<number>();
+  if (index.automaton) {
+    normalized.forEach((norm, field) => {
+      const text = norm.text;
+      if (text === '') return;
+      for (const m of index.automaton!.search(text)) {
+        for (const a of index.keyAliases[m.data!]!) {
+          const alias = index.aliases[a]!;
+          const end = verify(text, m.start, alias);
+          if (end < 0) continue;
+          // One mention counts once per concept even when several aliases cover it.
+          const key = (alias.concept * 3 + field) * 1_000_003 + m.start;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          const hit = { concept: alias.concept, alias: a, field, start: m.start, end };
+          hits.push(hit);
+          const list = byConcept.get(alias.concept);
+          if (list) list.push(hit);
+          else byConcept.set(alias.concept, [hit]);
+        }
+      }
+    });
+  }
+  return { index, fields, normalized, hits, byConcept, sentences: [undefined, undefined, undefined], wordStarts: [undefined, undefined, undefined] };
+}
+
+/** The normalized end of the alias matched at `start`, or -1 when the words around do not fit. */
+function verify(text: string, start: number, alias: CompiledAlias): number {
+  if (!alias.unspaced && start > 0 && text.charCodeAt(start - 1) !== 32) return -1;
+  let pos = start;
+  const last = alias.words.length - 1;
+  for (let k = 0; k <= last; k++) {
+    const word = alias.words[k]!;
+    if (!text.startsWith(word.text, pos)) return -1;
+    let end = pos + word.text.length;
+    let wordEnd = text.indexOf(' ', end);
+    if (wordEnd < 0) wordEnd = text.length;
+    if (word.prefix) end = wordEnd;
+    else if (end !== wordEnd && !alias.unspaced) {
+      if (!(k === last && alias.korean && isKoreanParticleRun(text.slice(end, wordEnd)))) return -1;
+    }
+    if (k === last) return end;
+    if (end !== wordEnd || wordEnd >= text.length) return -1;
+    pos = wordEnd + 1;
+  }
+  return -1;
+}
+
+function sentencesOf(scan: ArticleScan, field: number): Sentence[] {
+  let list = scan.sentences[field];
+  if (!list) {
+    list = splitSentences(scan.fields[field]!);
+    scan.sentences[field] = list;
+  }
+  return list;
+}
+
+function originalStart(scan: ArticleScan, hit: Hit): number {
+  return scan.normalized[hit.field]!.offsets[hit.start]!;
+}
+
+function originalEnd(scan: ArticleScan, hit: Hit): number {
+  return scan.normalized[hit.field]!.offsets[hit.end - 1]! + 1;
+}
+
+function sentenceOf(scan: ArticleScan, hit: Hit): number {
+  const sentences = sentencesOf(scan, hit.field);
+  const at = originalStart(scan, hit);
+  let lo = 0;
+  let hi = sentences.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (sentences[mid]!.start <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function wordOf(scan: ArticleScan, hit: Hit): number {
+  let starts = scan.wordStarts[hit.field];
+  if (!starts) {
+    const text = scan.normalized[hit.field]!.text;
+    const list = [0];
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 32) list.push(i + 1);
+    starts = Int32Array.from(list);
+    scan.wordStarts[hit.field] = starts;
+  }
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= hit.start) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function hitsOf(scan: ArticleScan, concepts: number[]): Hit[] {
+  const out: Hit[] = [];
+  for (const c of concepts) {
+    const list = scan.byConcept.get(c);
+    if (list) out.push(...list);
+  }
+  return out;
+}
+
+function evaluate(node: CompiledNode, scan: ArticleScan): boolean {
+  switch (node.kind) {
+    case 'concept':
+      return scan.byConcept.has(node.concept);
+    case 'and':
+      return node.children.every((child) => evaluate(child, scan));
+    case 'or':
+      return node.children.some((child) => evaluate(child, scan));
+    case 'atLeast':
+      return node.children.filter((child) => evaluate(child, scan)).length >= node.min;
+    case 'not':
+      return !evaluate(node.child, scan);
+    case 'near':
+      return near(node.words, node.groups, scan);
+  }
+}
+
+function near(words: number | 'sentence', groups: number[][], scan: ArticleScan): boolean {
+  const perGroup = groups.map((group) => hitsOf(scan, group));
+  if (perGroup.some((list) => list.length === 0)) return false;
+  if (words === 'sentence') {
+    const keysOf = (list: Hit[]) => new Set(list.map((hit) => hit.field * 100_000 + sentenceOf(scan, hit)));
+    const [first, ...rest] = perGroup.map(keysOf);
+    return [...first!].some((key) => rest.every((set) => set.has(key)));
+  }
+  const [anchors, ...others] = perGroup;
+  return anchors!.some((anchor) => {
+    const at = wordOf(scan, anchor);
+    return others.every((list) => list.some((hit) => hit.field === anchor.field && Math.abs(wordOf(scan, hit) - at) <= words));
+  });
+}
+
+/** The score features of a topic for a scanned article; defined whether or not the rule holds. */
+export function featuresOf(topic: CompiledTopic, scan: ArticleScan): { features: ScoreFeatures; cooccurrence?: { field: number; sentence: number; concepts: number[] } } {
+  const weightOf = (hits: Hit[]) => hits.reduce((sum, hit) => sum + topic.fieldWeights[FIELDS[hit.field]!], 0);
+  const must = topic.must.map((group) => hitsOf(scan, group));
+  const evidence = must.length === 0 ? 0 : must.reduce((sum, hits) => sum + saturate(weightOf(hits)), 0) / must.length;
+  const should = topic.should.length === 0 ? 1 : Math.min(1, topic.should.reduce((sum, c) => sum + saturate(weightOf(scan.byConcept.get(c) ?? [])), 0));
+
+  // Units: each required group, plus "any should concept" when the topic has should concepts.
+  const units: Hit[][] = [...must];
+  if (topic.should.length > 0) units.push(hitsOf(scan, topic.should));
+  const sentenceUnits = new Map<number, Set<number>>();
+  units.forEach((hits, u) => {
+    for (const hit of hits) {
+      const key = hit.field * 100_000 + sentenceOf(scan, hit);
+      let set = sentenceUnits.get(key);
+      if (!set) sentenceUnits.set(key, (set = new Set()));
+      set.add(u);
+    }
+  });
+  let bestKey = -1;
+  let bestCount = 0;
+  for (const [key, set] of sentenceUnits) {
+    if (set.size > bestCount) {
+      bestKey = key;
+      bestCount = set.size;
+    }
+  }
+  const unitCount = Math.max(1, units.length);
+  const inTitle = units.filter((hits) => hits.some((hit) => hit.field === 0)).length;
+  const features: ScoreFeatures = {
+    evidence,
+    should,
+    cooccurrence: bestCount >= Math.min(2, unitCount) ? bestCount / unitCount : 0,
+    title: inTitle / unitCount,
+  };
+  if (bestKey < 0 || bestCount < 2) return { features };
+  const field = Math.floor(bestKey / 100_000);
+  const sentence = bestKey % 100_000;
+  const concepts = [...new Set(units.flat().filter((hit) => hit.field === field && sentenceOf(scan, hit) === sentence).map((hit) => hit.concept))];
+  return { features, cooccurrence: { field, sentence, concepts } };
+}
+
+/** Scores and explains one topic, whether or not its rule holds (score 0 when it does not). */
+export function scoreTopic(topic: CompiledTopic, scan: ArticleScan): TopicMatch {
+  const index = scan.index;
+  const ruleHolds = evaluate(topic.rule, scan);
+  const { features, cooccurrence } = featuresOf(topic, scan);
+  const score = ruleHolds ? logistic(topic.weights, features) : 0;
+  const own = new Set([...topic.must.flat(), ...topic.should, ...topic.mustNot, ...ruleConcepts(topic.rule)]);
+  const hits: ConceptHit[] = scan.hits
+    .filter((hit) => own.has(hit.concept) && !topic.mustNot.includes(hit.concept))
+    .map((hit) => conceptHit(scan, hit));
+  const vetoedBy = topic.mustNot.filter((c) => scan.byConcept.has(c)).map((c) => index.concepts[c]!);
+  const missing = topic.must.filter((group) => !group.some((c) => scan.byConcept.has(c))).map((group) => group.map((c) => index.concepts[c]!));
+  const explanation: Explanation = {
+    hits,
+    excluded: topic.mustNot.map((c) => index.concepts[c]!),
+    features,
+    score,
+    threshold: topic.threshold,
+  };
+  if (cooccurrence) {
+    explanation.cooccurrence = {
+      field: FIELDS[cooccurrence.field]!,
+      sentence: sentencesOf(scan, cooccurrence.field)[cooccurrence.sentence]!.text,
+      concepts: cooccurrence.concepts.map((c) => index.concepts[c]!),
+    };
+  }
+  if (vetoedBy.length > 0) explanation.vetoedBy = vetoedBy;
+  if (missing.length > 0) explanation.missing = missing;
+  const matched = ruleHolds && score >= topic.threshold;
+  return {
+    topic: topic.slug,
+    title: topic.title,
+    score,
+    threshold: topic.threshold,
+    matched,
+    why: renderWhy(explanation, ruleHolds, index),
+    explanation,
+    concepts: [...new Set(hits.map((hit) => hit.concept))],
+  };
+}
+
+function ruleConcepts(node: CompiledNode): number[] {
+  switch (node.kind) {
+    case 'concept':
+      return [node.concept];
+    case 'not':
+      return ruleConcepts(node.child);
+    case 'near':
+      return node.groups.flat();
+    default:
+      return node.children.flatMap(ruleConcepts);
+  }
+}
+
+function conceptHit(scan: ArticleScan, hit: Hit): ConceptHit {
+  return {
+    concept: scan.index.concepts[hit.concept]!,
+    alias: scan.index.aliases[hit.alias]!.text,
+    surface: scan.fields[hit.field]!.slice(originalStart(scan, hit), originalEnd(scan, hit)),
+    field: FIELDS[hit.field]!,
+    sentence: sentenceOf(scan, hit),
+  };
+}
+
+/** Topics whose triggering concepts the article hit (the presearcher's candidates). */
+export function candidateTopics(scan: ArticleScan): number[] {
+  const seen = new Set<number>();
+  for (const c of scan.byConcept.keys()) for (const t of scan.index.postings[c]!) seen.add(t);
+  return [...seen].sort((a, b) => a - b);
+}
+
+export function matchArticle(index: TopicIndex, article: ArticleText): ArticleMatches {
+  const scan = scanArticle(index, article);
+  const language = article.language || detectLanguage(`${article.title}\n${article.lead}\n${article.body.slice(0, 2000)}`);
+  const matches: TopicMatch[] = [];
+  for (const t of candidateTopics(scan)) {
+    const topic = index.topics[t]!;
+    if (!evaluate(topic.rule, scan)) continue;
+    matches.push(scoreTopic(topic, scan));
+  }
+  return { language, concepts: [...new Set(scan.hits.map((hit) => index.concepts[hit.concept]!))], matches };
+}
+
+/** One topic's verdict for an article, including why it did not match (for `watchfloor score`). */
+export function matchTopic(index: TopicIndex, article: ArticleText, slug: string): TopicMatch | undefined {
+  const t = index.bySlug.get(slug);
+  if (t === undefined) return undefined;
+  return scoreTopic(index.topics[t]!, scanArticle(index, article));
+}
