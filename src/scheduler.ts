@@ -3,7 +3,7 @@ import { collectDigest } from './alerts/digest-source.ts';
 import { renderDigestText } from './alerts/digest.ts';
 import { errorMessage } from './errors.ts';
 import type { Logger } from './log.ts';
-import { CONSOLE_CHANNEL, type App } from './main.ts';
+import type { App } from './main.ts';
 import { runCycle } from './pipeline.ts';
 
 export interface Bot {
@@ -38,17 +38,8 @@ export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot
   const tasks: ScheduledTask[] = [cron.schedule(app.config.poll.schedule, cycle, { name: 'poll', noOverlap: true })];
 
   app.config.digests.forEach((digest, i) => {
-    const scheduleKey = `config:${i}:${digest.topic ?? '*'}:${digest.cron}:${digest.timezone}`;
     tasks.push(cron.schedule(digest.cron, (ctx) => {
-      if (stopping) return;
-      // One digest per scheduled minute, even across restarts and replicas: the store's unique key decides.
-      const period = ctx.date.toISOString().slice(0, 16);
-      if (!app.store.claimDigestRun(scheduleKey, period, new Date())) return;
-      const until = new Date();
-      const result = collectDigest(app.store, { topic: digest.topic, since: new Date(until.getTime() - digest.since * 1000), until });
-      if (digest.to === 'console' && app.config.console.format === 'json') out.write(JSON.stringify({ kind: 'digest', ...result }) + '\n');
-      else out.write(renderDigestText(result) + '\n');
-      log.info({ schedule: scheduleKey, period, stories: result.storyCount, channel: CONSOLE_CHANNEL.channel }, 'digest posted');
+      if (!stopping) postScheduledDigest(app, i, ctx.date, out, log);
     }, { name: `digest-${i}`, timezone: digest.timezone }));
   });
 
@@ -61,4 +52,20 @@ export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot
       await Promise.all(tasks.map((t) => t.destroy()));
     },
   };
+}
+
+/**
+ * Posts the config's digest number `index` for the period that began at `scheduledAt` — once, even across
+ * restarts and replicas: the store's unique (schedule, period) key decides who posts. Returns whether it posted.
+ */
+export function postScheduledDigest(app: App, index: number, scheduledAt: Date, out: NodeJS.WritableStream, log: Logger): boolean {
+  const digest = app.config.digests[index]!;
+  const scheduleKey = `config:${index}:${digest.topic ?? '*'}:${digest.cron}:${digest.timezone}`;
+  const period = scheduledAt.toISOString().slice(0, 16);
+  if (!app.store.claimDigestRun(scheduleKey, period, new Date())) return false;
+  const until = scheduledAt;
+  const result = collectDigest(app.store, { topic: digest.topic, since: new Date(until.getTime() - digest.since * 1000), until });
+  out.write(app.config.console.format === 'json' ? JSON.stringify({ kind: 'digest', ...result }) + '\n' : renderDigestText(result) + '\n');
+  log.info({ schedule: scheduleKey, period, stories: result.storyCount, to: digest.to }, 'digest posted');
+  return true;
 }

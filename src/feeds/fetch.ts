@@ -160,21 +160,27 @@ export class HttpClient {
 
     const visited = new Set<string>();
     let current = checkUrl(url, this.check);
+    // Credentials in the URL (https://user:pass@host/feed) become Basic auth, sent to that origin
+    // only — never to another host a redirect points at — and kept out of messages and logs.
+    const credentials = takeCredentials(current);
+    const shown = current.href;
     let permanentUrl: string | undefined;
     let onlyPermanentSoFar = true;
     try {
       for (let hop = 0; ; hop++) {
         visited.add(stripHash(current));
-        const step = await this.exchange(current, opts, signal, startTimer);
+        const authorization = credentials && current.origin === credentials.origin ? credentials.header : undefined;
+        const step = await this.exchange(current, { ...opts, authorization }, signal, startTimer);
         if (step.kind === 'redirect') {
           if (hop >= this.options.maxRedirects) {
-            throw new FetchError('too_many_redirects', `${url} redirects more than ${this.options.maxRedirects} times; stopped at ${step.location}.`, { url, retryable: false });
+            throw new FetchError('too_many_redirects', `${shown} redirects more than ${this.options.maxRedirects} times; stopped at ${step.location}.`, { url: shown, retryable: false });
           }
           const next = checkUrl(new URL(step.location, current), this.check);
+          takeCredentials(next);
           if (visited.has(stripHash(next))) {
-            throw new FetchError('redirect_loop', `${url} redirects in a loop (back to ${next.href}).`, { url, retryable: false });
+            throw new FetchError('redirect_loop', `${shown} redirects in a loop (back to ${next.href}).`, { url: shown, retryable: false });
           }
-          if (onlyPermanentSoFar && PERMANENT_STATUSES.has(step.httpStatus)) permanentUrl = next.href;
+          if (onlyPermanentSoFar && PERMANENT_STATUSES.has(step.httpStatus)) permanentUrl = withCredentials(next, credentials);
           else onlyPermanentSoFar = false;
           current = next;
           continue;
@@ -182,7 +188,7 @@ export class HttpClient {
         return { ...step.outcome, url: current.href, permanentUrl, redirects: hop };
       }
     } catch (err) {
-      throw this.explain(err, url, timedOut, opts.signal?.aborted ?? false);
+      throw this.explain(err, shown, timedOut, opts.signal?.aborted ?? false);
     } finally {
       clearTimeout(timeout);
       opts.signal?.removeEventListener('abort', onCancel);
@@ -197,7 +203,7 @@ export class HttpClient {
   /** One request/response on one host, holding that host's slot and a global slot throughout. */
   private async exchange(
     target: URL,
-    opts: { validators?: Validators; accept?: string },
+    opts: { validators?: Validators; accept?: string; authorization?: string },
     signal: AbortSignal,
     startTimer: () => void,
   ): Promise<
@@ -216,6 +222,7 @@ export class HttpClient {
         accept: opts.accept ?? FEED_ACCEPT,
         'accept-encoding': 'gzip, deflate, br',
       };
+      if (opts.authorization) headers.authorization = opts.authorization;
       if (opts.validators?.etag) headers['if-none-match'] = opts.validators.etag;
       if (opts.validators?.lastModified) headers['if-modified-since'] = opts.validators.lastModified;
 
@@ -307,6 +314,32 @@ export class HttpClient {
 function discard(body: Dispatcher.ResponseData['body']): void {
   body.on('error', () => {});
   body.destroy();
+}
+
+interface Credentials {
+  origin: string;
+  header: string;
+  username: string;
+  password: string;
+}
+
+/** Removes user:password from `url` (in place) and returns them as a Basic auth header for its origin. */
+function takeCredentials(url: URL): Credentials | undefined {
+  if (!url.username && !url.password) return undefined;
+  const { username, password } = url;
+  const plain = `${decodeURIComponent(username)}:${decodeURIComponent(password)}`;
+  url.username = '';
+  url.password = '';
+  return { origin: url.origin, header: `Basic ${Buffer.from(plain).toString('base64')}`, username, password };
+}
+
+/** The URL to store after a permanent redirect: credentials stay attached only on their own origin. */
+function withCredentials(url: URL, credentials: Credentials | undefined): string {
+  if (!credentials || url.origin !== credentials.origin) return url.href;
+  const copy = new URL(url);
+  copy.username = credentials.username;
+  copy.password = credentials.password;
+  return copy.href;
 }
 
 function stripHash(u: URL): string {

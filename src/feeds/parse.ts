@@ -16,11 +16,11 @@
  * raw XML nodes where its mapping drops things (Atom categories, RSS 1.0 rdf:about, dc:*).
  */
 import Parser from 'rss-parser';
-import { decodeHTMLStrict } from 'entities';
 import { AppError } from '../errors.ts';
 import { parseFeedDate } from './dates.ts';
 import { discoverFeeds, type DiscoveredFeed } from './discover.ts';
 import { escapeHtml, parseJsonFeed } from './json-feed.ts';
+import { rebuildWellFormed, repairEntities, splitProlog, stripControlCharacters } from './repair.ts';
 
 export interface ParsedFeed {
   format: 'rss' | 'atom' | 'rdf' | 'json';
@@ -29,6 +29,8 @@ export interface ParsedFeed {
   language?: string;
   ttlMinutes?: number;
   items: ParsedItem[];
+  /** Set when the document was malformed and was read after repair: the parser's complaint, as a sentence. */
+  recoveredFrom?: string;
 }
 
 export interface ParsedItem {
@@ -75,123 +77,39 @@ async function parseXmlFeed(source: string, options: ParseOptions): Promise<Pars
     throw htmlPage(source, options);
   }
   const cdf = root === 'channel';
-  if (root !== 'rss' && root !== 'feed' && root !== 'rdf' && !cdf) {
+  const atomEntry = root === 'entry';
+  if (root !== 'rss' && root !== 'feed' && root !== 'rdf' && !cdf && !atomEntry) {
     throw new AppError('parse', `not a feed: the document is <${rootName}>, not RSS, Atom or RDF`);
   }
   const repaired = repairEntities(stripControlCharacters(body));
   // Microsoft's CDF (1997) is a channel of items with upper-case names: read it as an RSS channel.
-  const xml = cdf ? `<rss version="2.0">${repaired}</rss>` : repaired;
-  const parser = createParser(namespaceRenames(xml, root), cdf);
-  let raw: RawFeed;
+  // An Atom Entry Document (RFC 4287 §4.1.2) is a feed of one.
+  const xml = cdf ? `<rss version="2.0">${repaired}</rss>` : atomEntry ? `<feed>${repaired}</feed>` : repaired;
+  const renames = namespaceRenames(xml, atomEntry ? 'feed' : root);
   try {
-    raw = (await parser.parseString(xml)) as unknown as RawFeed;
+    return toParsedFeed(await parseWith(createParser(renames, cdf), xml));
   } catch (err) {
-    throw new AppError('parse', xmlErrorSentence(err), { cause: err });
-  }
-  return toParsedFeed(raw);
-}
-
-// ---------- repairs before parsing ----------
-
-/**
- * Skips the prolog (XML declaration, comments, processing instructions, DOCTYPE) and returns the
- * document from its root element on, with the DOCTYPE removed. Only the prolog is scanned, so a
- * `<!DOCTYPE` quoted inside an item's text is left alone.
- */
-export function splitProlog(text: string): { rootName?: string; body: string } {
-  // Removed parts are replaced by their newlines so that sax's line numbers still match the input.
-  const lines = (from: number, to: number) => '\n'.repeat(text.slice(from, to).split('\n').length - 1);
-  let i = 0;
-  let kept = '';
-  while (i < text.length) {
-    const c = text[i];
-    if (c === '\n') {
-      kept += c;
-      i++;
-    } else if (c === ' ' || c === '\t' || c === '\r' || c === '\ufeff') {
-      i++;
-    } else if (text.startsWith('<?', i)) {
-      const end = text.indexOf('?>', i);
-      if (end < 0) break;
-      kept += lines(i, end);
-      i = end + 2;
-    } else if (text.startsWith('<!--', i)) {
-      const end = text.indexOf('-->', i);
-      if (end < 0) break;
-      kept += lines(i, end);
-      i = end + 3;
-    } else if (/^<!doctype/i.test(text.slice(i, i + 9))) {
-      const end = endOfDoctype(text, i);
-      kept += lines(i, end);
-      i = end;
-    } else if (c === '<') {
-      const name = /^<([A-Za-z_][-\w.:]*)/.exec(text.slice(i, i + 200))?.[1];
-      return { rootName: name, body: kept + text.slice(i) };
-    } else {
-      break;
+    if (!isXmlSyntaxError(err)) throw new AppError('parse', xmlErrorSentence(err), { cause: err });
+    const sentence = xmlErrorSentence(err);
+    let feed: ParsedFeed;
+    try {
+      feed = toParsedFeed(await parseWith(createParser(renames, cdf), rebuildWellFormed(xml)));
+    } catch {
+      throw new AppError('parse', sentence, { cause: err });
     }
+    // A document that repairs into nothing is the error it was, not an empty feed.
+    if (feed.items.length === 0 && !feed.title) throw new AppError('parse', sentence, { cause: err });
+    return { ...feed, recoveredFrom: sentence };
   }
-  return { body: text };
 }
 
-/** The end of `<!DOCTYPE name [ internal subset ]>`: quoted strings and the bracketed subset may hold `>`. */
-function endOfDoctype(text: string, start: number): number {
-  let depth = 0;
-  let quote = '';
-  for (let i = start + 2; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote) quote = '';
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '[') depth++;
-    else if (c === ']') depth = Math.max(0, depth - 1);
-    else if (c === '>' && depth === 0) return i + 1;
-  }
-  return text.length;
+async function parseWith(parser: Parser, xml: string): Promise<RawFeed> {
+  return (await parser.parseString(xml)) as unknown as RawFeed;
 }
 
-const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
-const PROTECTED = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
-
-/**
- * Makes every `&` a reference XML accepts, outside CDATA and comments: HTML named entities become
- * numeric references, unknown names and bare ampersands (`AT&T`) become literal text. Numeric
- * references to characters XML forbids become literal text too.
- */
-export function repairEntities(xml: string): string {
-  if (!xml.includes('&')) return xml;
-  let out = '';
-  let last = 0;
-  for (const match of xml.matchAll(PROTECTED)) {
-    out += repairSegment(xml.slice(last, match.index)) + match[0];
-    last = match.index + match[0].length;
-  }
-  return out + repairSegment(xml.slice(last));
-}
-
-function repairSegment(segment: string): string {
-  if (!segment.includes('&')) return segment;
-  return segment.replace(/&(#[xX][0-9a-fA-F]+;|#[0-9]+;|[A-Za-z][\w.-]*;)?/g, (whole, ref: string | undefined) => {
-    if (!ref) return '&amp;';
-    if (ref.startsWith('#')) {
-      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      return isXmlChar(code) ? whole : `&amp;${ref}`;
-    }
-    const name = ref.slice(0, -1);
-    if (XML_ENTITIES.has(name)) return whole;
-    const decoded = decodeHTMLStrict(whole);
-    if (decoded === whole) return `&amp;${ref}`;
-    return Array.from(decoded, (ch) => `&#${ch.codePointAt(0)};`).join('');
-  });
-}
-
-function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
-}
-
-/** XML 1.0 forbids C0 controls other than tab and newlines; real feeds contain them anyway. */
-function stripControlCharacters(xml: string): string {
-  return xml.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+/** sax reports syntax errors with a position ("…\nLine: 3\nColumn: 7"); anything else is not repairable by re-tokenizing. */
+function isXmlSyntaxError(err: unknown): boolean {
+  return err instanceof Error && /\nLine: \d+\nColumn: \d+/.test(err.message);
 }
 
 /** Namespace URIs whose elements rss-parser only recognizes under one fixed prefix (or none). */

@@ -8,8 +8,8 @@
  * 2. the lead — news is an inverted pyramid, and Lead-3 beats TextRank on news benchmarks
  *    (See et al. 2017; Nallapati et al. 2017), so early sentences score highest;
  * 3. sentences dense in the focus terms (the surface strings of the matched aliases).
- * A sentence sharing a word trigram with one already chosen is skipped (trigram blocking, Paulus
- * et al. 2018), so the summary never says the same thing twice.
+ * A sentence whose word trigrams largely occur in one already chosen is skipped (trigram
+ * blocking, after Paulus et al. 2018), so the summary does not say the same thing twice.
  */
 
 import { AppError } from '../errors.ts';
@@ -44,6 +44,9 @@ const LATE_WEIGHT = 0.25;
 const DENSITY_WEIGHT = 0.8;
 // A sentence that mostly repeats the headline adds nothing under the headline in an alert.
 const TITLE_OVERLAP_MAX = 0.7;
+// Trigram blocking tolerates a shared set phrase ("minister of foreign affairs") but not a
+// sentence whose wording is largely one already chosen.
+const REPEAT_OVERLAP_MAX = 0.35;
 
 /** A 2–3 sentence summary of the article that carries the focus terms. */
 export function summarize(article: SummaryArticle, focus: SummaryFocus, options: SummaryOptions = {}): string {
@@ -79,8 +82,10 @@ export function summarize(article: SummaryArticle, focus: SummaryFocus, options:
   const ranked = [...pool].sort((a, b) => b.score - a.score || a.position - b.position);
   for (const sentence of ranked) {
     if (chosen.length >= maxSentences) break;
+    // Past the lead, a sentence earns its place only by carrying the topic.
+    if (sentence.position >= LEAD_WEIGHTS.length && sentence.hits === 0 && terms.length > 0) continue;
     if (chosen.includes(sentence) || !fits(sentence.text)) continue;
-    if (chosen.some((other) => sharesTrigram(sentence.trigrams, other.trigrams))) continue;
+    if (chosen.some((other) => overlap(sentence.trigrams, other.trigrams) > REPEAT_OVERLAP_MAX)) continue;
     take(sentence);
   }
   if (chosen.length === 0) return truncate(ranked[0]!.text, maxChars);
@@ -124,9 +129,9 @@ const ENTITIES: Record<string, string> = {
 // Whole lines that are page furniture, in the languages we read.
 const DEBRIS_LINE = new RegExp(
   [
-    '^(advertisement|advert|sponsored( content)?|read more|related( articles?| stories| coverage)?\\s*:?|see also|more on this story|share( this)?( article)?|subscribe|sign up|follow us|click here|newsletter|copyright|©|all rights reserved)\\b',
+    '^(advertisement|advert|sponsored( content)?|read more|related( articles?| stories| coverage)?\\s*:?|see also|more on this story|share( this)?( article)?|subscribe|sign up|follow us|click here|newsletter|copyright|©|all rights reserved)(?![\\p{L}\\p{N}])',
     '^(photo|image|video|file photo|pictured)\\s*:',
-    '^(читайте также|подписывайтесь|реклама|фото|видео|источник)\\b',
+    '^(читайте также|подписывайтесь|реклама|фото|видео|источник)(?![\\p{L}\\p{N}])',
     '(무단\\s*전재|재배포\\s*금지|제보는 카카오톡|저작권자)',
   ].join('|'),
   'iu',
@@ -246,11 +251,6 @@ function charTrigrams(text: string): Set<string> {
   const out = new Set<string>();
   for (let i = 0; i + 3 <= text.length; i++) out.add(text.slice(i, i + 3));
   return out;
-}
-
-function sharesTrigram(a: Set<string>, b: Set<string>): boolean {
-  for (const gram of a) if (b.has(gram)) return true;
-  return false;
 }
 
 /** Share of `a`'s n-grams that also occur in `b`. */

@@ -73,7 +73,7 @@ export const DEFAULT_FIELD_WEIGHTS: FieldWeights = { title: 3, lead: 2, body: 1 
  * Fitted on the development set (bench/eval-topic.ts --fit, L2-regularised logistic regression on
  * the articles that satisfy the rule); recorded in docs/topics.md.
  */
-export const DEFAULT_SCORE_WEIGHTS: ScoreWeights = { bias: -4.2, evidence: 2.4, should: 3.2, cooccurrence: 1.6, title: 1.4 };
+export const DEFAULT_SCORE_WEIGHTS: ScoreWeights = { bias: -1.43, evidence: 0.58, should: 0.69, cooccurrence: 0.81, title: 0.77 };
 
 export const DEFAULT_THRESHOLD = 0.5;
 

@@ -23,7 +23,7 @@ export function renderWhy(explanation: Explanation, ruleHolds: boolean, index: T
 
   const titleConcepts = unique(hits.filter((h) => h.field === 'title').map((h) => h.concept));
   if (titleConcepts.length > 0) {
-    parts.push(`${titleConcepts.map((c) => surfaceOf(c, 'title')).join(' + ')} (title)`);
+    parts.push(`${distinct(titleConcepts.map((c) => surfaceOf(c, 'title'))).join(' + ')} (title)`);
     titleConcepts.forEach((c) => shown.add(c));
   }
 
@@ -32,7 +32,7 @@ export function renderWhy(explanation: Explanation, ruleHolds: boolean, index: T
     const sentence = hits.find((h) => h.field === co.field && co.sentence.includes(h.surface))?.sentence;
     const fresh = co.concepts.filter((c) => !shown.has(c));
     if (fresh.length > 0) {
-      parts.push(`${fresh.map((c) => surfaceOf(c, co.field, sentence)).join(' + ')} (same sentence)`);
+      parts.push(`${distinct(fresh.map((c) => surfaceOf(c, co.field, sentence))).join(' + ')} (same sentence)`);
       fresh.forEach((c) => shown.add(c));
     }
   }
@@ -57,6 +57,12 @@ export function renderWhy(explanation: Explanation, ruleHolds: boolean, index: T
 function labelOf(index: TopicIndex, concept: string): string {
   const c = index.concepts.indexOf(concept);
   return c >= 0 ? index.conceptLabels[c]! : concept;
+}
+
+/** Drops a surface already said by another: `Putin` next to `meet Putin`, one phrase hit by two concepts. */
+function distinct(surfaces: string[]): string[] {
+  const lower = surfaces.map((s) => s.toLowerCase());
+  return surfaces.filter((_, i) => !lower.some((other, j) => j !== i && (other === lower[i] ? j < i : other.includes(lower[i]!))));
 }
 
 function unique<T>(items: T[]): T[] {

@@ -190,6 +190,11 @@ function hitsOf(scan: ArticleScan, concepts: number[]): Hit[] {
   return out;
 }
 
+/** Whether the topic's boolean rule holds for the scanned article. */
+export function ruleHolds(topic: CompiledTopic, scan: ArticleScan): boolean {
+  return evaluate(topic.rule, scan);
+}
+
 function evaluate(node: CompiledNode, scan: ArticleScan): boolean {
   switch (node.kind) {
     case 'concept':

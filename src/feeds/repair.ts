@@ -1,0 +1,147 @@
+/**
+ * Text repairs applied before XML parsing, so that one bad construct does not reject a whole feed
+ * (rss-parser, through sax in strict mode, rejects the document for any of them):
+ *   - splitProlog: drops the DOCTYPE with its internal subset, so entity declarations are never
+ *     expanded (billion laughs, XXE), and finds the root element's name;
+ *   - repairEntities: HTML named entities → numeric references; unknown names and bare `&` → text;
+ *   - stripControlCharacters: C0 controls XML forbids;
+ *   - rebuildWellFormed: the fallback for malformed XML (truncated documents, mismatched close
+ *     tags): a forgiving tokenizer re-emits the same elements as well-formed XML.
+ */
+import { decodeHTMLStrict } from 'entities';
+import { Parser } from 'htmlparser2';
+
+/**
+ * Skips the prolog (XML declaration, comments, processing instructions, DOCTYPE) and returns the
+ * document from its root element on, without the DOCTYPE. Only the prolog is scanned, so a
+ * `<!DOCTYPE` quoted inside an item's text is left alone.
+ */
+export function splitProlog(text: string): { rootName?: string; body: string } {
+  // Removed parts are replaced by their newlines so that sax's line numbers still match the input.
+  const lines = (from: number, to: number) => '\n'.repeat(text.slice(from, to).split('\n').length - 1);
+  let i = 0;
+  let kept = '';
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '\n') {
+      kept += c;
+      i++;
+    } else if (c === ' ' || c === '\t' || c === '\r' || c === '\ufeff') {
+      i++;
+    } else if (text.startsWith('<?', i)) {
+      const end = text.indexOf('?>', i);
+      if (end < 0) break;
+      kept += lines(i, end);
+      i = end + 2;
+    } else if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i);
+      if (end < 0) break;
+      kept += lines(i, end);
+      i = end + 3;
+    } else if (/^<!doctype/i.test(text.slice(i, i + 9))) {
+      const end = endOfDoctype(text, i);
+      kept += lines(i, end);
+      i = end;
+    } else if (c === '<') {
+      const name = /^<([A-Za-z_][-\w.:]*)/.exec(text.slice(i, i + 200))?.[1];
+      return { rootName: name, body: kept + text.slice(i) };
+    } else {
+      break;
+    }
+  }
+  return { body: text };
+}
+
+/** The end of `<!DOCTYPE name [ internal subset ]>`: quoted strings and the bracketed subset may hold `>`. */
+function endOfDoctype(text: string, start: number): number {
+  let depth = 0;
+  let quote = '';
+  for (let i = start + 2; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = '';
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '[') depth++;
+    else if (c === ']') depth = Math.max(0, depth - 1);
+    else if (c === '>' && depth === 0) return i + 1;
+  }
+  return text.length;
+}
+
+const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+const PROTECTED = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
+
+/**
+ * Makes every `&` a reference XML accepts, outside CDATA and comments: HTML named entities become
+ * numeric references, unknown names and bare ampersands (`AT&T`) become literal text, and so do
+ * numeric references to characters XML forbids.
+ */
+export function repairEntities(xml: string): string {
+  if (!xml.includes('&')) return xml;
+  let out = '';
+  let last = 0;
+  for (const match of xml.matchAll(PROTECTED)) {
+    out += repairSegment(xml.slice(last, match.index)) + match[0];
+    last = match.index + match[0].length;
+  }
+  return out + repairSegment(xml.slice(last));
+}
+
+function repairSegment(segment: string): string {
+  if (!segment.includes('&')) return segment;
+  return segment.replace(/&(#[xX][0-9a-fA-F]+;|#[0-9]+;|[A-Za-z][\w.-]*;)?/g, (whole, ref: string | undefined) => {
+    if (!ref) return '&amp;';
+    if (ref.startsWith('#')) {
+      const code = ref[1] === 'x' || ref[1] === 'X' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      return isXmlChar(code) ? whole : `&amp;${ref}`;
+    }
+    const name = ref.slice(0, -1);
+    if (XML_ENTITIES.has(name)) return whole;
+    const decoded = decodeHTMLStrict(whole);
+    if (decoded === whole) return `&amp;${ref}`;
+    return Array.from(decoded, (ch) => `&#${ch.codePointAt(0)};`).join('');
+  });
+}
+
+function isXmlChar(code: number): boolean {
+  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+/** XML 1.0 forbids C0 controls other than tab and newlines; real feeds contain them anyway. */
+export function stripControlCharacters(xml: string): string {
+  return xml.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '');
+}
+
+/**
+ * Re-emits malformed XML as well-formed XML: htmlparser2 in XML mode closes what was left open at
+ * the end (a truncated download), ignores close tags that match nothing and closes intermediate
+ * elements on a mismatched one. Text and attributes are re-escaped; comments and PIs are dropped.
+ */
+export function rebuildWellFormed(xml: string): string {
+  const out: string[] = [];
+  const parser = new Parser(
+    {
+      onopentag(name, attrs) {
+        let tag = `<${name}`;
+        for (const [key, value] of Object.entries(attrs)) {
+          if (/^[A-Za-z_:][-\w.:]*$/.test(key)) tag += ` ${key}="${escapeXml(value).replace(/"/g, '&quot;')}"`;
+        }
+        out.push(`${tag}>`);
+      },
+      ontext(text) {
+        out.push(escapeXml(text));
+      },
+      onclosetag(name) {
+        out.push(`</${name}>`);
+      },
+    },
+    { xmlMode: true, decodeEntities: true },
+  );
+  parser.write(xml);
+  parser.end();
+  return out.join('');
+}
+
+function escapeXml(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
