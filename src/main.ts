@@ -29,25 +29,25 @@ export interface App {
  * The composition root: config → store → topics → pipeline → sinks. Only this function builds real
  * dependencies; everything below receives them as arguments.
  */
-export function createApp(config: Config, io: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; log: Logger; now?: () => Date }): App {
+export async function createApp(config: Config, io: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; log: Logger; now?: () => Date }): Promise<App> {
   const now = io.now ?? (() => new Date());
   const topics = config.topicFiles.map((file) => loadTopicFile(file));
   checkRoutes(config, topics);
 
   const store = new SqliteStore(config.storage.path);
   try {
-    store.syncTopics(topics.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
+    await store.syncTopics(topics.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
     for (const feed of config.feeds) {
-      store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now());
+      await store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now());
     }
-    const consoleChannel = store.ensureChannel(CONSOLE_CHANNEL);
-    store.syncConfigSubscriptions(config.routes.map((r) => ({
+    const consoleChannel = await store.ensureChannel(CONSOLE_CHANNEL);
+    await store.syncConfigSubscriptions(config.routes.map((r) => ({
       channelId: consoleChannel,
       topic: r.topic,
       minScore: r.min_score ?? 0,
     })));
   } catch (err) {
-    store.close();
+    await store.close();
     throw err;
   }
 
@@ -63,7 +63,7 @@ export function createApp(config: Config, io: { stdout: NodeJS.WritableStream & 
 
   const sinks = new Map<string, Sink>([['console', createConsoleSink({ format: config.console.format, out: io.stdout })]]);
   const stories = new StoryIndex({ windowHours: config.stories.window / 3600 });
-  rebuildStoryWindow(store, stories, now(), config.stories.window);
+  await rebuildStoryWindow(store, stories, now(), config.stories.window);
 
   const pipeline: Pipeline = {
     store,
@@ -89,7 +89,7 @@ export function createApp(config: Config, io: { stdout: NodeJS.WritableStream & 
     async close() {
       await Promise.allSettled([...sinks.values()].map((s) => s.close?.()));
       await http.close();
-      store.close();
+      await store.close();
     },
   };
 }

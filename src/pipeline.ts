@@ -5,7 +5,8 @@ import { type FreshArticle, pollFeed, type PollDeps } from './feeds/poll.ts';
 import type { Logger } from './log.ts';
 import type { Store } from './store/store.ts';
 import type { StoryCandidate, StoryIndex } from './stories/cluster.ts';
-import { matchArticle, type TopicIndex } from './topics/match.ts';
+import type { TopicIndex } from './topics/compile.ts';
+import { matchArticle } from './topics/match.ts';
 
 /**
  * One cycle as a recipe, read top to bottom:
@@ -41,7 +42,7 @@ const FEED_LEASE_MS = 5 * 60_000;
 export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}): Promise<CycleReport> {
   const now = p.now();
   const dueBy = options.allFeeds ? new Date(8.64e15) : now;
-  const feeds = p.store.claimDueFeeds(dueBy, p.owner, new Date(now.getTime() + FEED_LEASE_MS), 10_000, now);
+  const feeds = await p.store.claimDueFeeds(dueBy, p.owner, new Date(now.getTime() + FEED_LEASE_MS), 10_000, now);
   const pollDeps: PollDeps = { ...p.poll, store: p.store, log: p.log, now: p.now };
   // The HTTP client bounds concurrency per host and overall; starting every poll at once lets it schedule them.
   const results = await Promise.all(feeds.map((feed) => pollFeed(feed, pollDeps)));
@@ -52,7 +53,7 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
   let matched = 0;
   let queued = 0;
   for (const article of fresh) {
-    const outcome = understand(p, article);
+    const outcome = await understand(p, article);
     matched += outcome.matched;
     queued += outcome.queued;
   }
@@ -71,26 +72,26 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
 }
 
 /** Score one new article against every topic, place it in a story, record matches and queue deliveries. */
-function understand(p: Pipeline, fresh: FreshArticle): { matched: number; queued: number } {
+async function understand(p: Pipeline, fresh: FreshArticle): Promise<{ matched: number; queued: number }> {
   const now = p.now();
   const { article } = fresh;
   const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body });
-  p.store.setArticleAnalysis(fresh.id, { language: analysis.language, concepts: analysis.concepts });
+  await p.store.setArticleAnalysis(fresh.id, { language: analysis.language, concepts: analysis.concepts });
 
   const candidate = storyCandidate(fresh.id, article, fresh.feed.url, analysis.concepts, analysis.language, now);
   const assigned = p.stories.assign(candidate);
   let storyId: number;
   if (assigned.storyId === null) {
-    storyId = p.store.createStory(fresh.id, article.title, now);
+    storyId = await p.store.createStory(fresh.id, article.title, now);
   } else {
     storyId = assigned.storyId;
-    p.store.attachToStory(fresh.id, storyId, now);
+    await p.store.attachToStory(fresh.id, storyId, now);
   }
   p.stories.add(storyId, candidate);
 
   const matches = analysis.matches.filter((m) => m.matched);
-  for (const m of matches) p.store.saveMatch({ articleId: fresh.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation });
-  const queued = routeMatches(p.store, { articleId: fresh.id, storyId, matches }, now);
+  for (const m of matches) await p.store.saveMatch({ articleId: fresh.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation });
+  const queued = await routeMatches(p.store, { articleId: fresh.id, storyId, matches }, now);
   if (matches.length > 0) p.log.debug({ article: fresh.id, story: storyId, topics: matches.map((m) => m.topic), how: assigned.reason }, 'matched');
   return { matched: matches.length, queued: queued.length };
 }
@@ -117,8 +118,8 @@ function storyCandidate(
 }
 
 /** After a restart, the clustering window is rebuilt from the store so a story keeps gathering its reports. */
-export function rebuildStoryWindow(store: Store, stories: StoryIndex, now: Date, windowS: number): number {
-  const rows = store.recentStoryArticles(new Date(now.getTime() - windowS * 1000));
+export async function rebuildStoryWindow(store: Store, stories: StoryIndex, now: Date, windowS: number): Promise<number> {
+  const rows = await store.recentStoryArticles(new Date(now.getTime() - windowS * 1000));
   for (const row of rows) {
     stories.add(row.storyId, storyCandidate(row.article.id, row.article, row.article.feedUrl, row.concepts, row.article.language ?? undefined, row.article.fetchedAt));
   }

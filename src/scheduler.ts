@@ -39,7 +39,7 @@ export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot
 
   app.config.digests.forEach((digest, i) => {
     tasks.push(cron.schedule(digest.cron, (ctx) => {
-      if (!stopping) postScheduledDigest(app, i, ctx.date, out, log);
+      if (!stopping) inFlight = postScheduledDigest(app, i, ctx.date, out, log).catch((err) => log.error({ err }, `digest failed: ${errorMessage(err)}`));
     }, { name: `digest-${i}`, timezone: digest.timezone }));
   });
 
@@ -58,13 +58,13 @@ export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot
  * Posts the config's digest number `index` for the period that began at `scheduledAt` — once, even across
  * restarts and replicas: the store's unique (schedule, period) key decides who posts. Returns whether it posted.
  */
-export function postScheduledDigest(app: App, index: number, scheduledAt: Date, out: NodeJS.WritableStream, log: Logger): boolean {
+export async function postScheduledDigest(app: App, index: number, scheduledAt: Date, out: NodeJS.WritableStream, log: Logger): Promise<boolean> {
   const digest = app.config.digests[index]!;
   const scheduleKey = `config:${index}:${digest.topic ?? '*'}:${digest.cron}:${digest.timezone}`;
   const period = scheduledAt.toISOString().slice(0, 16);
-  if (!app.store.claimDigestRun(scheduleKey, period, new Date())) return false;
+  if (!(await app.store.claimDigestRun(scheduleKey, period, new Date()))) return false;
   const until = scheduledAt;
-  const result = collectDigest(app.store, { topic: digest.topic, since: new Date(until.getTime() - digest.since * 1000), until });
+  const result = await collectDigest(app.store, { topic: digest.topic, since: new Date(until.getTime() - digest.since * 1000), until });
   out.write(app.config.console.format === 'json' ? JSON.stringify({ kind: 'digest', ...result }) + '\n' : renderDigestText(result) + '\n');
   log.info({ schedule: scheduleKey, period, stories: result.storyCount, to: digest.to }, 'digest posted');
   return true;

@@ -26,11 +26,11 @@ export interface DeliverReport {
 export async function deliverPending(deps: DeliverDeps, limit = 500): Promise<DeliverReport> {
   const report: DeliverReport = { sent: 0, failed: 0, dead: 0 };
   const now = deps.now();
-  const jobs = deps.store.claimDeliveries(now, deps.owner, new Date(now.getTime() + LEASE_MS), limit);
+  const jobs = await deps.store.claimDeliveries(now, deps.owner, new Date(now.getTime() + LEASE_MS), limit);
   for (const job of jobs) {
     const sink = deps.sinks.get(job.channel.platform);
     let outcome: DeliveryOutcome;
-    const threadRef = job.kind === 'followup' ? deps.store.alertMessageRef(job.channel.id, job.storyId) : null;
+    const threadRef = job.kind === 'followup' ? await deps.store.alertMessageRef(job.channel.id, job.storyId) : null;
     if (!sink) {
       outcome = { status: 'failed', retryable: true, detail: `no ${job.channel.platform} connection is configured; the delivery waits until one is` };
     } else if (job.kind === 'followup' && threadRef === undefined) {
@@ -42,22 +42,22 @@ export async function deliverPending(deps: DeliverDeps, limit = 500): Promise<De
         outcome = { status: 'failed', retryable: true, detail: err instanceof Error ? err.message : String(err) };
       }
     }
-    record(deps, job, outcome, report);
+    await record(deps, job, outcome, report);
   }
   return report;
 }
 
-function record(deps: DeliverDeps, job: DeliveryJob, outcome: DeliveryOutcome, report: DeliverReport): void {
+async function record(deps: DeliverDeps, job: DeliveryJob, outcome: DeliveryOutcome, report: DeliverReport): Promise<void> {
   const at = deps.now();
   if (outcome.status === 'sent') {
-    deps.store.markDelivered(job.id, outcome.messageRef, at);
+    await deps.store.markDelivered(job.id, outcome.messageRef, at);
     report.sent++;
     return;
   }
   const detail = outcome.status === 'rejected' ? `${outcome.code}: ${outcome.userDetail}` : outcome.detail;
   const retry = outcome.status === 'failed' && outcome.retryable && job.attempts < MAX_ATTEMPTS;
   const backoffS = outcome.status === 'failed' && outcome.retryAfterS !== undefined ? outcome.retryAfterS : 30 * 2 ** (job.attempts - 1);
-  deps.store.markDeliveryFailed(job.id, { error: detail, retryAt: retry ? new Date(at.getTime() + backoffS * 1000) : null });
+  await deps.store.markDeliveryFailed(job.id, { error: detail, retryAt: retry ? new Date(at.getTime() + backoffS * 1000) : null });
   if (retry) report.failed++;
   else report.dead++;
   deps.log[retry ? 'warn' : 'error']({ delivery: job.id, channel: job.channel.channel, platform: job.channel.platform }, `delivery ${retry ? 'will be retried' : 'gave up'}: ${detail}`);

@@ -4,8 +4,8 @@ import { summarize } from '../summaries/summarize.ts';
 import { buildDigest, type Digest, type DigestStory } from './digest.ts';
 
 /** Reads the stories of a window from the store and builds the neutral digest. */
-export function collectDigest(store: Store, query: { topic?: string; channelId?: number; since: Date; until: Date }): Digest {
-  const stories: DigestStory[] = store.digestRows(query).map((row) => {
+export async function collectDigest(store: Store, query: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<Digest> {
+  const stories: DigestStory[] = (await store.digestRows(query)).map((row) => {
     const explanation = (row.explanation ?? {}) as { hits?: Array<{ surface: string }>; cooccurrence?: { sentence: string } };
     const a = row.article;
     return {

@@ -52,10 +52,11 @@ export interface BuildDigestOptions {
 
 const DEFAULT_PER_TOPIC = 10;
 const HOUR_MS = 3_600_000;
-// Freshness halves every half window (at least 3 h), and never counts for more than half the
-// rank: a strong story from the morning still beats a weak one from the last hour.
+// Freshness halves over the length of the window (at least 3 h) and moves at most 30% of the
+// rank: between equal scores the newer story leads, but a strong story from the morning still
+// beats a weaker one from the last hour.
 const MIN_HALF_LIFE_H = 3;
-const FRESHNESS_SHARE = 0.5;
+const FRESHNESS_SHARE = 0.3;
 
 /** Ranks the window's stories by score and freshness and groups them by topic. */
 export function buildDigest(
@@ -65,7 +66,7 @@ export function buildDigest(
 ): Digest {
   const perTopic = options.perTopic ?? DEFAULT_PER_TOPIC;
   const now = (options.now ?? window.until).getTime();
-  const halfLifeH = Math.max(MIN_HALF_LIFE_H, (window.until.getTime() - window.since.getTime()) / HOUR_MS / 2);
+  const halfLifeH = Math.max(MIN_HALF_LIFE_H, (window.until.getTime() - window.since.getTime()) / HOUR_MS);
   const rank = (story: DigestStory): number => {
     const ageH = Math.max(0, (now - story.firstSeenAt.getTime()) / HOUR_MS);
     return story.score * (1 - FRESHNESS_SHARE + FRESHNESS_SHARE * 0.5 ** (ageH / halfLifeH));

@@ -28,7 +28,7 @@ ${CONFIG_USAGE}
         throw usageError(`no topic "${topic}"; known topics: ${app.topics.map((t) => t.slug).join(', ')}.`);
       }
       const until = new Date();
-      const digest = collectDigest(app.store, { topic, since: new Date(until.getTime() - sinceS * 1000), until });
+      const digest = await collectDigest(app.store, { topic, since: new Date(until.getTime() - sinceS * 1000), until });
       io.stdout.write(values.json ? JSON.stringify(digest) + '\n' : renderDigestText(digest) + '\n');
       return 0;
     });

@@ -18,7 +18,7 @@ ${CONFIG_USAGE}
   options: { ...configOption },
   async run({ values }, io) {
     return withApp(values, io, async (app) => {
-      const feeds = app.store.listFeeds();
+      const feeds = await app.store.listFeeds();
       io.stdout.write(formatTable(
         ['status', 'failures', 'last success', 'next poll', 'url', 'last error'],
         feeds.map((f) => [f.status, String(f.failures), when(f.lastSuccessAt), when(f.nextPollAt), f.url, shorten(f.lastError ?? '', 120)]),
@@ -40,7 +40,7 @@ Feeds listed in the config file are added on every start; this adds one more to 
     const url = positionals[0];
     if (!url || !/^https?:\/\//i.test(url)) throw usageError('feeds add expects one http or https URL, e.g. `watchfloor feeds add https://example.org/rss.xml`.');
     return withApp(values, io, async (app) => {
-      const { created } = app.store.addFeed({ url, intervalS: app.config.poll.interval, addedBy: 'cli' }, new Date());
+      const { created } = await app.store.addFeed({ url, intervalS: app.config.poll.interval, addedBy: 'cli' }, new Date());
       io.stdout.write(created ? `added ${url}\n` : `${url} is already a feed\n`);
       return 0;
     });
@@ -59,7 +59,7 @@ A feed listed in the config file comes back on the next start: remove it there t
     const url = positionals[0];
     if (!url) throw usageError('feeds remove expects the feed URL as shown by `watchfloor feeds list`.');
     return withApp(values, io, async (app) => {
-      if (!app.store.removeFeed(url)) {
+      if (!(await app.store.removeFeed(url))) {
         io.stderr.write(`watchfloor: no feed ${url}; see \`watchfloor feeds list\`.\n`);
         return 1;
       }
@@ -86,7 +86,7 @@ export const feedsImportCommand: CliCommand = {
     }
     return withApp(values, io, async (app) => {
       let added = 0;
-      for (const o of outlines) if (app.store.addFeed({ url: o.url, title: o.title, intervalS: app.config.poll.interval, addedBy: 'opml' }, new Date()).created) added++;
+      for (const o of outlines) if ((await app.store.addFeed({ url: o.url, title: o.title, intervalS: app.config.poll.interval, addedBy: 'opml' }, new Date())).created) added++;
       io.stdout.write(`imported ${outlines.length} feeds from ${file} (${added} new, ${outlines.length - added} already present)\n`);
       return 0;
     });
@@ -100,7 +100,7 @@ export const feedsExportCommand: CliCommand = {
   options: { ...configOption },
   async run({ values }, io) {
     return withApp(values, io, async (app) => {
-      io.stdout.write(toOpml(app.store.listFeeds().map((f) => ({ url: f.url, title: f.title ?? undefined })), 'Watchfloor feeds'));
+      io.stdout.write(toOpml((await app.store.listFeeds()).map((f) => ({ url: f.url, title: f.title ?? undefined })), 'Watchfloor feeds'));
       return 0;
     });
   },

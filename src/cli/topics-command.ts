@@ -12,10 +12,8 @@ export const topicsListCommand: CliCommand = {
   options: { ...configOption },
   async run({ values }, io) {
     return withApp(values, io, async (app) => {
-      io.stdout.write(formatTable(
-        ['slug', 'threshold', 'subscribers', 'title'],
-        app.topics.map((t) => [t.slug, t.threshold.toFixed(2), String(app.store.subscribersOf(t.slug).length), t.title]),
-      ));
+      const rows = await Promise.all(app.topics.map(async (t) => [t.slug, t.threshold.toFixed(2), String((await app.store.subscribersOf(t.slug)).length), t.title]));
+      io.stdout.write(formatTable(['slug', 'threshold', 'subscribers', 'title'], rows));
       return 0;
     });
   },
@@ -42,9 +40,9 @@ ${CONFIG_USAGE}`,
       if (!topic) throw usageError(`no topic "${slug}"; known topics: ${app.topics.map((t) => t.slug).join(', ')}.`);
       const index = compileTopics([topic]);
       const rows: Array<[number, string[]]> = [];
-      const articles = app.store.articlesSince(new Date(Date.now() - sinceS * 1000));
+      const articles = await app.store.articlesSince(new Date(Date.now() - sinceS * 1000));
       for (const a of articles) {
-        const m = matchArticle(index, a).matches[0];
+        const m = matchArticle(index, { title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined }).matches[0];
         if (m && (m.matched || values.all)) rows.push([m.score, [m.score.toFixed(2), m.matched ? 'yes' : 'no', shorten(a.title, 90), m.why]]);
       }
       rows.sort((x, y) => y[0] - x[0]);

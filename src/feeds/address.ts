@@ -59,19 +59,26 @@ function sixToFour(v6: ipaddr.IPv6): ipaddr.IPv4 {
   return new ipaddr.IPv4([p[1] >> 8, p[1] & 0xff, p[2] >> 8, p[2] & 0xff]);
 }
 
+/**
+ * IPv6 forms that reach an IPv4 address are judged by that address: ::ffff:127.0.0.1 is loopback.
+ * NAT64 (64:ff9b::/96) is how IPv6-only hosts reach the public IPv4 web, so it must pass when the
+ * embedded address is public; 6to4 (2002::/16) tunnels to the address in bits 16–47.
+ */
+function embeddedIPv4(v6: ipaddr.IPv6): ipaddr.IPv4 | undefined {
+  const range = v6.range();
+  if (range === 'ipv4Mapped' || range === 'rfc6052') return low32(v6);
+  if (range === '6to4') return sixToFour(v6);
+  return undefined;
+}
+
 function rangeOf(addr: ipaddr.IPv4 | ipaddr.IPv6): string {
   if (addr.kind() === 'ipv4') return addr.range();
   const v6 = addr as ipaddr.IPv6;
-  const range = v6.range();
-  // IPv6 forms that reach an IPv4 address are judged by that address: ::ffff:127.0.0.1 is loopback.
-  if (range === 'ipv4Mapped') return rangeOf(low32(v6));
-  // NAT64 (64:ff9b::/96) is how IPv6-only hosts reach the public IPv4 web, so it must pass when the
-  // embedded address is public.
-  if (range === 'rfc6052') return rangeOf(low32(v6));
-  if (range === '6to4') return rangeOf(sixToFour(v6));
+  const inner = embeddedIPv4(v6);
+  if (inner) return inner.range();
   // fec0::/10 is deprecated but still routed inside some networks; ipaddr.js calls it unicast.
   if ((v6.parts[0] & 0xffc0) === 0xfec0) return 'siteLocal';
-  return range;
+  return v6.range();
 }
 
 /**
@@ -85,10 +92,10 @@ export function refuseAddress(address: string, allowPrivate = false): AddressRef
   } catch {
     return { address, reason: 'not an IP address' };
   }
-  const normal = parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()
-    ? (parsed as ipaddr.IPv6).toIPv4Address()
-    : parsed;
-  if (METADATA_ADDRESSES.has(normal.toString())) return { address, reason: 'a cloud metadata address' };
+  const inner = parsed.kind() === 'ipv6' ? embeddedIPv4(parsed as ipaddr.IPv6) : undefined;
+  if (METADATA_ADDRESSES.has(parsed.toString()) || (inner && METADATA_ADDRESSES.has(inner.toString()))) {
+    return { address, reason: 'a cloud metadata address' };
+  }
   if (allowPrivate) return undefined;
   const range = rangeOf(parsed);
   if (range === 'unicast') return undefined;

@@ -144,6 +144,7 @@ export class HttpClient {
     // One controller ends the exchange, whether the total timer fires or the caller cancels. (A
     // listener removed in `finally` rather than AbortSignal.any, so a long-lived shutdown signal
     // shared by every request does not accumulate dependents.)
+    let current = checkUrl(url, this.check);
     const controller = new AbortController();
     const signal = controller.signal;
     let timedOut = false;
@@ -159,7 +160,6 @@ export class HttpClient {
     };
 
     const visited = new Set<string>();
-    let current = checkUrl(url, this.check);
     // Credentials in the URL (https://user:pass@host/feed) become Basic auth, sent to that origin
     // only — never to another host a redirect points at — and kept out of messages and logs.
     const credentials = takeCredentials(current);
@@ -175,7 +175,7 @@ export class HttpClient {
           if (hop >= this.options.maxRedirects) {
             throw new FetchError('too_many_redirects', `${shown} redirects more than ${this.options.maxRedirects} times; stopped at ${step.location}.`, { url: shown, retryable: false });
           }
-          const next = checkUrl(new URL(step.location, current), this.check);
+          const next = checkUrl(step.location, this.check, current);
           takeCredentials(next);
           if (visited.has(stripHash(next))) {
             throw new FetchError('redirect_loop', `${shown} redirects in a loop (back to ${next.href}).`, { url: shown, retryable: false });

@@ -45,12 +45,13 @@ export function refusedError(host: string, refusal: AddressRefusal): AppError {
  * Parses and checks a URL before it is requested: http/https only, no credentials smuggled to
  * other hosts, and no refused IP literal. Names are checked later, at connect time.
  */
-export function checkUrl(raw: string | URL, check: AddressCheck): URL {
+export function checkUrl(raw: string | URL, check: AddressCheck, base?: URL): URL {
   let url: URL;
   try {
-    url = new URL(raw);
+    url = new URL(raw, base);
   } catch {
-    throw new AppError('bad_url', `"${String(raw)}" is not a valid URL.`);
+    const where = base ? ` (a redirect from ${base.href})` : '';
+    throw new AppError('bad_url', `"${String(raw)}" is not a valid URL${where}.`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new AppError('refused', `refused: ${url.protocol.replace(/:$/, '')} URLs are not fetched, only http and https (${url.href}).`);

@@ -45,7 +45,7 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     const response = await http.get(feed.url, { validators: { etag: feed.etag, lastModified: feed.lastModified } });
     const now = deps.now();
     if (response.status === 'not_modified') {
-      store.recordFeedSuccess(feed.id, {
+      await store.recordFeedSuccess(feed.id, {
         etag: response.etag, lastModified: response.lastModified, url: response.permanentUrl, now,
         nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: response.maxAgeS }, deps.bounds),
       });
@@ -61,15 +61,15 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     const oldestAlertable = feed.firstPoll ? now.getTime() - deps.firstPollMaxAgeS * 1000 : -Infinity;
     for (const item of articles) {
       const article = feed.fullText && item.body.length < TEASER_CHARS && item.url ? await withFullText(item, deps) : item;
-      const result = store.upsertArticle({ ...article, feedId: feed.id, fetchedAt: now });
+      const result = await store.upsertArticle({ ...article, feedId: feed.id, fetchedAt: now });
       if (result.status === 'updated') updated++;
       if (result.status !== 'new') continue;
       if ((article.publishedAt?.getTime() ?? now.getTime()) < oldestAlertable) continue;
-      if (store.hasRecentContent(feed.id, article.contentHash, result.id, new Date(now.getTime() - REPUBLISH_WINDOW_MS))) continue;
+      if (await store.hasRecentContent(feed.id, article.contentHash, result.id, new Date(now.getTime() - REPUBLISH_WINDOW_MS))) continue;
       fresh.push({ id: result.id, feed, article });
     }
 
-    store.recordFeedSuccess(feed.id, {
+    await store.recordFeedSuccess(feed.id, {
       etag: response.etag, lastModified: response.lastModified, title: parsed.title, url: response.permanentUrl, now,
       nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: response.maxAgeS, ttlMinutes: parsed.ttlMinutes }, deps.bounds),
     });
@@ -80,7 +80,7 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     const failures = feed.failures + 1;
     const retryAfterS = err instanceof FetchError ? err.retryAfterS : undefined;
     const nextPollAt = nextPollAfterFailure({ now: deps.now(), intervalS: feed.intervalS, failures, retryAfterS }, deps.bounds);
-    store.recordFeedFailure(feed.id, { error, nextPollAt });
+    await store.recordFeedFailure(feed.id, { error, nextPollAt });
     log.warn({ feed: feed.url, failures, retryAt: nextPollAt.toISOString() }, `feed failed: ${error}`);
     return { status: 'failed', error };
   }

@@ -42,13 +42,13 @@ export class SqliteStore implements Store {
     }
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.db.close();
   }
 
   // ── feeds ──────────────────────────────────────────────────────────────
 
-  addFeed(feed: NewFeed, now: Date): { id: number; created: boolean } {
+  async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean }> {
     const info = this.db
       .prepare(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`)
@@ -60,20 +60,20 @@ export class SqliteStore implements Store {
     return { id: (this.db.prepare('SELECT id FROM feeds WHERE url = ?').get(feed.url) as Row).id, created: false };
   }
 
-  listFeeds(): FeedRow[] {
+  async listFeeds(): Promise<FeedRow[]> {
     return (this.db.prepare('SELECT * FROM feeds ORDER BY id').all() as Row[]).map(toFeed);
   }
 
-  getFeedByUrl(url: string): FeedRow | undefined {
+  async getFeedByUrl(url: string): Promise<FeedRow | undefined> {
     const row = this.db.prepare('SELECT * FROM feeds WHERE url = ?').get(url) as Row | undefined;
     return row && toFeed(row);
   }
 
-  removeFeed(url: string): boolean {
+  async removeFeed(url: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM feeds WHERE url = ?').run(url).changes > 0;
   }
 
-  claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): FeedRow[] {
+  async claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): Promise<FeedRow[]> {
     return this.db.transaction(() => {
       const rows = this.db
         .prepare(`SELECT * FROM feeds WHERE status != 'paused' AND next_poll_at <= ?
@@ -85,7 +85,7 @@ export class SqliteStore implements Store {
     })();
   }
 
-  recordFeedSuccess(id: number, u: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): void {
+  async recordFeedSuccess(id: number, u: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): Promise<void> {
     this.db
       .prepare(`UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), title = COALESCE(?, title),
                 url = COALESCE(?, url), next_poll_at = ?, failures = 0, last_error = NULL, status = 'ok', last_success_at = ?,
@@ -93,7 +93,7 @@ export class SqliteStore implements Store {
       .run(u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, ms(u.nextPollAt), ms(u.now), id);
   }
 
-  recordFeedFailure(id: number, u: { error: string; nextPollAt: Date }): void {
+  async recordFeedFailure(id: number, u: { error: string; nextPollAt: Date }): Promise<void> {
     this.db
       .prepare(`UPDATE feeds SET failures = failures + 1, last_error = ?, status = 'failing', next_poll_at = ?,
                 lease_owner = NULL, lease_until = NULL WHERE id = ?`)
@@ -102,7 +102,7 @@ export class SqliteStore implements Store {
 
   // ── articles and stories ───────────────────────────────────────────────
 
-  upsertArticle(a: ArticleInput): ArticleUpsert {
+  async upsertArticle(a: ArticleInput): Promise<ArticleUpsert> {
     const existing = this.db
       .prepare('SELECT id, title, lead, body_text, published_at, canonical_url FROM articles WHERE feed_id = ? AND item_key = ?')
       .get(a.feedId, a.key) as Row | undefined;
@@ -123,17 +123,17 @@ export class SqliteStore implements Store {
     return { id: existing.id, status: 'updated' };
   }
 
-  hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): boolean {
+  async hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): Promise<boolean> {
     return !!this.db
       .prepare('SELECT 1 FROM articles WHERE feed_id = ? AND content_hash = ? AND id != ? AND fetched_at >= ? LIMIT 1')
       .get(feedId, contentHash, exceptId, ms(since));
   }
 
-  setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): void {
+  async setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void> {
     this.db.prepare('UPDATE articles SET language = ?, concepts = ? WHERE id = ?').run(analysis.language, JSON.stringify(analysis.concepts), id);
   }
 
-  createStory(articleId: number, title: string, at: Date): number {
+  async createStory(articleId: number, title: string, at: Date): Promise<number> {
     const info = this.db
       .prepare('INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)')
       .run(articleId, title, ms(at), ms(at));
@@ -142,30 +142,34 @@ export class SqliteStore implements Store {
     return storyId;
   }
 
-  attachToStory(articleId: number, storyId: number, at: Date): void {
+  async attachToStory(articleId: number, storyId: number, at: Date): Promise<void> {
     this.db.prepare('UPDATE articles SET story_id = ? WHERE id = ?').run(storyId, articleId);
     this.db.prepare('UPDATE stories SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?').run(ms(at), storyId);
   }
 
-  recentStoryArticles(since: Date): StoryArticle[] {
+  async recentStoryArticles(since: Date): Promise<StoryArticle[]> {
     const rows = this.db
       .prepare(`${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? ORDER BY a.fetched_at, a.id`)
       .all(ms(since)) as Row[];
     return rows.map((r) => ({ storyId: r.story_id, article: toArticle(r), concepts: JSON.parse(r.concepts) }));
   }
 
-  getArticle(id: number): ArticleRow | undefined {
+  async getArticle(id: number): Promise<ArticleRow | undefined> {
+    return this.articleById(id);
+  }
+
+  private articleById(id: number): ArticleRow | undefined {
     const row = this.db.prepare(`${ARTICLE_SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
     return row && toArticle(row);
   }
 
-  articlesSince(since: Date): ArticleRow[] {
+  async articlesSince(since: Date): Promise<ArticleRow[]> {
     return (this.db.prepare(`${ARTICLE_SELECT} WHERE a.fetched_at >= ? ORDER BY a.fetched_at, a.id`).all(ms(since)) as Row[]).map(toArticle);
   }
 
   // ── topics and matches ─────────────────────────────────────────────────
 
-  syncTopics(topics: Array<{ slug: string; title: string; definition: unknown; source: 'config' | 'chat' }>): void {
+  async syncTopics(topics: Array<{ slug: string; title: string; definition: unknown; source: 'config' | 'chat' }>): Promise<void> {
     const upsert = this.db.prepare(`INSERT INTO topics (slug, title, definition, source) VALUES (?, ?, ?, ?)
       ON CONFLICT (slug) DO UPDATE SET title = excluded.title, definition = excluded.definition, source = excluded.source`);
     this.db.transaction(() => {
@@ -173,7 +177,7 @@ export class SqliteStore implements Store {
     })();
   }
 
-  saveMatch(m: MatchInput): void {
+  async saveMatch(m: MatchInput): Promise<void> {
     this.db
       .prepare(`INSERT INTO matches (article_id, topic, score, why, explanation) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (article_id, topic) DO UPDATE SET score = excluded.score, why = excluded.why, explanation = excluded.explanation`)
@@ -182,25 +186,25 @@ export class SqliteStore implements Store {
 
   // ── channels and subscriptions ─────────────────────────────────────────
 
-  ensureChannel(ref: ChannelRef): number {
+  async ensureChannel(ref: ChannelRef): Promise<number> {
     this.db
       .prepare('INSERT INTO channels (platform, workspace, channel, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(ref.platform, ref.workspace, ref.channel, ref.name ?? null);
     return (this.db.prepare('SELECT id FROM channels WHERE platform = ? AND workspace = ? AND channel = ?').get(ref.platform, ref.workspace, ref.channel) as Row).id;
   }
 
-  subscribe(channelId: number, topic: string, minScore: number, createdBy: string): void {
+  async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {
     this.db
       .prepare(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'chat', ?)
                 ON CONFLICT (channel_id, topic) DO UPDATE SET min_score = excluded.min_score, paused_reason = NULL`)
       .run(channelId, topic, minScore, createdBy);
   }
 
-  unsubscribe(channelId: number, topic: string): boolean {
+  async unsubscribe(channelId: number, topic: string): Promise<boolean> {
     return this.db.prepare('DELETE FROM subscriptions WHERE channel_id = ? AND topic = ?').run(channelId, topic).changes > 0;
   }
 
-  syncConfigSubscriptions(routes: Array<{ channelId: number; topic: string; minScore: number }>): void {
+  async syncConfigSubscriptions(routes: Array<{ channelId: number; topic: string; minScore: number }>): Promise<void> {
     const upsert = this.db.prepare(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'config', 'config')
       ON CONFLICT (channel_id, topic) DO UPDATE SET min_score = excluded.min_score`);
     this.db.transaction(() => {
@@ -209,7 +213,7 @@ export class SqliteStore implements Store {
     })();
   }
 
-  subscribersOf(topic: string): Subscriber[] {
+  async subscribersOf(topic: string): Promise<Subscriber[]> {
     return (this.db
       .prepare(`SELECT c.id AS channel_id, c.platform, c.workspace, c.channel, s.min_score FROM subscriptions s
                 JOIN channels c ON c.id = s.channel_id WHERE s.topic = ? AND s.paused_reason IS NULL ORDER BY c.id`)
@@ -218,7 +222,7 @@ export class SqliteStore implements Store {
 
   // ── deliveries ─────────────────────────────────────────────────────────
 
-  enqueueDelivery(d: DeliveryInput, now: Date): number | null {
+  async enqueueDelivery(d: DeliveryInput, now: Date): Promise<number | null> {
     const info = this.db
       .prepare(`INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
@@ -226,18 +230,18 @@ export class SqliteStore implements Store {
     return info.changes > 0 ? Number(info.lastInsertRowid) : null;
   }
 
-  hasAlert(channelId: number, storyId: number): boolean {
+  async hasAlert(channelId: number, storyId: number): Promise<boolean> {
     return !!this.db.prepare(`SELECT 1 FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`).get(channelId, storyId);
   }
 
-  alertMessageRef(channelId: number, storyId: number): string | null | undefined {
+  async alertMessageRef(channelId: number, storyId: number): Promise<string | null | undefined> {
     const row = this.db
       .prepare(`SELECT message_ref FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert' AND status = 'sent'`)
       .get(channelId, storyId) as Row | undefined;
     return row ? row.message_ref : undefined;
   }
 
-  claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): DeliveryJob[] {
+  async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
     return this.db.transaction(() => {
       // A `sending` row whose lease expired belongs to a worker that died mid-send: retry it.
       const rows = this.db
@@ -266,18 +270,18 @@ export class SqliteStore implements Store {
       channel: { id: d.channel_id, platform: d.platform, workspace: d.workspace, channel: d.channel, name: d.channel_name ?? undefined },
       storyId: d.story_id,
       topic: { slug: d.topic, title: d.topic_title ?? d.topic },
-      article: this.getArticle(d.article_id)!,
+      article: this.articleById(d.article_id)!,
       match: { score: d.score ?? 0, why: d.why ?? '', explanation: d.explanation ? JSON.parse(d.explanation) : null },
     };
   }
 
-  markDelivered(id: number, messageRef: string | null, now: Date): void {
+  async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
     this.db
       .prepare(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
       .run(messageRef, ms(now), id);
   }
 
-  markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null }): void {
+  async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null }): Promise<void> {
     this.db
       .prepare(`UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
                 lease_owner = NULL, lease_until = NULL WHERE id = ?`)
@@ -286,7 +290,7 @@ export class SqliteStore implements Store {
 
   // ── digests ────────────────────────────────────────────────────────────
 
-  digestRows(q: { topic?: string; channelId?: number; since: Date; until: Date }): DigestRow[] {
+  async digestRows(q: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<DigestRow[]> {
     // One row per (story, topic): the story's best-scoring article for that topic, with the count of outlets.
     const rows = this.db
       .prepare(`WITH scored AS (
@@ -308,13 +312,13 @@ export class SqliteStore implements Store {
       score: r.score,
       firstSeenAt: new Date(r.first_seen_at),
       outlets: r.outlets,
-      article: this.getArticle(r.article_id)!,
+      article: this.articleById(r.article_id)!,
       why: r.why,
       explanation: JSON.parse(r.explanation),
     }));
   }
 
-  claimDigestRun(scheduleKey: string, periodKey: string, now: Date): boolean {
+  async claimDigestRun(scheduleKey: string, periodKey: string, now: Date): Promise<boolean> {
     return this.db
       .prepare('INSERT INTO digest_runs (schedule_key, period_key, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
       .run(scheduleKey, periodKey, ms(now)).changes > 0;

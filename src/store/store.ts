@@ -8,6 +8,8 @@
  * - match: an article scored at or above a topic's threshold, with its explanation.
  * - channel: where alerts go (`console`, later a Slack or Discord channel); subscription: channel × topic.
  * - delivery: one outbox row per channel × article; `kind` alert (first of a story in that channel) or followup.
+ *
+ * Every method is async so that a networked store (PostgreSQL, for several replicas) fits the same interface.
  */
 
 export type FeedStatus = 'ok' | 'failing' | 'paused';
@@ -127,54 +129,54 @@ export interface DigestRow {
 }
 
 export interface Store {
-  close(): void;
+  close(): Promise<void>;
 
   // feeds
-  addFeed(feed: NewFeed, now: Date): { id: number; created: boolean };
-  listFeeds(): FeedRow[];
-  getFeedByUrl(url: string): FeedRow | undefined;
-  removeFeed(url: string): boolean;
+  addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean }>;
+  listFeeds(): Promise<FeedRow[]>;
+  getFeedByUrl(url: string): Promise<FeedRow | undefined>;
+  removeFeed(url: string): Promise<boolean>;
   /** Leases the feeds due by `dueBy` to `owner` until `leaseUntil`; feeds whose lease is still valid at `now` are skipped. */
-  claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): FeedRow[];
-  recordFeedSuccess(id: number, update: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): void;
-  recordFeedFailure(id: number, update: { error: string; nextPollAt: Date }): void;
+  claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): Promise<FeedRow[]>;
+  recordFeedSuccess(id: number, update: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): Promise<void>;
+  recordFeedFailure(id: number, update: { error: string; nextPollAt: Date }): Promise<void>;
 
   // articles and stories
-  upsertArticle(article: ArticleInput): ArticleUpsert;
+  upsertArticle(article: ArticleInput): Promise<ArticleUpsert>;
   /** True when another article of this feed with the same content hash was stored since `since` (republished item). */
-  hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): boolean;
-  setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): void;
-  createStory(articleId: number, title: string, at: Date): number;
-  attachToStory(articleId: number, storyId: number, at: Date): void;
+  hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): Promise<boolean>;
+  setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void>;
+  createStory(articleId: number, title: string, at: Date): Promise<number>;
+  attachToStory(articleId: number, storyId: number, at: Date): Promise<void>;
   /** Articles of stories seen since `since`, oldest first: rebuilds the clustering window after a restart. */
-  recentStoryArticles(since: Date): StoryArticle[];
-  getArticle(id: number): ArticleRow | undefined;
-  articlesSince(since: Date): ArticleRow[];
+  recentStoryArticles(since: Date): Promise<StoryArticle[]>;
+  getArticle(id: number): Promise<ArticleRow | undefined>;
+  articlesSince(since: Date): Promise<ArticleRow[]>;
 
   // topics and matches
-  syncTopics(topics: Array<{ slug: string; title: string; definition: unknown; source: 'config' | 'chat' }>): void;
-  saveMatch(match: MatchInput): void;
+  syncTopics(topics: Array<{ slug: string; title: string; definition: unknown; source: 'config' | 'chat' }>): Promise<void>;
+  saveMatch(match: MatchInput): Promise<void>;
 
   // channels, subscriptions
-  ensureChannel(ref: ChannelRef): number;
-  subscribe(channelId: number, topic: string, minScore: number, createdBy: string): void;
-  unsubscribe(channelId: number, topic: string): boolean;
+  ensureChannel(ref: ChannelRef): Promise<number>;
+  subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void>;
+  unsubscribe(channelId: number, topic: string): Promise<boolean>;
   /** Replaces the config-made subscriptions with this set, leaving chat-made ones alone. */
-  syncConfigSubscriptions(routes: Array<{ channelId: number; topic: string; minScore: number }>): void;
-  subscribersOf(topic: string): Subscriber[];
+  syncConfigSubscriptions(routes: Array<{ channelId: number; topic: string; minScore: number }>): Promise<void>;
+  subscribersOf(topic: string): Promise<Subscriber[]>;
 
   // deliveries (outbox)
   /** Inserts unless (channel, article) exists or, for an alert, (channel, story) already has one. Returns the id or null. */
-  enqueueDelivery(delivery: DeliveryInput, now: Date): number | null;
-  hasAlert(channelId: number, storyId: number): boolean;
+  enqueueDelivery(delivery: DeliveryInput, now: Date): Promise<number | null>;
+  hasAlert(channelId: number, storyId: number): Promise<boolean>;
   /** The posted alert's message ref for (channel, story): null when posted without one, undefined when not posted yet. */
-  alertMessageRef(channelId: number, storyId: number): string | null | undefined;
-  claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): DeliveryJob[];
-  markDelivered(id: number, messageRef: string | null, now: Date): void;
-  markDeliveryFailed(id: number, update: { error: string; retryAt: Date | null }): void;
+  alertMessageRef(channelId: number, storyId: number): Promise<string | null | undefined>;
+  claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]>;
+  markDelivered(id: number, messageRef: string | null, now: Date): Promise<void>;
+  markDeliveryFailed(id: number, update: { error: string; retryAt: Date | null }): Promise<void>;
 
   // digests
-  digestRows(query: { topic?: string; channelId?: number; since: Date; until: Date }): DigestRow[];
+  digestRows(query: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<DigestRow[]>;
   /** Claims (schedule, period) once across restarts and replicas; false when it was already claimed. */
-  claimDigestRun(scheduleKey: string, periodKey: string, now: Date): boolean;
+  claimDigestRun(scheduleKey: string, periodKey: string, now: Date): Promise<boolean>;
 }

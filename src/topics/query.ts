@@ -98,7 +98,7 @@ export function parseQuery(query: string): { rule: QueryNode; concepts: ConceptD
       pos++;
       return term(token);
     }
-    if (token.type === 'rparen') return fail('unbalanced parenthesis', token.at);
+    if (token.type === 'rparen') return fail('expected a term', token.at);
     return fail(`expected a term, found ${token.type.toUpperCase()}`, token.at);
   };
 

@@ -48,7 +48,7 @@ describe('refuseAddress', () => {
     expect(refuseAddress(address, true)).toBeUndefined();
   });
 
-  it.each(['169.254.169.254', '::ffff:169.254.169.254', 'fd00:ec2::254', '168.63.129.16'])(
+  it.each(['169.254.169.254', '::ffff:169.254.169.254', '64:ff9b::a9fe:a9fe', '2002:a9fe:a9fe::', 'fd00:ec2::254', '168.63.129.16'])(
     'still refuses metadata address %s with allow_private_networks',
     (address) => {
       expect(refuseAddress(address, true)?.reason).toBe('a cloud metadata address');

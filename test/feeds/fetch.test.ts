@@ -354,6 +354,14 @@ describe('redirects', () => {
     expect(seen).toEqual(['/a', '/b']);
   });
 
+  it('reports a redirect to an invalid URL', async () => {
+    const { s } = await hops({ '/a': [302, 'http://exa mple.com:99999/'] });
+    await expect(client().get(s.url('/a'))).rejects.toMatchObject({
+      code: 'bad_url',
+      message: `"http://exa mple.com:99999/" is not a valid URL (a redirect from ${s.url('/a')}).`,
+    });
+  });
+
   it('reports a redirect without Location', async () => {
     const { s } = await hops({ '/a': [302, undefined] });
     await expect(client().get(s.url('/a'))).rejects.toMatchObject({ code: 'bad_redirect' });
@@ -364,6 +372,49 @@ describe('redirects', () => {
     const err = await client().get(s.url('/a')).catch((e) => e);
     expect(err).toMatchObject({ code: 'refused', retryable: false });
     expect(err.message).toMatch(/^refused: \w+ URLs are not fetched, only http and https/);
+  });
+});
+
+describe('credentials in the URL', () => {
+  it('sends them as Basic auth to their own origin only, and never shows them', async () => {
+    const auth: Array<[string, string | undefined]> = [];
+    const s = await serve((req, res) => {
+      auth.push([`${req.headers.host!.split(':')[0]}${req.url}`, req.headers.authorization]);
+      const to: Record<string, string> = { '/a': '/b', '/b': `http://other.test:${s.port}/c` };
+      if (to[req.url!]) {
+        res.writeHead(301, { location: to[req.url!] });
+        return res.end();
+      }
+      res.writeHead(req.url === '/c' ? 200 : 500);
+      res.end(FEED);
+    });
+    const c = client({}, { resolve: fakeDns({ 'other.test': '127.0.0.1' }) });
+    const out = await c.get(`http://us%40er:p%3Ass@127.0.0.1:${s.port}/a`);
+    const basic = `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`;
+    expect(auth).toEqual([
+      [`127.0.0.1/a`, basic],
+      [`127.0.0.1/b`, basic],
+      [`other.test/c`, undefined],
+    ]);
+    expect(out.url).toBe(`http://other.test:${s.port}/c`);
+    // The stored URL keeps the credentials only where they belong.
+    expect(out.permanentUrl).toBe(`http://other.test:${s.port}/c`);
+
+    const err = await c.get(`http://user:secret@127.0.0.1:${s.port}/missing`).catch((e) => e);
+    expect(err.code).toBe('http_status');
+    expect(err.message).not.toContain('secret');
+  });
+
+  it('keeps credentials on a same-origin permanent redirect', async () => {
+    const s = await serve((req, res) => {
+      if (req.url === '/old') {
+        res.writeHead(308, { location: '/new' });
+        return res.end();
+      }
+      res.end(FEED);
+    });
+    const out = await client().get(`http://u:pw@127.0.0.1:${s.port}/old`);
+    expect(out.permanentUrl).toBe(`http://u:pw@127.0.0.1:${s.port}/new`);
   });
 });
 
@@ -383,7 +434,7 @@ describe('politeness', () => {
         inFlight--;
         perHost.set(host, perHost.get(host)! - 1);
         res.end(FEED);
-      }, 30);
+      }, 80);
     });
     const c = client({ perHostConnections: 2, totalConnections: 3 }, { resolve: fakeDns({ 'a.test': '127.0.0.1', 'b.test': '127.0.0.1', 'c.test': '127.0.0.1' }) });
     const urls = ['a.test', 'b.test', 'c.test'].flatMap((h) => Array.from({ length: 5 }, (_, i) => `http://${h}:${s.port}/${i}`));
@@ -448,6 +499,21 @@ describe('SSRF guard', () => {
     await expect(c.get(s.url('/mapped'))).rejects.toMatchObject({ message: 'refused: ::ffff:a00:1 is a private address' });
     await expect(c.get(s.url('/name'))).rejects.toMatchObject({ message: 'refused: evil.example resolves to 10.0.0.5, a private address' });
     await expect(c.get(s.url('/meta'))).rejects.toMatchObject({ message: 'refused: 169.254.169.254 is a cloud metadata address' });
+  });
+
+  it('refuses a redirect to 127.0.0.1 itself', async () => {
+    // 127.0.0.1 passes only until the server has sent the redirect, so the first hop can reach it.
+    let redirected = false;
+    const check = (address: string) => (!redirected && address === '127.0.0.1' ? undefined : refuseAddress(address));
+    const s = await serve((_req, res) => {
+      redirected = true;
+      res.writeHead(302, { location: `http://127.0.0.1:${s.port}/admin` });
+      res.end();
+    });
+    const c = new HttpClient({}, { check });
+    cleanups.push(() => c.close());
+    await expect(c.get(s.url('/feed'))).rejects.toMatchObject({ code: 'refused', message: 'refused: 127.0.0.1 is a loopback address' });
+    expect(s.connections).toBe(1);
   });
 
   it('checks the address at connect time, so DNS rebinding is caught', async () => {

@@ -11,13 +11,13 @@ describe('SQLite file store', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-store-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('creates its folder, migrates once and keeps data across reopen', () => {
+  it('creates its folder, migrates once and keeps data across reopen', async () => {
     const file = path.join(dir, 'nested', 'w.db');
     const a = new SqliteStore(file);
-    a.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, new Date());
-    a.close();
+    await a.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, new Date());
+    await a.close();
     const b = new SqliteStore(file);
-    expect(b.listFeeds().map((f) => f.url)).toEqual(['https://a.example/rss']);
-    b.close();
+    expect((await b.listFeeds()).map((f) => f.url)).toEqual(['https://a.example/rss']);
+    await b.close();
   });
 });

@@ -1,0 +1,108 @@
+import { readFile } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { AppError, errorMessage } from '../errors.ts';
+import { decodeFeed } from '../feeds/decode.ts';
+import { HttpClient } from '../feeds/fetch.ts';
+import { normalizeFeed } from '../feeds/normalize.ts';
+import { HtmlPageError, parseFeed } from '../feeds/parse.ts';
+import type { CliCommand, CliIO } from './command.ts';
+
+const SUMMARY_CHARS = 280;
+
+/** One input's result, printed as one JSON line. */
+export interface ParseReport {
+  input: string;
+  ok: boolean;
+  error?: string;
+  /** The feed actually read when the input was a web page announcing one. */
+  discovered?: string;
+  encoding?: string;
+  format?: string;
+  /** The document was malformed and read after repair: what was wrong. */
+  repaired?: string;
+  feed?: { title?: string; link?: string; language?: string };
+  items?: Array<{ id: string; title: string; url?: string; published?: string; summary: string }>;
+}
+
+export const parseCommand: CliCommand = {
+  name: 'parse',
+  summary: 'decode, parse and normalize feeds from files or URLs and print what Watchfloor sees',
+  usage: `Usage: watchfloor parse [--allow-private-networks] FILE|URL ...
+
+The tool to run when "my feed doesn't work". Each input is decoded, parsed and normalized exactly
+as the poller would, without storing anything, and printed as one JSON line:
+  {"input", "ok", "error"?, "feed": {title, link, language}, "items": [{id, title, url, published, summary}]}
+Web pages are searched for the feeds they announce (<link rel="alternate">); when there is exactly
+one, it is read and named in "discovered". Exit code 1 when any input failed.
+
+Options:
+  --allow-private-networks   allow URLs on loopback or private addresses (local test servers)
+  -h, --help                 show this help`,
+  options: { 'allow-private-networks': { type: 'boolean' } },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    if (positionals.length === 0) throw new AppError('usage', 'give at least one feed file or URL, e.g. watchfloor parse feed.xml');
+    let http: HttpClient | undefined;
+    const client = () => (http ??= new HttpClient({ allowPrivateNetworks: values['allow-private-networks'] === true }));
+    let failed = 0;
+    try {
+      for (const input of positionals) {
+        const report = await parseInput(input, io, client);
+        if (!report.ok) failed++;
+        io.stdout.write(`${JSON.stringify(report)}\n`);
+      }
+    } finally {
+      await http?.close();
+    }
+    return failed > 0 ? 1 : 0;
+  },
+};
+
+async function parseInput(input: string, io: CliIO, client: () => HttpClient): Promise<ParseReport> {
+  try {
+    if (/^https?:\/\//i.test(input)) return await parseUrl(input, client());
+    const path = resolvePath(io.cwd, input);
+    const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
+      throw new AppError('not_found', err.code === 'ENOENT' ? `no such file: ${input}` : `cannot read ${input}: ${err.message}`, { cause: err });
+    });
+    return await report(input, bytes, undefined, pathToFileURL(path).href);
+  } catch (err) {
+    return { input, ok: false, error: errorMessage(err) };
+  }
+}
+
+async function parseUrl(input: string, http: HttpClient): Promise<ParseReport> {
+  const response = await http.get(input);
+  if (response.status !== 'ok') throw new AppError('not_modified', `${input} answered 304 Not Modified to a request without validators`);
+  try {
+    return await report(input, response.body, response.contentType, response.url);
+  } catch (err) {
+    if (!(err instanceof HtmlPageError) || err.feeds.length !== 1) throw err;
+    const feedUrl = err.feeds[0].url;
+    const feed = await http.get(feedUrl);
+    if (feed.status !== 'ok') throw err;
+    return { ...(await report(input, feed.body, feed.contentType, feed.url)), discovered: feedUrl };
+  }
+}
+
+async function report(input: string, bytes: Buffer, contentType: string | undefined, url: string): Promise<ParseReport> {
+  const { text, encoding } = decodeFeed(bytes, contentType);
+  const feed = await parseFeed(text, { contentType, url });
+  const articles = normalizeFeed(feed, url);
+  return {
+    input,
+    ok: true,
+    encoding,
+    format: feed.format,
+    ...(feed.recoveredFrom ? { repaired: feed.recoveredFrom } : {}),
+    feed: { title: feed.title?.trim(), link: feed.link, language: feed.language },
+    items: articles.map((a) => ({
+      id: a.key,
+      title: a.title,
+      url: a.url,
+      published: a.publishedAt?.toISOString(),
+      summary: a.lead.length > SUMMARY_CHARS ? `${a.lead.slice(0, SUMMARY_CHARS - 1)}…` : a.lead,
+    })),
+  };
+}

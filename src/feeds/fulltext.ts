@@ -1,0 +1,32 @@
+/**
+ * Full text for feeds that carry only a teaser (`full_text: true`): Mozilla Readability on a
+ * linkedom document. The caller fetches the page through the guarded HTTP client and passes the
+ * HTML; nothing here touches the network.
+ */
+import { Readability } from '@mozilla/readability';
+import { parseHTML } from 'linkedom';
+import { htmlToText } from '../text/clean.ts';
+
+/** Pages larger than this are not articles worth a synchronous DOM build. */
+const MAX_HTML = 3 * 1024 * 1024;
+
+export function extractMainText(html: string, url: string): { title?: string; text: string } | undefined {
+  if (!html || html.length > MAX_HTML) return undefined;
+  let article: { title?: string | null; content?: string | null } | null;
+  try {
+    const { document } = parseHTML(html);
+    // Readability resolves relative links against the document's URI; linkedom has no URL, so give it a base.
+    if (!document.querySelector('base') && document.head) {
+      const baseEl = document.createElement('base');
+      baseEl.setAttribute('href', url);
+      document.head.appendChild(baseEl);
+    }
+    article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { charThreshold: 200 }).parse();
+  } catch {
+    return undefined;
+  }
+  const text = article?.content ? htmlToText(article.content) : '';
+  if (!text) return undefined;
+  const title = article?.title?.trim();
+  return { ...(title ? { title } : {}), text };
+}

@@ -1,0 +1,143 @@
+/**
+ * ParsedFeed → FeedArticle[]: canonical URLs, clean text (title, lead and body kept apart), a
+ * stable identity per item and a content fingerprint.
+ *
+ * Identity (`key`): the guid, else the canonical link, else a hash of title + date. Feeds do repeat
+ * a guid for different items (a CMS template bug, a placeholder guid): a repeated guid whose
+ * content differs gets a suffix from its own content, so the items stay apart; an exact repeat is
+ * dropped.
+ */
+import { createHash } from 'node:crypto';
+import { htmlToLine, htmlToText } from '../text/clean.ts';
+import type { ParsedFeed, ParsedItem } from './parse.ts';
+
+export interface FeedArticle {
+  /** Identity within the feed: guid → canonical link → `hash:` + sha1(title + date). */
+  key: string;
+  guid?: string;
+  /** Canonical article URL (http/https only). */
+  url?: string;
+  title: string;
+  /** The summary/description as text, or the first paragraph of the content. */
+  lead: string;
+  /** The full content as text; '' when the feed carries none beyond the lead. */
+  body: string;
+  publishedAt?: Date;
+  author?: string;
+  categories: string[];
+  /** sha1 of normalized title + lead: recognises a republished item that got a new guid or date. */
+  contentHash: string;
+}
+
+/** Query parameters that only track the click (campaign tags, ad-click ids, mail-list ids). */
+const TRACKING_PARAMS = new Set([
+  'fbclid', 'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid', 'li_fat_id',
+  'mc_cid', 'mc_eid', 'igshid', 'igsh', '_hsenc', '_hsmi', 'hsctatracking', 'mkt_tok', 'oly_anon_id', 'oly_enc_id',
+  'vero_id', 'vero_conv', '__s', 'rb_clickid', 's_cid', 'spm', 'ref_src', 'ref_url', 'cmpid', 'ncid', 'sr_share',
+  'at_medium', 'at_campaign', 'ito', 'xtor', 'wt_mc', 'wt.mc_id', 'smid', 'ocid', 'ftag',
+]);
+const TRACKING_PREFIXES = ['utm_', 'pk_', 'mtm_', 'piwik_', 'matomo_', 'hmb_', 'ns_'];
+
+/** Items whose lead runs longer than this, with no separate body, carry the full text in the description. */
+const LONG_LEAD = 600;
+const MAX_TITLE = 300;
+
+export function canonicalUrl(url: string | undefined, base?: string): string | undefined {
+  const raw = url?.trim();
+  if (!raw) return undefined;
+  let parsed: URL;
+  try {
+    parsed = base ? new URL(raw, base) : new URL(raw);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  if (!parsed.hostname) return undefined;
+  for (const name of [...parsed.searchParams.keys()]) {
+    const lower = name.toLowerCase();
+    if (TRACKING_PARAMS.has(lower) || TRACKING_PREFIXES.some((p) => lower.startsWith(p))) parsed.searchParams.delete(name);
+  }
+  // Fragments name a place in the page, not a different article (except #! routes of old single-page sites).
+  if (!parsed.hash.startsWith('#!')) parsed.hash = '';
+  parsed.username = '';
+  parsed.password = '';
+  return parsed.href;
+}
+
+export function normalizeFeed(feed: ParsedFeed, feedUrl: string): FeedArticle[] {
+  const base = linkBase(feed, feedUrl);
+  const articles: FeedArticle[] = [];
+  const variantsByKey = new Map<string, Set<string>>();
+  const keys = new Set<string>();
+  for (const item of feed.items) {
+    const article = normalizeItem(item, base);
+    const variants = variantsByKey.get(article.key) ?? new Set<string>();
+    const variant = variantHash(article);
+    if (variants.has(variant)) continue;
+    variantsByKey.set(article.key, variants.add(variant));
+    if (variants.size > 1) article.key = `${article.key}#${variant.slice(0, 12)}`;
+    if (keys.has(article.key)) continue;
+    keys.add(article.key);
+    articles.push(article);
+  }
+  return articles;
+}
+
+function normalizeItem(item: ParsedItem, base: string | undefined): FeedArticle {
+  const url = canonicalUrl(item.link, base);
+  const summary = item.summaryHtml ? htmlToText(item.summaryHtml) : '';
+  let body = item.contentHtml ? htmlToText(item.contentHtml) : '';
+  let lead = summary;
+  if (!lead && body) lead = firstParagraph(body);
+  else if (!body && lead.length > LONG_LEAD && lead.includes('\n\n')) {
+    body = lead;
+    lead = firstParagraph(lead);
+  }
+  const title = truncate(htmlToLine(item.title ?? ''), MAX_TITLE) || truncate(firstParagraph(lead).replace(/\s+/g, ' '), 120);
+  const publishedAt = item.published ?? item.updated;
+  const guid = item.guid?.trim() || undefined;
+  const key = guid && guid.length <= 2048 ? guid : url ?? `hash:${sha1(`${title}\n${publishedAt?.toISOString() ?? ''}${guid ?? ''}`)}`;
+  return {
+    key,
+    ...(guid ? { guid } : {}),
+    ...(url ? { url } : {}),
+    title,
+    lead,
+    body,
+    ...(publishedAt ? { publishedAt } : {}),
+    ...(item.author && htmlToLine(item.author) ? { author: htmlToLine(item.author) } : {}),
+    categories: [...new Set(item.categories.map(htmlToLine).filter(Boolean))],
+    contentHash: sha1(`${fingerprintText(title)}\n${fingerprintText(lead)}`),
+  };
+}
+
+/** Relative item links resolve against the feed's own URL (its document base); a file path has none, so the feed's site link stands in. */
+function linkBase(feed: ParsedFeed, feedUrl: string): string | undefined {
+  if (/^https?:\/\//i.test(feedUrl)) return feedUrl;
+  return canonicalUrl(feed.link);
+}
+
+function firstParagraph(text: string): string {
+  const end = text.indexOf('\n\n');
+  return end < 0 ? text : text.slice(0, end);
+}
+
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${space > max * 0.6 ? cut.slice(0, space) : cut}…`;
+}
+
+/** Case, punctuation, accents-as-composed and spacing differences do not make a different story text. */
+function fingerprintText(text: string): string {
+  return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+}
+
+function variantHash(article: FeedArticle): string {
+  return sha1(`${article.url ?? ''}\n${article.contentHash}\n${article.publishedAt?.toISOString() ?? ''}`);
+}
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}

@@ -1,0 +1,66 @@
+/**
+ * OPML 1.0/2.0 subscription lists: import (`watchfloor feeds import FILE.opml`) and export.
+ * Read with htmlparser2 in XML mode, which forgives what real exports get wrong (undeclared
+ * entities, bare `&`, mixed-case `xmlUrl`). Folders are outlines without a feed URL; a feed's
+ * category is its nearest folder's name, or its own `category` attribute.
+ */
+import { Parser } from 'htmlparser2';
+
+export interface OpmlFeed {
+  url: string;
+  title?: string;
+  htmlUrl?: string;
+  category?: string;
+}
+
+export function parseOpml(xml: string): OpmlFeed[] {
+  const feeds: OpmlFeed[] = [];
+  const seen = new Set<string>();
+  const folders: Array<string | undefined> = [];
+  const parser = new Parser(
+    {
+      onopentag(name, attrs) {
+        if (name !== 'outline') return;
+        const url = (attrs.xmlurl ?? attrs.url ?? '').trim();
+        const label = (attrs.title ?? attrs.text ?? '').trim() || undefined;
+        const isFeed = /^https?:\/\//i.test(url) && (attrs.type ?? 'rss').toLowerCase() !== 'link';
+        folders.push(isFeed ? undefined : label);
+        if (!isFeed || seen.has(url)) return;
+        seen.add(url);
+        const folder = [...folders].reverse().find((f) => f !== undefined);
+        const category = folder ?? (attrs.category?.split(',')[0]?.replace(/^\//, '').trim() || undefined);
+        const htmlUrl = attrs.htmlurl?.trim();
+        feeds.push({ url, ...(label ? { title: label } : {}), ...(htmlUrl ? { htmlUrl } : {}), ...(category ? { category } : {}) });
+      },
+      onclosetag(name) {
+        if (name === 'outline') folders.pop();
+      },
+    },
+    { xmlMode: true, decodeEntities: true, lowerCaseAttributeNames: true, lowerCaseTags: true },
+  );
+  parser.write(xml);
+  parser.end();
+  return feeds;
+}
+
+export function toOpml(feeds: Array<{ url: string; title?: string; htmlUrl?: string }>, title = 'Watchfloor feeds'): string {
+  const outlines = feeds.map((f) => {
+    const text = f.title ?? f.url;
+    const html = f.htmlUrl ? ` htmlUrl="${escapeAttr(f.htmlUrl)}"` : '';
+    return `    <outline type="rss" text="${escapeAttr(text)}" title="${escapeAttr(text)}" xmlUrl="${escapeAttr(f.url)}"${html}/>`;
+  });
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<opml version="2.0">',
+    `  <head><title>${escapeAttr(title)}</title></head>`,
+    '  <body>',
+    ...outlines,
+    '  </body>',
+    '</opml>',
+    '',
+  ].join('\n');
+}
+
+function escapeAttr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

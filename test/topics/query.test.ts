@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { parseQuery, parseTopicQuery } from '../../src/topics/query.ts';
+import type { QueryNode } from '../../src/topics/define.ts';
+
+function show(node: QueryNode): string {
+  switch (node.kind) {
+    case 'concept':
+      return node.concept.replace(/^term:/, '');
+    case 'not':
+      return `-${show(node.child)}`;
+    case 'near':
+      return `(${node.children.map(show).join(` NEAR/${node.words} `)})`;
+    case 'atLeast':
+      return `(${node.min} of ${node.children.map(show).join(', ')})`;
+    default:
+      return `(${node.children.map(show).join(node.kind === 'and' ? ' & ' : ' | ')})`;
+  }
+}
+
+describe('parseQuery', () => {
+  it.each([
+    ['("North Korea" OR DPRK) AND (Russia OR Kremlin) AND (missile* OR "artillery shells") -tourism', '((north korea | dprk) & (russia | kremlin) & (missile* | artillery shells) & -tourism)'],
+    ['a b OR c', '(a & (b | c))'],
+    ['Rason NEAR/5 ship*', '(rason NEAR/5 ship*)'],
+    ['(Rason OR Vostochny) NEAR/3 (ship* OR vessel*) NOT tourism', '(((rason | vostochny) NEAR/3 (ship* | vessel*)) & -tourism)'],
+    ['KN-23', 'kn 23'],
+    ['Пхеньян*', 'пхеньян*'],
+    ['"state-of-the-art" drone', '(state of the art & drone)'],
+  ])('%s', (query, expected) => {
+    expect(show(parseQuery(query).rule)).toBe(expected);
+  });
+
+  it.each([
+    ['("North Korea" OR DPRK AND (Russia OR Kremlin)', 'unbalanced parenthesis at 1'],
+    ['("North Korea" OR DPRK)) AND Russia', 'unbalanced parenthesis at 24'],
+    ['"North Korea AND Russia', 'unterminated quote at 1'],
+    ['Russia AND', 'expected a term after AND at 8'],
+    ['Russia OR', 'expected a term after OR at 8'],
+    ['a NEAR b', 'NEAR needs a distance such as NEAR/5 at 3'],
+    ['(a b) NEAR/3 c', 'NEAR joins terms or OR-groups of terms at 7'],
+    ['-tourism', 'the query needs at least one term that is not excluded at 1'],
+    ['', 'the query is empty at 1'],
+    ['()', 'expected a term at 2'],
+    ['a OR AND b', 'expected a term, found AND at 6'],
+  ])('%j fails with %j', (query, message) => {
+    expect(() => parseQuery(query)).toThrow(expect.objectContaining({ code: 'query', message }));
+  });
+
+  it('builds a topic whose must groups are the conjuncts', () => {
+    const topic = parseTopicQuery('ad-hoc', '("North Korea" OR DPRK) Russia -tourism', { threshold: 0.7 });
+    expect(topic.must).toEqual([['term:north korea', 'term:dprk'], ['term:russia']]);
+    expect(topic.mustNot).toEqual(['term:tourism']);
+    expect(topic.threshold).toBe(0.7);
+    expect(topic.title).toBe('("North Korea" OR DPRK) Russia -tourism');
+  });
+});
