@@ -66,7 +66,7 @@ export const configSchema = z.strictObject({
       per_host: z.number().int().positive().default(2),
       user_agent: z.string().optional(),
     })
-    .default({} as never),
+    .prefault({}),
   poll: z
     .strictObject({
       /** node-cron expression of the scheduler tick; each tick polls only the feeds that are due. */
@@ -77,8 +77,8 @@ export const configSchema = z.strictObject({
       /** On a feed's first poll, items older than this are stored but not alerted. */
       first_poll_max_age: duration.default(86_400),
     })
-    .default({} as never),
-  stories: z.strictObject({ window: duration.default(72 * 3600) }).default({} as never),
+    .prefault({}),
+  stories: z.strictObject({ window: duration.default(72 * 3600) }).prefault({}),
   feeds: z.array(feedSchema).default([]),
   topics: z.array(z.string().min(1)).default([]),
   routes: z.array(routeSchema).default([]),

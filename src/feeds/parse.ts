@@ -99,7 +99,7 @@ async function parseXmlFeed(source: string, options: ParseOptions): Promise<Pars
     }
     // A document that repairs into nothing is the error it was, not an empty feed.
     if (feed.items.length === 0 && !feed.title) throw new AppError('parse', sentence, { cause: err });
-    return { ...feed, recoveredFrom: sentence };
+    return { ...feed, recoveredFrom: sentence.replace(/^not a feed: /, '') };
   }
 }
 

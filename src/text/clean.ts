@@ -18,6 +18,9 @@ const BLOCK = new Set([
 
 const VOID_BLOCK = new Set(['br', 'hr']);
 
+/** A `<br>` inside a paragraph; source newlines are only whitespace. */
+const LINE_BREAK = '\u2028';
+
 /**
  * Attribute soup leaked into text by a broken scraper: `" type="text" class="x" readability="8.42">`.
  * Two or more `name="value"` pairs closed by `>` never occur in prose.
@@ -60,7 +63,7 @@ function collectParagraphs(html: string): string[] {
     {
       onopentag(name) {
         if (DROPPED.has(name)) dropDepth++;
-        else if (dropDepth === 0 && name === 'br') current += '\n';
+        else if (dropDepth === 0 && name === 'br') current += LINE_BREAK;
         else if (dropDepth === 0 && (BLOCK.has(name) || VOID_BLOCK.has(name))) flush();
         else if (dropDepth === 0 && (name === 'td' || name === 'th' || name === 'img')) current += ' ';
       },
@@ -87,7 +90,7 @@ function cleanParagraph(paragraph: string): string {
   return text
     // Soft hyphens, zero-width characters and C0/C1 controls are invisible and break matching.
     .replace(/[\u00ad\u200b-\u200d\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')
-    .split('\n')
+    .split(LINE_BREAK)
     .map((line) => line.replace(/[\s\u00a0]+/g, ' ').trim())
     .filter(Boolean)
     .join('\n');

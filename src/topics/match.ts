@@ -249,7 +249,9 @@ export function featuresOf(topic: CompiledTopic, scan: ArticleScan): { features:
   let bestKey = -1;
   let bestCount = 0;
   for (const [key, set] of sentenceUnits) {
-    if (set.size > bestCount) {
+    // On a tie, a sentence outside the title tells the reader more: the title is listed anyway.
+    const betterTie = set.size === bestCount && bestKey < 100_000 && key >= 100_000;
+    if (set.size > bestCount || betterTie) {
       bestKey = key;
       bestCount = set.size;
     }

@@ -37,18 +37,18 @@ async function setup(outcomes: Array<DeliveryOutcome | Error>) {
 describe('routing and the outbox worker', () => {
   it('routes only matches at or above the subscription min score, one alert then follow-ups', async () => {
     const { store, a1, a2, story, channel } = await setup([]);
-    expect(routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.4 }] }, T0)).toEqual([]);
-    expect(routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0)).toHaveLength(1);
-    expect(routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0)).toEqual([]);
-    routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.9 }] }, T0);
+    expect(await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.4 }] }, T0)).toEqual([]);
+    expect(await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0)).toHaveLength(1);
+    expect(await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0)).toEqual([]);
+    await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.9 }] }, T0);
     const jobs = (await store.claimDeliveries(T0, 'x', new Date(T0.getTime() + 1000), 10));
     expect(jobs.map((j) => [j.kind, j.article.id, j.channel.id])).toEqual([['alert', a1, channel], ['followup', a2, channel]]);
   });
 
   it('sends the alert, then the follow-up in its thread', async () => {
     const { store, a1, a2, story, sent, deps } = await setup([]);
-    routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
-    routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     expect(await deliverPending(deps)).toEqual({ sent: 2, failed: 0, dead: 0 });
     expect(sent.map((a) => [a.kind, a.threadRef])).toEqual([['alert', null], ['followup', 'm1']]);
     expect(sent[0]!).toMatchObject({ title: 'Shells shipped', source: 'Wire', url: 'https://wire.example/a1', topic: { slug: 'arms', title: 'Arms' } });
@@ -58,8 +58,8 @@ describe('routing and the outbox worker', () => {
 
   it('holds a follow-up until its alert is posted, and retries a rate-limited alert after Retry-After', async () => {
     const { store, a1, a2, story, sent, deps, advance } = await setup([{ status: 'failed', retryable: true, detail: 'rate limited', retryAfterS: 20 }]);
-    routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
-    routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 2, dead: 0 });
     advance(10);
     expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0 }); // the follow-up, still waiting
@@ -74,7 +74,7 @@ describe('routing and the outbox worker', () => {
 
   it('marks a rejected delivery dead and never retries it; a thrown error is retried', async () => {
     const { store, a1, story, deps, advance, sent } = await setup([new Error('socket hang up'), { status: 'rejected', code: 'channel_not_found', userDetail: 'the channel was deleted' }]);
-    routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0 });
     advance(3600);
     expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 1 });

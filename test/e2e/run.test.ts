@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+let server: FeedServer;
+let dir: string;
+beforeAll(async () => {
+  server = await startFeedServer(path.join(ROOT, 'test/fixtures/feeds'));
+  dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-run-'));
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('watchfloor run', () => {
+  it('alerts, keeps running with a failing feed, and stops cleanly on SIGTERM', async () => {
+    const config = path.join(dir, 'run.yaml');
+    writeFileSync(config, [
+      `storage: { path: ${JSON.stringify(path.join(dir, 'run.db'))} }`,
+      'fetch: { allow_private_networks: true, timeout: 5s }',
+      'feeds:',
+      `  - url: ${server.url('defense-wire.rss')}`,
+      // Nothing listens on port 9 of loopback: this feed fails the way an offline machine does.
+      '  - url: http://127.0.0.1:9/feed.xml',
+      'topics:',
+      `  - ${JSON.stringify(path.join(ROOT, 'config/topics/dprk-russia-arms.yaml'))}`,
+      'routes: [{ topic: dprk-russia-arms, to: console }]',
+      'console: { format: json }',
+    ].join('\n'));
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/watchfloor.js'), 'run', '--config', config], {
+      env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (stdout.includes('\n')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${stderr}`)));
+    });
+    // Wait until the cycle has finished (its summary line), then ask the process to stop.
+    await new Promise<void>((resolve) => {
+      const check = () => (stderr.includes('"msg":"cycle:') ? resolve() : setTimeout(check, 50));
+      check();
+    });
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.split('\n')[0]!)).toMatchObject({ kind: 'alert', topic: 'dprk-russia-arms' });
+    const failing = stderr.split('\n').filter((l) => l.includes('feed failed'));
+    expect(failing).toHaveLength(1);
+    expect(failing[0]).toContain('http://127.0.0.1:9/feed.xml');
+    expect(stderr).toContain('stopped cleanly');
+  });
+});

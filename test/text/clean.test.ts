@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { htmlToLine, htmlToText } from '../../src/text/clean.ts';
+
+describe('htmlToText', () => {
+  it.each([
+    ['entities decoded', '<p>Kim &amp; Putin&nbsp;met &eacute;t&#233; &#x2014; &quot;ok&quot;</p>', 'Kim & Putin met été — "ok"'],
+    ['script and style dropped', '<p>One</p><script>alert(1)</script><style>p{}</style><p>Two</p>', 'One\n\nTwo'],
+    ['blocks become paragraphs', '<div>First <b>bold</b></div><ul><li>a</li><li>b</li></ul><h2>Head</h2>', 'First bold\n\na\n\nb\n\nHead'],
+    ['br is a line break', 'line one<br>line two<br/>', 'line one\nline two'],
+    ['whitespace collapsed', '<p>  lots\n\n of \t space  </p>', 'lots of space'],
+    ['leaked attribute soup removed', '<p>The talks ended without agreement." type="text" class="default__Floating-sc-1mncpzl-0 kcXmxI" readability="8.42"></p><p>Next.</p>', 'The talks ended without agreement.\n\nNext.'],
+    ['single leaked readability attribute removed', '<p>Sanctions widened readability="33.5"></p>', 'Sanctions widened'],
+    ['double-escaped tags removed', '&lt;p&gt;Seoul said &lt;a href="x"&gt;on Monday&lt;/a&gt;.&lt;/p&gt;', 'Seoul said on Monday .'],
+    ['WordPress footer removed', '<p>Story.</p><p>The post <a href="x">Story</a> appeared first on Example News.</p>', 'Story.'],
+    ['prose with < survives', '1 < 2 and 3 > 2', '1 < 2 and 3 > 2'],
+    ['zero-width and soft hyphen removed', 'Py\u00adong\u200byang', 'Pyongyang'],
+    ['empty input', '', ''],
+  ])('%s', (_name, html, expected) => {
+    expect(htmlToText(html)).toBe(expected);
+  });
+
+  it('htmlToLine joins paragraphs into one line', () => {
+    expect(htmlToLine('<p>a</p><p>b</p>')).toBe('a b');
+  });
+});
