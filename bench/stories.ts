@@ -11,7 +11,7 @@ import { StoryIndex, type StoryCandidate } from '../src/stories/cluster.ts';
 import { pickStorySource, summarize } from '../src/summaries/summarize.ts';
 import { bcubed, clusterFixture, loadStoryFixture } from '../test/stories/fixture.ts';
 
-const WINDOW_ARTICLES = 50_000;
+const WINDOW_ARTICLES = Number(process.env.BENCH_WINDOW_ARTICLES ?? 50_000);
 const MEASURED_ARTICLES = 2_000;
 const WINDOW_HOURS = 72;
 const HOUR_MS = 3_600_000;

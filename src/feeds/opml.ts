@@ -5,6 +5,7 @@
  * category is its nearest folder's name, or its own `category` attribute.
  */
 import { Parser } from 'htmlparser2';
+import { repairEntities } from './repair.ts';
 
 export interface OpmlFeed {
   url: string;
@@ -38,7 +39,8 @@ export function parseOpml(xml: string): OpmlFeed[] {
     },
     { xmlMode: true, decodeEntities: true, lowerCaseAttributeNames: true, lowerCaseTags: true },
   );
-  parser.write(xml);
+  // XML mode knows only XML's five entities; exports from HTML-minded tools use &nbsp; and friends.
+  parser.write(repairEntities(xml));
   parser.end();
   return feeds;
 }

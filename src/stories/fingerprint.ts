@@ -97,17 +97,21 @@ const SEEDS = Array.from({ length: SIGNATURE_SIZE }, (_, i) => mix(0x9e3779b9 * 
  */
 export function minhash(text: string): Uint32Array {
   const normalized = normalizeText(text);
-  const signature = new Uint32Array(SIGNATURE_SIZE).fill(0xffffffff);
-  const last = Math.max(1, normalized.length - SHINGLE_CHARS + 1);
-  const seen = new Set<number>();
-  for (let i = 0; i < last; i++) {
-    const shingle = fnv1a(normalized, i, Math.min(normalized.length, i + SHINGLE_CHARS));
-    if (seen.has(shingle)) continue;
-    seen.add(shingle);
-    for (let k = 0; k < SIGNATURE_SIZE; k++) {
-      const h = mix(shingle ^ SEEDS[k]!);
-      if (h < signature[k]!) signature[k] = h;
+  const count = Math.max(1, normalized.length - SHINGLE_CHARS + 1);
+  // Repeated shingles need no removal: they cannot change a minimum.
+  const shingles = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    shingles[i] = fnv1a(normalized, i, Math.min(normalized.length, i + SHINGLE_CHARS));
+  }
+  const signature = new Uint32Array(SIGNATURE_SIZE);
+  for (let k = 0; k < SIGNATURE_SIZE; k++) {
+    const seed = SEEDS[k]!;
+    let min = 0xffffffff;
+    for (let i = 0; i < count; i++) {
+      const h = mix(shingles[i]! ^ seed);
+      if (h < min) min = h;
     }
+    signature[k] = min;
   }
   return signature;
 }

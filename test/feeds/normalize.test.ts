@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { canonicalUrl, normalizeFeed } from '../../src/feeds/normalize.ts';
+import type { ParsedFeed, ParsedItem } from '../../src/feeds/parse.ts';
+
+const feed = (items: Array<Partial<ParsedItem>>, link = 'https://site.example/'): ParsedFeed => ({
+  format: 'rss',
+  link,
+  items: items.map((i) => ({ categories: [], ...i })),
+});
+
+describe('canonicalUrl', () => {
+  it.each([
+    ['https://a.example/x?utm_source=rss&utm_medium=feed&id=3', undefined, 'https://a.example/x?id=3'],
+    ['https://a.example/x?fbclid=1&gclid=2&mc_cid=3&mc_eid=4&_hsenc=5&keep=yes', undefined, 'https://a.example/x?keep=yes'],
+    ['https://a.example/x?utm_campaign=y', undefined, 'https://a.example/x'],
+    ['/news/1#comments', 'https://a.example/feed.xml', 'https://a.example/news/1'],
+    ['../b', 'https://a.example/feeds/rss', 'https://a.example/b'],
+    ['//cdn.example/p', 'https://a.example/', 'https://cdn.example/p'],
+    ['HTTPS://A.Example:443/p', undefined, 'https://a.example/p'],
+    ['  https://a.example/p  ', undefined, 'https://a.example/p'],
+    ['javascript:alert(1)', undefined, undefined],
+    ['mailto:x@a.example', undefined, undefined],
+    ['not a url', undefined, undefined],
+    ['', 'https://a.example/', undefined],
+  ])('%s (base %s) → %s', (url, base, expected) => {
+    expect(canonicalUrl(url, base)).toBe(expected);
+  });
+});
+
+describe('normalizeFeed', () => {
+  it('keeps title, lead and body apart as clean text', () => {
+    const [a] = normalizeFeed(feed([{
+      guid: 'g1', link: '/a?utm_source=x', title: 'Kim &amp; <b>Putin</b>',
+      summaryHtml: '<p>Short lead.</p>', contentHtml: '<p>Para one.</p><script>x()</script><p>Para two.</p>',
+      published: new Date('2024-07-01T00:00:00Z'), author: ' <i>Anna</i> ', categories: ['Korea', ' Korea ', ''],
+    }]), 'https://site.example/feed.xml');
+    expect(a).toMatchObject({
+      key: 'g1', guid: 'g1', url: 'https://site.example/a', title: 'Kim & Putin', lead: 'Short lead.',
+      body: 'Para one.\n\nPara two.', author: 'Anna', categories: ['Korea'],
+    });
+    expect(a.publishedAt?.toISOString()).toBe('2024-07-01T00:00:00.000Z');
+  });
+
+  it('takes the lead from the first paragraph of content when there is no summary', () => {
+    const [a] = normalizeFeed(feed([{ guid: 'g', title: 't', contentHtml: '<p>First.</p><p>Second.</p>' }]), 'https://site.example/f');
+    expect([a.lead, a.body]).toEqual(['First.', 'First.\n\nSecond.']);
+  });
+
+  it('identity: guid, else canonical link, else a hash of title and date', () => {
+    const articles = normalizeFeed(feed([
+      { guid: 'g', link: 'https://site.example/1', title: 'a' },
+      { link: 'https://site.example/2?utm_source=x', title: 'b' },
+      { title: 'c', published: new Date('2024-01-01T00:00:00Z') },
+    ]), 'https://site.example/f');
+    expect(articles.map((a) => a.key.replace(/[0-9a-f]{40}$/, 'SHA1'))).toEqual(['g', 'https://site.example/2', 'hash:SHA1']);
+  });
+
+  it('a guid repeated with different content does not merge different items; an exact repeat is dropped', () => {
+    const articles = normalizeFeed(feed([
+      { guid: 'same', title: 'First story', link: 'https://site.example/1' },
+      { guid: 'same', title: 'Second story', link: 'https://site.example/2' },
+      { guid: 'same', title: 'First story', link: 'https://site.example/1' },
+    ]), 'https://site.example/f');
+    expect(articles.map((a) => a.title)).toEqual(['First story', 'Second story']);
+    expect(articles[0].key).toBe('same');
+    expect(articles[1].key).toMatch(/^same#[0-9a-f]{12}$/);
+    // Stable across polls: the same feed gives the same keys.
+    expect(normalizeFeed(feed([
+      { guid: 'same', title: 'First story', link: 'https://site.example/1' },
+      { guid: 'same', title: 'Second story', link: 'https://site.example/2' },
+    ]), 'https://site.example/f').map((a) => a.key)).toEqual(articles.map((a) => a.key));
+  });
+
+  it('the content hash ignores guid, date, case and punctuation', () => {
+    const [a, b, c] = normalizeFeed(feed([
+      { guid: '1', title: 'Kim meets Putin!', summaryHtml: 'They met.', published: new Date('2024-01-01') },
+      { guid: '2', title: 'KIM MEETS PUTIN', summaryHtml: '<p>They met</p>', published: new Date('2024-02-01') },
+      { guid: '3', title: 'Kim meets Xi', summaryHtml: 'They met.' },
+    ]), 'https://site.example/f');
+    expect(a.contentHash).toBe(b.contentHash);
+    expect(a.contentHash).not.toBe(c.contentHash);
+  });
+
+  it('gives an untitled item a title from its lead', () => {
+    const [a] = normalizeFeed(feed([{ guid: 'x', summaryHtml: '<p>A microblog post without a title.</p>' }]), 'https://site.example/f');
+    expect(a.title).toBe('A microblog post without a title.');
+  });
+
+  it('resolves relative links of a local file against the feed link', () => {
+    const [a] = normalizeFeed(feed([{ guid: 'x', link: 'item/1' }], 'https://site.example/blog/'), 'file:///tmp/feed.xml');
+    expect(a.url).toBe('https://site.example/blog/item/1');
+  });
+});

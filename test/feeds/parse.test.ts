@@ -1,0 +1,104 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors.ts';
+import { decodeFeed } from '../../src/feeds/decode.ts';
+import { HtmlPageError, parseFeed, type ParsedFeed } from '../../src/feeds/parse.ts';
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/parse');
+const inputs = readdirSync(FIXTURES).filter((f) => !f.endsWith('.golden.json'));
+
+/** Dates as ISO strings, undefined fields dropped: what the golden files hold. */
+function plain(feed: ParsedFeed): unknown {
+  return JSON.parse(JSON.stringify(feed));
+}
+
+describe('parseFeed golden files (UPDATE_GOLDEN=1 rewrites them)', () => {
+  it.each(inputs)('%s', async (name) => {
+    const { text } = decodeFeed(readFileSync(join(FIXTURES, name)));
+    const actual = plain(await parseFeed(text));
+    const golden = join(FIXTURES, `${name}.golden.json`);
+    if (process.env.UPDATE_GOLDEN || !existsSync(golden)) writeFileSync(golden, `${JSON.stringify(actual, null, 2)}\n`);
+    expect(actual).toEqual(JSON.parse(readFileSync(golden, 'utf8')));
+  });
+});
+
+const rssWith = (title: string, encoding: string) =>
+  `<?xml version="1.0" encoding="${encoding}"?>\n<rss version="2.0"><channel><title>${title}</title><item><title>${title}</title><guid>1</guid></item></channel></rss>`;
+
+describe('parseFeed on inputs no corpus has', () => {
+  it.each([
+    ['Shift_JIS', '北朝鮮とロシアの武器取引', 'shift_jis'],
+    ['EUC-KR', '북한 러시아 무기 거래', 'euc-kr'],
+    ['windows-1251', 'Россия и КНДР подписали договор', 'windows-1251'],
+  ])('a declared %s feed comes out right', async (label, title, codec) => {
+    const bytes = iconv.encode(rssWith(title, label), codec);
+    const feed = await parseFeed(decodeFeed(bytes).text);
+    expect(feed.title).toBe(title);
+    expect(feed.items[0].title).toBe(title);
+  });
+
+  it('does not expand a billion-laughs DOCTYPE, and parses the rest', async () => {
+    const entities = ['<!ENTITY lol "lol">'];
+    for (let i = 1; i <= 9; i++) entities.push(`<!ENTITY lol${i} "${`&lol${i - 1 || ''};`.repeat(10)}">`);
+    const doc = `<?xml version="1.0"?>\n<!DOCTYPE rss [\n${entities.join('\n')}\n]>\n<rss version="2.0"><channel><title>&lol9;</title><item><title>safe</title></item></channel></rss>`;
+    const feed = await parseFeed(doc);
+    expect(feed.title).toBe('&lol9;');
+    expect(feed.items.map((i) => i.title)).toEqual(['safe']);
+  });
+
+  it('does not resolve an external (XXE) entity', async () => {
+    const doc = '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel><title>&xxe;</title></channel></rss>';
+    expect((await parseFeed(doc)).title).toBe('&xxe;');
+  });
+
+  it('keeps the other entries when one Atom date is unreadable', async () => {
+    const doc = `<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+      <entry><id>1</id><title>ok</title><updated>2024-01-02T03:04:05Z</updated></entry>
+      <entry><id>2</id><title>bad</title><published>32/13/2024 25:61</published><updated>garbage</updated></entry></feed>`;
+    const feed = await parseFeed(doc);
+    expect(feed.items.map((i) => [i.guid, i.updated?.toISOString(), i.published])).toEqual([
+      ['1', '2024-01-02T03:04:05.000Z', undefined],
+      ['2', undefined, undefined],
+    ]);
+  });
+
+  it('reads undeclared HTML entities instead of rejecting the feed', async () => {
+    const feed = await parseFeed('<rss version="2.0"><channel><title>A&nbsp;B &eacute;t&eacute; &copy; &bogus; AT&T</title></channel></rss>');
+    expect(feed.title).toBe('A\u00a0B été © &bogus; AT&T');
+  });
+
+  it('reads RSS categories that mix strings and {_: text}', async () => {
+    const feed = await parseFeed('<rss version="2.0"><channel><item><category>plain</category><category domain="d">with attr</category><category>plain</category></item></channel></rss>');
+    expect(feed.items[0].categories).toEqual(['plain', 'with attr']);
+  });
+
+  it('answers an HTML page with html_page and the feeds it announces', async () => {
+    const html = '<!doctype html><html><head><link rel="alternate" type="application/rss+xml" title="News" href="/feed.xml"></head><body>x</body></html>';
+    const err = await parseFeed(html, { url: 'https://site.example/news/' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HtmlPageError);
+    expect((err as HtmlPageError).code).toBe('html_page');
+    expect((err as HtmlPageError).feeds).toEqual([{ url: 'https://site.example/feed.xml', title: 'News', type: 'application/rss+xml' }]);
+    expect((err as Error).message).toContain('https://site.example/feed.xml');
+  });
+
+  it.each([
+    ['', 'not a feed: the document is empty'],
+    ['<kml xmlns="http://www.opengis.net/kml/2.2"></kml>', 'not a feed: the document is <kml>, not RSS, Atom or RDF'],
+    ['<rss version="2.0">\n<channel>\n</wrong>', /^not a feed: line 3, column \d+: unexpected close tag$/],
+    ['{"version": "1"}', 'not a feed: JSON without a JSON Feed "version" (https://jsonfeed.org/version/1.1)'],
+    ['plain text', 'not a feed: no XML element found'],
+  ])('rejects %j with a sentence', async (input, message) => {
+    const err = await parseFeed(input).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('parse');
+    expect((err as AppError).message).toMatch(message);
+  });
+
+  it('recovers a truncated document and says so', async () => {
+    const feed = await parseFeed('<rss version="2.0"><channel><title>t</title><item><title>one</title></item><item><title>two');
+    expect(feed.items.map((i) => i.title)).toEqual(['one', 'two']);
+    expect(feed.recoveredFrom).toMatch(/^line \d+, column \d+: unclosed/);
+  });
+});

@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStore } from '../../src/store/postgres.ts';
+import type { Store } from '../../src/store/store.ts';
+import { storeContract } from './contract.ts';
+
+// CI and every dev session provide PostgreSQL here; when it is missing these tests fail, they never skip.
+const PG_URL = process.env.WATCHFLOOR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const admin = new pg.Pool({ connectionString: PG_URL, max: 2, connectionTimeoutMillis: 5_000 });
+const schemas = new Set<string>();
+const schemaOf = new WeakMap<Store, string>();
+
+beforeAll(async () => {
+  try {
+    await admin.query('SELECT 1');
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${PG_URL.replace(/\/\/[^@/]*@/, '//')} (${(err as Error).message}). `
+      + 'These tests need it: start PostgreSQL 15 on 127.0.0.1:5432 (trust auth, database "test") or set WATCHFLOOR_TEST_POSTGRES_URL.',
+    );
+  }
+});
+
+afterAll(async () => {
+  // Safety net for a test that failed before its dispose ran.
+  for (const schema of schemas) await dropSchema(schema);
+  await admin.end();
+});
+
+function freshSchema(): string {
+  const schema = `wf_test_${randomBytes(6).toString('hex')}`;
+  schemas.add(schema);
+  return schema;
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  schemas.delete(schema);
+}
+
+/** A store in a schema of its own (created by open, migrations included). */
+async function open(schema = freshSchema()): Promise<PostgresStore> {
+  const store = await PostgresStore.open({ connectionString: PG_URL, schema });
+  schemaOf.set(store, schema);
+  return store;
+}
+
+async function dispose(store: Store): Promise<void> {
+  await store.close();
+  const schema = schemaOf.get(store);
+  if (schema) await dropSchema(schema);
+}
+
+storeContract('PostgreSQL', () => open(), dispose);
+
+describe('PostgreSQL store', () => {
+  const T0 = new Date('2026-11-20T10:00:00Z');
+  const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+  it('migrates once when two replicas start together, and again finds nothing to do', async () => {
+    const schema = freshSchema();
+    const [a, b] = await Promise.all([open(schema), open(schema)]);
+    const c = await open(schema);
+    const versions = await admin.query(`SELECT version, name FROM ${schema}.schema_migrations ORDER BY version`);
+    expect(versions.rows).toEqual([{ version: 1, name: 'postgres-001-init.sql' }]);
+    await Promise.all([a.close(), b.close(), c.close()]);
+    await dropSchema(schema);
+  });
+
+  it('returns ids as numbers and keeps scores and JSON exact', async () => {
+    const store = await open();
+    try {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900, fullText: true }, T0);
+      expect(typeof feedId).toBe('number');
+      expect((await store.listFeeds())[0]).toMatchObject({ id: feedId, fullText: true, nextPollAt: T0, firstPoll: true });
+      const { id: articleId } = await store.upsertArticle({ feedId, key: 'k', title: 'T', lead: 'L', body: '', fetchedAt: T0, contentHash: 'h' });
+      const story = await store.createStory(articleId, 'Story', T0);
+      expect(typeof story).toBe('number');
+      const channel = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1', name: 'news' });
+      await store.syncTopics([{ slug: 't', title: 'Topic', definition: { any: ['x'] }, source: 'config' }]);
+      await store.saveMatch({ articleId, topic: 't', score: 0.91, why: 'w', explanation: { hits: [{ term: 'x', where: 'title' }] } });
+      await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId, kind: 'alert' }, T0);
+      const [job] = await store.claimDeliveries(T0, 'w1', at(1), 10);
+      expect(job).toMatchObject({
+        channel: { id: channel, name: 'news' },
+        topic: { slug: 't', title: 'Topic' },
+        match: { score: 0.91, why: 'w', explanation: { hits: [{ term: 'x', where: 'title' }] } },
+        article: { id: articleId, storyId: story, feedId, feedUrl: 'https://a.example/rss', publishedAt: null, fetchedAt: T0 },
+      });
+    } finally {
+      await dispose(store);
+    }
+  });
+
+  it('never hands the same due feed or delivery to two replicas claiming at once', async () => {
+    const schema = freshSchema();
+    const [a, b] = await Promise.all([open(schema), open(schema)]);
+    try {
+      const N = 120;
+      const feedIds: number[] = [];
+      for (let i = 0; i < N; i++) feedIds.push((await a.addFeed({ url: `https://f${i}.example/rss`, intervalS: 900 }, T0)).id);
+      const article = (await a.upsertArticle({ feedId: feedIds[0]!, key: 'k', title: 'T', lead: 'L', body: '', fetchedAt: T0, contentHash: 'h' })).id;
+      const story = await a.createStory(article, 'Story', T0);
+      const deliveryIds: number[] = [];
+      for (let i = 0; i < N; i++) {
+        const channel = await a.ensureChannel({ platform: 'slack', workspace: 'T1', channel: `C${i}` });
+        deliveryIds.push((await a.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: article, kind: 'alert' }, T0))!);
+      }
+
+      // Each replica runs several claimers in parallel (its pool has 10 connections), small batches, until dry.
+      type Claim = (store: Store, owner: string) => Promise<number[]>;
+      const race = async (claim: Claim) => {
+        const taken = new Map<number, string[]>();
+        const worker = async (store: Store, owner: string) => {
+          for (;;) {
+            const ids = await claim(store, owner);
+            if (ids.length === 0) return;
+            for (const id of ids) taken.set(id, [...(taken.get(id) ?? []), owner]);
+          }
+        };
+        const workers = [];
+        for (let i = 0; i < 6; i++) workers.push(worker(a, `a${i}`), worker(b, `b${i}`));
+        await Promise.all(workers);
+        return taken;
+      };
+
+      const feeds = await race(async (store, owner) => (await store.claimDueFeeds(at(1), owner, at(10), 3, at(1))).map((f) => f.id));
+      expect([...feeds.keys()].sort((x, y) => x - y)).toEqual(feedIds);
+      expect([...feeds.values()].filter((owners) => owners.length > 1)).toEqual([]);
+      expect(new Set([...feeds.values()].map((o) => o[0]![0])).size).toBe(2); // both replicas got work
+      const leased = await admin.query(`SELECT id, lease_owner FROM ${schema}.feeds`);
+      for (const row of leased.rows) expect(row.lease_owner).toBe(feeds.get(Number(row.id))![0]);
+
+      const deliveries = await race(async (store, owner) => (await store.claimDeliveries(T0, owner, at(10), 3)).map((d) => d.id));
+      expect([...deliveries.keys()].sort((x, y) => x - y)).toEqual(deliveryIds);
+      expect([...deliveries.values()].filter((owners) => owners.length > 1)).toEqual([]);
+      const sending = await admin.query(`SELECT id, status, attempts, lease_owner FROM ${schema}.deliveries`);
+      for (const row of sending.rows) {
+        expect(row).toMatchObject({ status: 'sending', attempts: 1, lease_owner: deliveries.get(Number(row.id))![0] });
+      }
+
+      // Both replicas' workers "die": once the leases expire, every row is claimable again, still exactly once.
+      const again = await race(async (store, owner) => (await store.claimDeliveries(at(11), owner, at(20), 7)).map((d) => d.id));
+      expect(again.size).toBe(N);
+      expect([...again.values()].filter((owners) => owners.length > 1)).toEqual([]);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await dropSchema(schema);
+    }
+  });
+
+  it('rejects a schema name it would have to quote', async () => {
+    await expect(PostgresStore.open({ connectionString: PG_URL, schema: 'x; DROP TABLE feeds' })).rejects.toThrow(/schema name/);
+  });
+});
