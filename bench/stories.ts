@@ -65,13 +65,15 @@ const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
 interface SyntheticStory {
   core: string[];
   concepts: string[];
+  /** When its first article appeared. */
+  first: number;
 }
 
-function newStory(): SyntheticStory {
+function newStory(first: number): SyntheticStory {
   // Words specific to the event come from the tail of the vocabulary.
   const core = Array.from({ length: 10 }, () => vocabulary[1_000 + Math.floor(random() * 39_000)]!);
   const concepts = [...new Set(Array.from({ length: 2 + Math.floor(random() * 3) }, () => `concept-${conceptRank()}`))];
-  return { core, concepts };
+  return { core, concepts, first };
 }
 
 function words(count: number, story: SyntheticStory, coreShare: number): string {
@@ -124,9 +126,9 @@ const end = start + WINDOW_HOURS * HOUR_MS;
 const stories: SyntheticStory[] = [];
 const window: StoryCandidate[] = [];
 while (window.length < WINDOW_ARTICLES) {
-  const story = newStory();
-  stories.push(story);
   const first = start + random() * (WINDOW_HOURS - 6) * HOUR_MS;
+  const story = newStory(first);
+  stories.push(story);
   const size = Math.min(20, 1 + Math.floor(-Math.log(1 - random()) * 4));
   for (let i = 0; i < size && window.length < WINDOW_ARTICLES; i++) {
     window.push(article(story, new Date(first + random() * 6 * HOUR_MS)));
@@ -152,10 +154,11 @@ console.log(
     `heap used ${mib(memory.heapUsed)}, RSS ${mib(memory.rss)}`,
 );
 
-// New articles at the end of the window: 70% follow-ups of recent stories, 30% new events.
-const recent = stories.slice(-Math.floor(stories.length / 4));
+// New articles at the end of the window: 70% follow-ups of stories of the last 12 hours, 30% new
+// events.
+const recent = stories.filter((story) => story.first > end - 12 * HOUR_MS);
 const incoming = Array.from({ length: MEASURED_ARTICLES }, (_, i) =>
-  article(random() < 0.7 ? pick(recent) : newStory(), new Date(end + i * 1_000)),
+  article(random() < 0.7 ? pick(recent) : newStory(end), new Date(end + i * 1_000)),
 );
 const assignMs: number[] = [];
 const addMs: number[] = [];

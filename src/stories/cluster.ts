@@ -72,7 +72,7 @@ const CROSS_LANGUAGE_MIN_SHARED_CONCEPTS = 2;
 // Retrieval bounds keep one assignment cheap with 50,000 articles in the window: features are
 // scanned rarest first, postings longer than the cap are left to exact scoring, and only the best
 // RERANK entries are scored exactly.
-const MAX_POSTINGS_SCANNED = 4_000;
+const MAX_POSTINGS_SCANNED = 2_500;
 const MIN_POSTING_CAP = 64;
 const POSTING_CAP_SHARE = 0.03;
 const RERANK = 48;
@@ -81,6 +81,9 @@ interface Posting {
   key: string;
   kind: 'term' | 'concept';
   entries: Entry[];
+  /** idf cached for the window size it was computed at. */
+  idf: number;
+  idfTotal: number;
 }
 
 interface Entry {
@@ -95,6 +98,9 @@ interface Entry {
   terms: Posting[];
   concepts: Posting[];
   alive: boolean;
+  /** Scratch space of one retrieval: which pass last touched the entry, and its rough score. */
+  pass: number;
+  rough: number;
 }
 
 /** What a candidate looks like before it is added: its features looked up in the index. */
@@ -119,6 +125,10 @@ export class StoryIndex {
   // Most band keys are unique, so a single entry is stored bare to save an array per key.
   readonly #byBand = new Map<number, Entry | Entry[]>();
   readonly #postings = new Map<string, Posting>();
+  #pass = 0;
+  // assign() then add() for the same candidate is the common path; the fingerprints are
+  // computed once.
+  #lastProbe: { candidate: StoryCandidate; probe: Probe } | undefined;
 
   constructor(options: StoryIndexOptions = { windowHours: 72 }) {
     this.#windowMs = options.windowHours * HOUR_MS;
@@ -132,6 +142,7 @@ export class StoryIndex {
   /** Which story the candidate belongs to; null means a new story. Does not change the index. */
   assign(candidate: StoryCandidate): StoryAssignment {
     const probe = this.#probe(candidate);
+    this.#lastProbe = { candidate, probe };
 
     if (probe.urlKey) {
       const hit = this.#byUrl.get(probe.urlKey);
@@ -155,7 +166,8 @@ export class StoryIndex {
    * the article was stored under, and at start-up for each article of the window.
    */
   add(storyId: number, candidate: StoryCandidate): void {
-    const probe = this.#probe(candidate);
+    const probe = this.#lastProbe?.candidate === candidate ? this.#lastProbe.probe : this.#probe(candidate);
+    this.#lastProbe = undefined;
     const entry: Entry = {
       storyId,
       articleId: candidate.articleId,
@@ -168,6 +180,8 @@ export class StoryIndex {
       terms: probe.termKeys.map((key) => this.#posting(key, 'term')),
       concepts: probe.conceptKeys.map((key) => this.#posting(key, 'concept')),
       alive: true,
+      pass: 0,
+      rough: 0,
     };
     for (const posting of entry.terms) posting.entries.push(entry);
     for (const posting of entry.concepts) posting.entries.push(entry);
@@ -219,6 +233,7 @@ export class StoryIndex {
       }
     }
     if (kept.length === this.#entries.length) return;
+    this.#lastProbe = undefined;
     this.#entries = kept;
     for (const posting of touched) {
       posting.entries = posting.entries.filter((entry) => entry.alive);
@@ -229,7 +244,7 @@ export class StoryIndex {
   #posting(key: string, kind: Posting['kind']): Posting {
     let posting = this.#postings.get(key);
     if (!posting) {
-      posting = { key, kind, entries: [] };
+      posting = { key, kind, entries: [], idf: 0, idfTotal: -1 };
       this.#postings.set(key, posting);
     }
     return posting;
@@ -291,32 +306,48 @@ export class StoryIndex {
   #event(probe: Probe): StoryAssignment | undefined {
     const total = this.#entries.length;
     if (total === 0 || (probe.termSet.size === 0 && probe.conceptSet.size === 0)) return undefined;
-    const idf = (posting: Posting): number => Math.log(1 + total / Math.max(1, posting.entries.length));
+    const idf = (posting: Posting): number => {
+      if (posting.idfTotal !== total) {
+        posting.idf = Math.log(1 + total / Math.max(1, posting.entries.length));
+        posting.idfTotal = total;
+      }
+      return posting.idf;
+    };
 
     // Rough ranking by the rarer shared features, then exact scoring of the best few.
     const cap = Math.max(MIN_POSTING_CAP, Math.floor(total * POSTING_CAP_SHARE));
-    const features = [...probe.termSet, ...probe.conceptSet]
-      .filter((posting) => posting.entries.length <= cap)
-      .sort((a, b) => a.entries.length - b.entries.length);
-    const rough = new Map<Entry, number>();
+    const features: Posting[] = [];
+    for (const posting of probe.termSet) if (posting.entries.length <= cap) features.push(posting);
+    for (const posting of probe.conceptSet) if (posting.entries.length <= cap) features.push(posting);
+    features.sort((a, b) => a.entries.length - b.entries.length);
+    const pass = ++this.#pass;
+    const touched: Entry[] = [];
     let scanned = 0;
     for (const posting of features) {
       if (scanned + posting.entries.length > MAX_POSTINGS_SCANNED && scanned > 0) break;
       scanned += posting.entries.length;
       const weight = idf(posting) ** 2 * (posting.kind === 'concept' ? 3 : 1);
-      for (const entry of posting.entries) rough.set(entry, (rough.get(entry) ?? 0) + weight);
+      for (const entry of posting.entries) {
+        if (entry.pass !== pass) {
+          entry.pass = pass;
+          entry.rough = 0;
+          touched.push(entry);
+        }
+        entry.rough += weight;
+      }
     }
-    if (rough.size === 0) return undefined;
-    const shortlist = [...rough.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, RERANK)
-      .map(([entry]) => entry);
+    if (touched.length === 0) return undefined;
+    const shortlist = topByRough(touched, RERANK);
 
     const probeNorm = Math.sqrt(sumSquares(probe.termKeys, this.#postings, idf, total));
+    let probeConceptWeight = 0;
+    for (const posting of probe.conceptSet) probeConceptWeight += idf(posting);
+    // Concepts the index has never seen count as unshared, with the weight of a rare concept.
+    probeConceptWeight += (probe.conceptKeys.length - probe.conceptSet.size) * Math.log(1 + total);
     let bestStory: number | undefined;
     let bestScore = 0;
     for (const entry of shortlist) {
-      const score = this.#pairScore(probe, probeNorm, entry, idf);
+      const score = this.#pairScore(probe, probeNorm, probeConceptWeight, entry, idf);
       if (score > bestScore) {
         bestScore = score;
         bestStory = entry.storyId;
@@ -327,7 +358,13 @@ export class StoryIndex {
   }
 
   /** Similarity of the probe to one entry, 0 when below the bar for this pair of languages. */
-  #pairScore(probe: Probe, probeNorm: number, entry: Entry, idf: (posting: Posting) => number): number {
+  #pairScore(
+    probe: Probe,
+    probeNorm: number,
+    probeConceptWeight: number,
+    entry: Entry,
+    idf: (posting: Posting) => number,
+  ): number {
     let dot = 0;
     let entryNormSq = 0;
     for (const posting of entry.terms) {
@@ -348,11 +385,6 @@ export class StoryIndex {
         sharedWeight += weight;
       }
     }
-    let probeConceptWeight = 0;
-    for (const posting of probe.conceptSet) probeConceptWeight += idf(posting);
-    // Concepts the index has never seen count as unshared, with the weight of a rare concept.
-    const unseen = probe.conceptKeys.length - probe.conceptSet.size;
-    probeConceptWeight += unseen * Math.log(1 + this.#entries.length);
     const union = probeConceptWeight + entryConceptWeight - sharedWeight;
     const conceptOverlap = union > 0 ? sharedWeight / union : 0;
 
@@ -385,6 +417,22 @@ function sumSquares(
     sum += posting ? idf(posting) ** 2 : Math.log(1 + total) ** 2;
   }
   return sum;
+}
+
+/** The `count` entries with the highest rough score (ties beyond the count are cut). */
+function topByRough(entries: Entry[], count: number): Entry[] {
+  if (entries.length <= count) return entries;
+  const scores = Float64Array.from(entries, (entry) => entry.rough).sort();
+  const bar = scores[scores.length - count]!;
+  const out: Entry[] = [];
+  for (const entry of entries) {
+    if (entry.rough > bar) out.push(entry);
+  }
+  for (const entry of entries) {
+    if (out.length >= count) break;
+    if (entry.rough === bar) out.push(entry);
+  }
+  return out;
 }
 
 function round(value: number): number {

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli.ts';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/log.ts';
+import { createApp } from '../../src/main.ts';
+import { postScheduledDigest } from '../../src/scheduler.ts';
+import { captureIO } from '../fakes/cli-io.ts';
+import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+let server: FeedServer;
+let dir: string;
+let config: string;
+
+beforeAll(async () => {
+  server = await startFeedServer(path.join(ROOT, 'test/fixtures/feeds'));
+  dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-digest-'));
+  config = path.join(dir, 'digest.yaml');
+  writeFileSync(config, [
+    `storage: { path: ${JSON.stringify(path.join(dir, 'digest.db'))} }`,
+    'fetch: { allow_private_networks: true }',
+    'feeds:',
+    ...['defense-wire.rss', 'korea-desk.atom', 'ru-wire.rss'].map((f) => `  - url: ${server.url(f)}`),
+    'topics:',
+    `  - ${JSON.stringify(path.join(ROOT, 'config/topics/dprk-russia-arms.yaml'))}`,
+    'routes: [{ topic: dprk-russia-arms, to: console }]',
+    'digests: [{ to: console, topic: dprk-russia-arms, cron: "0 8 * * *", timezone: Europe/Berlin, since: 24h }]',
+    'console: { format: json }',
+  ].join('\n'));
+  expect(await main(['once', '--config', config], captureIO())).toBe(0);
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('digests', () => {
+  it('on demand: one line per story with its outlet count', async () => {
+    const io = captureIO();
+    expect(await main(['digest', '--topic', 'dprk-russia-arms', '--since', '24h', '--config', config], io)).toBe(0);
+    const text = io.out();
+    expect(text).toContain('1 story');
+    expect(text).toContain('artillery shells to Russia through Rajin');
+    expect(text).toMatch(/\+2 outlets/);
+  });
+
+  it('says plainly when the window is empty, and rejects an unknown topic with the known ones', async () => {
+    const fresh = path.join(dir, 'fresh.yaml');
+    writeFileSync(fresh, `storage: { path: ${JSON.stringify(path.join(dir, 'fresh.db'))} }\ntopics: [${JSON.stringify(path.join(ROOT, 'config/topics/dprk-russia-arms.yaml'))}]\n`);
+    let io = captureIO();
+    expect(await main(['digest', '--since', '7d', '--config', fresh], io)).toBe(0);
+    expect(io.out()).toMatch(/^No stories/);
+    io = captureIO();
+    expect(await main(['digest', '--topic', 'nope', '--config', config], io)).toBe(2);
+    expect(io.err()).toContain('known topics: dprk-russia-arms');
+  });
+
+  it('a scheduled digest is posted once per period, even when its tick fires twice', async () => {
+    const out = captureIO();
+    const app = await createApp(loadConfig(config, {}), { stdout: out.stdout, log: silentLogger() });
+    try {
+      const tick = new Date(Date.now() + 60_000);
+      expect(await postScheduledDigest(app, 0, tick, out.stdout, silentLogger())).toBe(true);
+      expect(await postScheduledDigest(app, 0, tick, out.stdout, silentLogger())).toBe(false);
+      const lines = out.out().trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ kind: 'digest', storyCount: 1 });
+    } finally {
+      await app.close();
+    }
+  });
+});
