@@ -57,7 +57,8 @@ export function parseJsonFeed(text: string): ParsedFeed {
   if (rssInJson) return rssInJson;
 
   const feed = jsonFeed.safeParse(data);
-  if (!feed.success || !feed.data.version.startsWith('https://jsonfeed.org/version/')) {
+  // The spec's version is a URL; some generators write just "1.0" / "1.1".
+  if (!feed.success || !/^(?:https?:\/\/jsonfeed\.org\/version\/)?1(?:\.\d+)?\/?$/.test(feed.data.version.trim())) {
     throw new AppError('parse', 'not a feed: JSON without a JSON Feed "version" (https://jsonfeed.org/version/1.1)');
   }
   const items: ParsedItem[] = [];

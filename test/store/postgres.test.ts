@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import type { Store } from '../../src/store/store.ts';
 import { storeContract } from './contract.ts';
@@ -12,20 +12,26 @@ const admin = new pg.Pool({ connectionString: PG_URL, max: 2, connectionTimeoutM
 const schemas = new Set<string>();
 const schemaOf = new WeakMap<Store, string>();
 
-beforeAll(async () => {
-  try {
-    await admin.query('SELECT 1');
-  } catch (err) {
-    throw new Error(
-      `PostgreSQL is not reachable at ${PG_URL.replace(/\/\/[^@/]*@/, '//')} (${(err as Error).message}). `
-      + 'These tests need it: start PostgreSQL 15 on 127.0.0.1:5432 (trust auth, database "test") or set WATCHFLOOR_TEST_POSTGRES_URL.',
-    );
-  }
-});
+let reachable: Promise<void> | undefined;
+/** Checked once per file; every test that needs the server then fails with this message (none is skipped). */
+function ensureReachable(): Promise<void> {
+  reachable ??= admin.query('SELECT 1').then(
+    () => undefined,
+    (err: Error) => {
+      throw new Error(
+        `PostgreSQL is not reachable at ${PG_URL.replace(/\/\/[^@/]*@/, '//')} (${err.message}). `
+        + 'These tests need it: start PostgreSQL 15 on 127.0.0.1:5432 (trust auth, database "test") or set WATCHFLOOR_TEST_POSTGRES_URL.',
+      );
+    },
+  );
+  return reachable;
+}
 
 afterAll(async () => {
   // Safety net for a test that failed before its dispose ran.
-  for (const schema of schemas) await dropSchema(schema);
+  if (await ensureReachable().then(() => true, () => false)) {
+    for (const schema of schemas) await dropSchema(schema);
+  }
   await admin.end();
 });
 
@@ -42,12 +48,14 @@ async function dropSchema(schema: string): Promise<void> {
 
 /** A store in a schema of its own (created by open, migrations included). */
 async function open(schema = freshSchema()): Promise<PostgresStore> {
+  await ensureReachable();
   const store = await PostgresStore.open({ connectionString: PG_URL, schema });
   schemaOf.set(store, schema);
   return store;
 }
 
-async function dispose(store: Store): Promise<void> {
+async function dispose(store: Store | undefined): Promise<void> {
+  if (!store) return; // open() failed: its error is the one to report
   await store.close();
   const schema = schemaOf.get(store);
   if (schema) await dropSchema(schema);

@@ -22,10 +22,11 @@ export function alertText(alert: Alert, color: boolean): string {
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
   const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[22m` : s);
   const when = alert.published ? alert.published.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'undated';
-  const meta = [alert.source, when, alert.language].filter(Boolean).join(' · ');
   if (alert.kind === 'followup') {
-    return `  ↳ also reported by ${bold(alert.source)}: ${alert.title}\n    ${alert.url ?? ''}\n    ${dim(`story ${alert.storyId} · ${meta}`)}\n`;
+    const meta = [when, alert.language, `story ${alert.storyId}`].filter(Boolean).join(' · ');
+    return `  ↳ also reported by ${bold(alert.source)}: ${alert.title}\n    ${alert.url ?? ''}\n    ${dim(meta)}\n`;
   }
+  const meta = [alert.source, when, alert.language].filter(Boolean).join(' · ');
   return [
     `🛰  ${bold(alert.topic.title)} · ${alert.score.toFixed(2)}`,
     `   ${bold(alert.title)}`,

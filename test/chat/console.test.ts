@@ -1,0 +1,52 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../src/alerts/message.ts';
+import { createConsoleSink } from '../../src/chat/console/adapter.ts';
+import { alertText } from '../../src/chat/console/format.ts';
+
+const alert: Alert = {
+  kind: 'alert',
+  deliveryId: 7,
+  storyId: 3,
+  topic: { slug: 'dprk-russia-arms', title: 'DPRK–Russia arms transfers' },
+  score: 0.912,
+  title: 'North Korea ships shells to Russia',
+  url: 'https://wire.example/a',
+  source: 'Wire',
+  published: new Date('2026-11-20T09:14:00Z'),
+  language: 'en',
+  summary: 'North Korea shipped shells.',
+  why: 'North Korea (title) · 0.91 ≥ 0.50',
+  threadRef: null,
+};
+
+describe('console sink', () => {
+  it('writes one JSON object per line with the stable keys', async () => {
+    const out = new PassThrough();
+    let text = '';
+    out.on('data', (d) => (text += d));
+    const outcome = await createConsoleSink({ format: 'json', out }).send(alert, { platform: 'console', workspace: 'local', channel: 'stdout' });
+    expect(outcome).toEqual({ status: 'sent', messageRef: 'console:7' });
+    expect(text.endsWith('\n')).toBe(true);
+    expect(JSON.parse(text)).toEqual({
+      kind: 'alert', topic: 'dprk-russia-arms', score: 0.91, title: 'North Korea ships shells to Russia', url: 'https://wire.example/a',
+      source: 'Wire', published: '2026-11-20T09:14:00.000Z', language: 'en', summary: 'North Korea shipped shells.',
+      why: 'North Korea (title) · 0.91 ≥ 0.50', story_id: 3,
+    });
+  });
+
+  it('renders a readable block for people, and a follow-up as one indented reply', () => {
+    expect(alertText(alert, false)).toBe([
+      '🛰  DPRK–Russia arms transfers · 0.91',
+      '   North Korea ships shells to Russia',
+      '   https://wire.example/a',
+      '   North Korea shipped shells.',
+      '   why: North Korea (title) · 0.91 ≥ 0.50',
+      '   Wire · 2026-11-20 09:14 UTC · en · story 3',
+      '',
+    ].join('\n') + '\n');
+    expect(alertText({ ...alert, kind: 'followup', source: 'Yonhap', summary: '' }, false)).toBe(
+      '  ↳ also reported by Yonhap: North Korea ships shells to Russia\n    https://wire.example/a\n    2026-11-20 09:14 UTC · en · story 3\n',
+    );
+  });
+});
