@@ -14,8 +14,9 @@ import { decodeFeed, normalizeEncodingLabel } from '../src/feeds/decode.ts';
 import { normalizeFeed, type FeedArticle } from '../src/feeds/normalize.ts';
 import { parseFeed, type ParsedFeed } from '../src/feeds/parse.ts';
 import { htmlToLine } from '../src/text/clean.ts';
+import { SHARED_DIR } from './shared-dir.ts';
 
-export const CORPORA = process.env.WATCHFLOOR_CORPORA ?? '/work/shared/corpora';
+export const CORPORA = process.env.WATCHFLOOR_CORPORA ?? join(SHARED_DIR, 'corpora');
 
 export interface CorpusFile {
   /** Path relative to CORPORA, e.g. `feedparser/tests/wellformed/rss/item_title.xml`. */

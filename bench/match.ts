@@ -13,7 +13,7 @@ import { matchArticle, type ArticleText } from '../src/topics/match.ts';
 const { values } = parseArgs({
   options: {
     articles: { type: 'string', default: '10000' },
-    'separate-sample': { type: 'string', default: '300' },
+    'separate-sample': { type: 'string', default: '60' },
     seed: { type: 'string', default: '7' },
   },
 });
@@ -32,9 +32,15 @@ function rng(seed: number): () => number {
 const random = rng(Number(values.seed));
 const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
 
+// Entity names from syllables; filler from common English words, so the two never collide.
 const SYLLABLES = 'ka ri so na mu te lo vi ra de po ku sa ne mi to ba gi ze ho lu fa chi ro ya we ju'.split(' ');
 const makeWord = (syllables: number) => Array.from({ length: syllables }, () => pick(SYLLABLES)).join('');
-const FILLER = Array.from({ length: 600 }, () => makeWord(1 + Math.floor(random() * 3)));
+const FILLER = (
+  'the of and to in is was for on that with as by at from his her said he it an be are has have had not were but which ' +
+  'this they after who been their its new first one more year two also over people would about into when last could there than ' +
+  'government officials minister country week state report according told other some time before city police month while since ' +
+  'between under during talks war military forces talks support army region capital spokesman statement agency news reported'
+).split(' ');
 const VOCABULARY = [...new Set(Array.from({ length: 60_000 }, () => makeWord(4 + Math.floor(random() * 2))))];
 
 function generateTopics(count: number): TopicDefinition[] {
@@ -46,7 +52,7 @@ function generateTopics(count: number): TopicDefinition[] {
     return Array.from({ length: n }, (_, i) => {
       const word = VOCABULARY[Math.floor(local() * VOCABULARY.length)]!;
       if (i === 1) return `${word} ${VOCABULARY[Math.floor(local() * VOCABULARY.length)]!}`;
-      if (i === 2) return `${word.slice(0, 5)}*`;
+      if (i === 2) return `${word}*`;
       return word;
     });
   };

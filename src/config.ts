@@ -55,7 +55,14 @@ const digestSchema = z.strictObject({
 });
 
 export const configSchema = z.strictObject({
-  storage: z.strictObject({ path: z.string().default('./data/watchfloor.db') }).default({ path: './data/watchfloor.db' }),
+  storage: z
+    .strictObject({
+      /** sqlite (embedded, the default) or postgres (several replicas; connection string from WATCHFLOOR_DATABASE_URL). */
+      driver: z.enum(['sqlite', 'postgres']).default('sqlite'),
+      path: z.string().default('./data/watchfloor.db'),
+      schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case PostgreSQL schema name').default('public'),
+    })
+    .prefault({}),
   fetch: z
     .strictObject({
       allow_private_networks: z.boolean().default(false),
@@ -92,6 +99,8 @@ type ParsedConfig = z.output<typeof configSchema>;
 /** The validated config with every relative path resolved against the config file's folder. */
 export interface Config extends ParsedConfig {
   file: string;
+  /** PostgreSQL connection string, from the environment only (it may hold a password). */
+  databaseUrl?: string;
   /** Absolute paths of the topic files. */
   topicFiles: string[];
 }
@@ -135,7 +144,11 @@ export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
   if (env.WATCHFLOOR_DB) config.storage.path = env.WATCHFLOOR_DB;
   if (env.WATCHFLOOR_HTTP_PORT) config.http.port = Number(env.WATCHFLOOR_HTTP_PORT);
   config.storage.path = config.storage.path === ':memory:' ? ':memory:' : path.resolve(dir, config.storage.path);
-  return { ...config, file: path.resolve(file), topicFiles: config.topics.map((t) => path.resolve(dir, t)) };
+  const databaseUrl = env.WATCHFLOOR_DATABASE_URL;
+  if (config.storage.driver === 'postgres' && !databaseUrl) {
+    throw new AppError('config', `${file} is invalid:\n  storage.driver: postgres needs the connection string in the WATCHFLOOR_DATABASE_URL environment variable (e.g. postgres://user@host:5432/db).`);
+  }
+  return { ...config, databaseUrl, file: path.resolve(file), topicFiles: config.topics.map((t) => path.resolve(dir, t)) };
 }
 
 /** `topics[0].concepts.dprk` — the path a user can find in the file. */

@@ -7,6 +7,7 @@ import { HttpClient } from './feeds/fetch.ts';
 import { DEFAULT_POLL_BOUNDS } from './feeds/schedule.ts';
 import type { Logger } from './log.ts';
 import { type Pipeline, rebuildStoryWindow } from './pipeline.ts';
+import { PostgresStore } from './store/postgres.ts';
 import { SqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
 import { StoryIndex } from './stories/cluster.ts';
@@ -34,7 +35,13 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
   const topics = config.topicFiles.map((file) => loadTopicFile(file));
   checkRoutes(config, topics);
 
-  const store = new SqliteStore(config.storage.path);
+  const store: Store = config.storage.driver === 'postgres'
+    ? await PostgresStore.open({
+        connectionString: config.databaseUrl!,
+        schema: config.storage.schema,
+        onError: (err) => io.log.warn({ err }, 'PostgreSQL connection error'),
+      })
+    : new SqliteStore(config.storage.path);
   try {
     await store.syncTopics(topics.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
     for (const feed of config.feeds) {

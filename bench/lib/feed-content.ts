@@ -27,7 +27,7 @@ export function rng(seed: number): () => number {
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 
 /** Vocabulary with a Zipf-like draw: news text has a few very common words and a long tail (this shapes gzip ratios). */
-function vocabulary(random: () => number): () => string {
+function vocabulary(random: () => number): { words: string[]; draw: () => string } {
   const words = Array.from({ length: 20_000 }, () => {
     const length = 2 + Math.floor(random() * 9);
     let w = '';
@@ -37,7 +37,7 @@ function vocabulary(random: () => number): () => string {
   const cumulative = new Float64Array(words.length);
   let sum = 0;
   for (let i = 0; i < words.length; i++) cumulative[i] = sum += 1 / (i + 1);
-  return () => {
+  const draw = () => {
     const target = random() * sum;
     let lo = 0;
     let hi = words.length - 1;
@@ -48,21 +48,47 @@ function vocabulary(random: () => number): () => string {
     }
     return words[lo]!;
   };
+  return { words, draw };
 }
 
-export interface FeedDocument {
-  body: string;
+/** A value that changes with the generation, filled in when a feed is served. */
+interface Slot {
+  item: number;
+  field: 'title' | 'link' | 'guid' | 'date' | 'built';
+}
+type Piece = string | Slot;
+
+/**
+ * One feed as text with holes: the bulk (descriptions, content) is built once, and each
+ * generation only fills in titles, links, guids and dates. That makes a new generation free to
+ * switch to (rebuilding 200 MB of text takes seconds on a busy 2-core box) while every item of it
+ * is still new to the reader: new guid, new link, new title, so a new content hash.
+ */
+export interface FeedTemplate {
+  feed: number;
+  atom: boolean;
   contentType: string;
+  pieces: Piece[];
 }
 
-/** Builds every feed of one generation. Kept as a class: the vocabulary is built once per server. */
+/** Builds the templates of every feed. A class: the vocabulary and paragraph pool are built once. */
 export class FeedCorpus {
   private readonly word: () => string;
+  private readonly words: string[];
   private readonly random: () => number;
+  private readonly pool: string[];
 
   constructor(readonly origin: string, readonly baseTime: number, seed = 7) {
     this.random = rng(seed);
-    this.word = vocabulary(this.random);
+    const vocab = vocabulary(this.random);
+    this.word = vocab.draw;
+    this.words = vocab.words;
+    this.pool = Array.from({ length: 4_000 }, () => {
+      const target = 200 + Math.floor(this.random() * 400);
+      let p = '';
+      while (p.length < target) p += `${this.sentence(8, 22)}. `;
+      return p.trimEnd();
+    });
   }
 
   feedPath(feed: number): string {
@@ -74,8 +100,42 @@ export class FeedCorpus {
     return this.baseTime + gen * 3_600_000;
   }
 
-  document(feed: number, gen: number): FeedDocument {
-    return feed % 5 === 4 ? this.atom(feed, gen) : this.rss(feed, gen, feed % 2 === 0);
+  template(feed: number): FeedTemplate {
+    return feed % 5 === 4 ? this.atom(feed) : this.rss(feed, feed % 2 === 0);
+  }
+
+  render(t: FeedTemplate, gen: number): string {
+    let out = '';
+    for (const p of t.pieces) out += typeof p === 'string' ? p : this.fill(t, p, gen);
+    return out;
+  }
+
+  private fill(t: FeedTemplate, slot: Slot, gen: number): string {
+    const { feed, atom } = t;
+    const { item } = slot;
+    switch (slot.field) {
+      case 'title': {
+        // Seeded by (feed, gen, item): the same title every time this generation is served.
+        const random = rng(((feed * 131 + gen) * 1_009 + item) * 2_654_435_761);
+        const n = 8 + Math.floor(random() * 7);
+        const words: string[] = [];
+        for (let i = 0; i < n; i++) words.push(this.words[Math.floor(random() * random() * this.words.length)]!);
+        const s = words.join(' ');
+        return `${s[0]!.toUpperCase()}${s.slice(1)} (${feed}-${gen}-${item})`;
+      }
+      case 'link':
+        return atom ? `${this.origin}/articles/${feed}/${gen}/${item}` : `${this.origin}/articles/${feed}/${gen}/${item}?utm_source=rss&amp;utm_medium=feed`;
+      case 'guid':
+        return atom ? `tag:bench.example,2025:${feed}:${gen}:${item}` : `urn:bench:${feed}:${gen}:${item}`;
+      case 'date': {
+        const d = new Date(this.publishedAt(gen) - item * 7 * 60_000);
+        return atom ? d.toISOString() : d.toUTCString();
+      }
+      case 'built': {
+        const d = new Date(this.publishedAt(gen));
+        return atom ? d.toISOString() : d.toUTCString();
+      }
+    }
   }
 
   private sentence(min: number, max: number): string {
@@ -86,25 +146,19 @@ export class FeedCorpus {
     return s[0]!.toUpperCase() + s.slice(1);
   }
 
-  private paragraph(targetChars: number): string {
-    let p = '';
-    while (p.length < targetChars) p += `${this.sentence(8, 22)}. `;
-    return p.trimEnd();
+  /** A paragraph from the pool: drawing words one by one for 200 MB of text takes 20 s, a pool takes 1. */
+  private paragraph(): string {
+    return this.pool[Math.floor(this.random() * this.pool.length)]!;
   }
 
-  private title(feed: number, gen: number, item: number): string {
-    // The ids keep every title unique, so no item looks like a republished one.
-    return `${this.sentence(8, 14)} (${feed}-${gen}-${item})`;
-  }
-
-  private articleHtml(feed: number, gen: number, item: number): string {
+  private articleHtml(feed: number, item: number): string {
     const target = 2_000 + Math.floor(this.random() * 2_000);
     const parts: string[] = [];
     let size = 0;
     let n = 0;
     while (size < target) {
-      let p = this.paragraph(250 + Math.floor(this.random() * 350));
-      if (n % 2 === 1) p = p.replace(/ (\w+) (\w+) /, ` <a href="${this.origin}/articles/${feed}/${gen}/${item}/related-${n}">$1 $2</a> `);
+      let p = this.paragraph();
+      if (n % 2 === 1) p = p.replace(/ (\w+) (\w+) /, ` <a href="${this.origin}/articles/${feed}/related-${item}-${n}">$1 $2</a> `);
       if (n % 3 === 2) p = p.replace(/ (\w+) /, ' <strong>$1</strong> ');
       const html = n === 1 ? `<figure><img src="${this.origin}/img/${feed}-${item}.jpg" alt="${this.sentence(4, 8)}" width="800" height="450"/><figcaption>${this.sentence(6, 12)}</figcaption></figure><p>${p}</p>` : `<p>${p}</p>`;
       parts.push(html);
@@ -114,28 +168,9 @@ export class FeedCorpus {
     return parts.join('\n');
   }
 
-  private itemDate(gen: number, item: number): Date {
-    return new Date(this.publishedAt(gen) - item * 7 * 60_000);
-  }
-
-  private rss(feed: number, gen: number, cdata: boolean): FeedDocument {
+  private rss(feed: number, cdata: boolean): FeedTemplate {
     const wrap = (html: string) => (cdata ? `<![CDATA[${html}]]>` : escapeXml(html));
-    const items: string[] = [];
-    for (let i = 0; i < ITEMS_PER_FEED; i++) {
-      const link = `${this.origin}/articles/${feed}/${gen}/${i}?utm_source=rss&utm_medium=feed`;
-      items.push(`    <item>
-      <title>${escapeXml(this.title(feed, gen, i))}</title>
-      <link>${escapeXml(link)}</link>
-      <guid isPermaLink="false">urn:bench:${feed}:${gen}:${i}</guid>
-      <pubDate>${this.itemDate(gen, i).toUTCString()}</pubDate>
-      <dc:creator>${this.sentence(2, 2)}</dc:creator>
-      <category>${this.word()}</category>
-      <category>${this.word()}</category>
-      <description>${wrap(`<p>${this.paragraph(200 + Math.floor(this.random() * 250))}</p>`)}</description>
-      <content:encoded>${wrap(this.articleHtml(feed, gen, i))}</content:encoded>
-    </item>`);
-    }
-    const body = `<?xml version="1.0" encoding="UTF-8"?>
+    const pieces: Piece[] = [`<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:atom="http://www.w3.org/2005/Atom">
   <channel>
     <title>Bench outlet ${feed}</title>
@@ -143,43 +178,69 @@ export class FeedCorpus {
     <atom:link href="${this.origin}${this.feedPath(feed)}" rel="self" type="application/rss+xml"/>
     <description>${this.sentence(6, 12)}</description>
     <language>en</language>
-    <lastBuildDate>${new Date(this.publishedAt(gen)).toUTCString()}</lastBuildDate>
+    <lastBuildDate>`, { item: 0, field: 'built' }, `</lastBuildDate>
     <generator>watchfloor-bench</generator>
-${items.join('\n')}
-  </channel>
+`];
+    for (let i = 0; i < ITEMS_PER_FEED; i++) {
+      pieces.push(
+        `    <item>
+      <title>`, { item: i, field: 'title' }, `</title>
+      <link>`, { item: i, field: 'link' }, `</link>
+      <guid isPermaLink="false">`, { item: i, field: 'guid' }, `</guid>
+      <pubDate>`, { item: i, field: 'date' }, `</pubDate>
+      <dc:creator>${this.sentence(2, 2)}</dc:creator>
+      <category>${this.word()}</category>
+      <category>${this.word()}</category>
+      <description>${wrap(`<p>${this.paragraph()}</p>`)}</description>
+      <content:encoded>${wrap(this.articleHtml(feed, i))}</content:encoded>
+    </item>
+`);
+    }
+    pieces.push(`  </channel>
 </rss>
-`;
-    return { body, contentType: 'application/rss+xml; charset=utf-8' };
+`);
+    return { feed, atom: false, contentType: 'application/rss+xml; charset=utf-8', pieces: merge(pieces) };
   }
 
-  private atom(feed: number, gen: number): FeedDocument {
-    const entries: string[] = [];
-    for (let i = 0; i < ITEMS_PER_FEED; i++) {
-      const date = this.itemDate(gen, i).toISOString();
-      entries.push(`  <entry>
-    <title type="html">${escapeXml(this.title(feed, gen, i))}</title>
-    <link rel="alternate" type="text/html" href="${this.origin}/articles/${feed}/${gen}/${i}"/>
-    <id>tag:bench.example,2025:${feed}:${gen}:${i}</id>
-    <published>${date}</published>
-    <updated>${date}</updated>
-    <author><name>${this.sentence(2, 2)}</name></author>
-    <category term="${this.word()}"/>
-    <summary type="html">${escapeXml(`<p>${this.paragraph(200 + Math.floor(this.random() * 250))}</p>`)}</summary>
-    <content type="html">${escapeXml(this.articleHtml(feed, gen, i))}</content>
-  </entry>`);
-    }
-    const body = `<?xml version="1.0" encoding="utf-8"?>
+  private atom(feed: number): FeedTemplate {
+    const pieces: Piece[] = [`<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
   <title>Bench outlet ${feed}</title>
   <link rel="alternate" type="text/html" href="${this.origin}/"/>
   <link rel="self" type="application/atom+xml" href="${this.origin}${this.feedPath(feed)}"/>
   <id>tag:bench.example,2025:feed:${feed}</id>
-  <updated>${new Date(this.publishedAt(gen)).toISOString()}</updated>
-${entries.join('\n')}
-</feed>
-`;
-    return { body, contentType: 'application/atom+xml; charset=utf-8' };
+  <updated>`, { item: 0, field: 'built' }, `</updated>
+`];
+    for (let i = 0; i < ITEMS_PER_FEED; i++) {
+      pieces.push(
+        `  <entry>
+    <title type="html">`, { item: i, field: 'title' }, `</title>
+    <link rel="alternate" type="text/html" href="`, { item: i, field: 'link' }, `"/>
+    <id>`, { item: i, field: 'guid' }, `</id>
+    <published>`, { item: i, field: 'date' }, `</published>
+    <updated>`, { item: i, field: 'date' }, `</updated>
+    <author><name>${this.sentence(2, 2)}</name></author>
+    <category term="${this.word()}"/>
+    <summary type="html">${escapeXml(`<p>${this.paragraph()}</p>`)}</summary>
+    <content type="html">${escapeXml(this.articleHtml(feed, i))}</content>
+  </entry>
+`);
+    }
+    pieces.push(`</feed>
+`);
+    return { feed, atom: true, contentType: 'application/atom+xml; charset=utf-8', pieces: merge(pieces) };
   }
+}
+
+/** Adjacent strings joined, so rendering walks few pieces. */
+function merge(pieces: Piece[]): Piece[] {
+  const out: Piece[] = [];
+  for (const p of pieces) {
+    const last = out[out.length - 1];
+    if (typeof p === 'string' && typeof last === 'string') out[out.length - 1] = last + p;
+    else out.push(p);
+  }
+  return out;
 }
 
 function escapeXml(s: string): string {

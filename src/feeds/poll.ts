@@ -5,7 +5,7 @@ import { decodeFeed } from './decode.ts';
 import { FetchError, type HttpClient, PAGE_ACCEPT } from './fetch.ts';
 import { extractMainText } from './fulltext.ts';
 import { type FeedArticle, normalizeFeed } from './normalize.ts';
-import { parseFeed } from './parse.ts';
+import { HtmlPageError, type ParsedFeed, parseFeed } from './parse.ts';
 import { type PollBounds, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
 
 export interface PollDeps {
@@ -52,9 +52,23 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
       return { status: 'ok', fresh: [], stored: 0, updated: 0, notModified: true };
     }
 
-    const { text } = decodeFeed(response.body, response.contentType);
-    const parsed = await parseFeed(text, { contentType: response.contentType, url: response.url });
-    const articles = normalizeFeed(parsed, response.url);
+    let document = response;
+    let parsed: ParsedFeed;
+    try {
+      parsed = await parseFeed(decodeFeed(response.body, response.contentType).text, { contentType: response.contentType, url: response.url });
+    } catch (err) {
+      // Autodiscovery: a web page that announces exactly one feed is followed to that feed (and the
+      // stored URL updated); several are listed in the error so the user can pick one.
+      if (!(err instanceof HtmlPageError) || err.feeds.length !== 1) throw err;
+      const announced = err.feeds[0]!.url;
+      const fetched = await http.get(announced);
+      if (fetched.status !== 'ok') throw err;
+      document = { ...fetched, permanentUrl: (await store.getFeedByUrl(announced)) ? undefined : announced };
+      parsed = await parseFeed(decodeFeed(fetched.body, fetched.contentType).text, { contentType: fetched.contentType, url: fetched.url });
+      log.info({ feed: feed.url, using: announced }, 'the feed URL is a web page; using the feed it announces');
+    }
+    if (parsed.recoveredFrom) log.warn({ feed: feed.url }, `feed is malformed and was repaired (${parsed.recoveredFrom})`);
+    const articles = normalizeFeed(parsed, document.url);
 
     const fresh: FreshArticle[] = [];
     let updated = 0;
@@ -70,10 +84,10 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     }
 
     await store.recordFeedSuccess(feed.id, {
-      etag: response.etag, lastModified: response.lastModified, title: parsed.title, url: response.permanentUrl, now,
-      nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: response.maxAgeS, ttlMinutes: parsed.ttlMinutes }, deps.bounds),
+      etag: document.etag, lastModified: document.lastModified, title: parsed.title, url: document.permanentUrl, now,
+      nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: document.maxAgeS, ttlMinutes: parsed.ttlMinutes }, deps.bounds),
     });
-    if (response.permanentUrl) log.info({ feed: feed.url, to: response.permanentUrl }, 'feed moved permanently; stored URL updated');
+    if (document.permanentUrl) log.info({ feed: feed.url, to: document.permanentUrl }, 'feed moved; stored URL updated');
     return { status: 'ok', fresh, stored: articles.length, updated, notModified: false };
   } catch (err) {
     const error = errorMessage(err);

@@ -20,7 +20,7 @@
 
 import {
   bandKeys,
-  minhash,
+  minhashNormalized,
   minhashSimilarity,
   normalizeText,
   terms,
@@ -75,7 +75,9 @@ const CROSS_LANGUAGE_MIN_SHARED_CONCEPTS = 2;
 const MAX_POSTINGS_SCANNED = 2_500;
 const MIN_POSTING_CAP = 64;
 const POSTING_CAP_SHARE = 0.03;
-const RERANK = 48;
+const RERANK = 32;
+const RERANK_BY_CONCEPTS = 16;
+const ROUGH_FLOOR = 0.25;
 
 interface Posting {
   key: string;
@@ -84,6 +86,8 @@ interface Posting {
   /** idf cached for the window size it was computed at. */
   idf: number;
   idfTotal: number;
+  /** The retrieval pass whose probe contains this feature: a cheaper membership test than a Set. */
+  probePass: number;
 }
 
 interface Entry {
@@ -101,6 +105,7 @@ interface Entry {
   /** Scratch space of one retrieval: which pass last touched the entry, and its rough score. */
   pass: number;
   rough: number;
+  roughConcepts: number;
 }
 
 /** What a candidate looks like before it is added: its features looked up in the index. */
@@ -182,6 +187,7 @@ export class StoryIndex {
       alive: true,
       pass: 0,
       rough: 0,
+      roughConcepts: 0,
     };
     for (const posting of entry.terms) posting.entries.push(entry);
     for (const posting of entry.concepts) posting.entries.push(entry);
@@ -244,7 +250,7 @@ export class StoryIndex {
   #posting(key: string, kind: Posting['kind']): Posting {
     let posting = this.#postings.get(key);
     if (!posting) {
-      posting = { key, kind, entries: [], idf: 0, idfTotal: -1 };
+      posting = { key, kind, entries: [], idf: 0, idfTotal: -1, probePass: 0 };
       this.#postings.set(key, posting);
     }
     return posting;
@@ -253,7 +259,8 @@ export class StoryIndex {
   #probe(candidate: StoryCandidate): Probe {
     const lead = candidate.lead.slice(0, LEAD_CHARS);
     const text = `${candidate.title} ${lead}`;
-    const signature = normalizeText(text).length >= NEAR_DUPLICATE_MIN_CHARS ? minhash(text) : undefined;
+    const normalized = normalizeText(text);
+    const signature = normalized.length >= NEAR_DUPLICATE_MIN_CHARS ? minhashNormalized(normalized) : undefined;
     const termKeys = [...new Set(terms(text))].slice(0, MAX_TERMS).map((term) => `t:${term}`);
     const conceptKeys = [...new Set(candidate.concepts)].map((concept) => `c:${concept}`);
     const termSet = new Set<Posting>();
@@ -321,23 +328,33 @@ export class StoryIndex {
     for (const posting of probe.conceptSet) if (posting.entries.length <= cap) features.push(posting);
     features.sort((a, b) => a.entries.length - b.entries.length);
     const pass = ++this.#pass;
+    for (const posting of probe.termSet) posting.probePass = pass;
+    for (const posting of probe.conceptSet) posting.probePass = pass;
     const touched: Entry[] = [];
     let scanned = 0;
     for (const posting of features) {
       if (scanned + posting.entries.length > MAX_POSTINGS_SCANNED && scanned > 0) break;
       scanned += posting.entries.length;
-      const weight = idf(posting) ** 2 * (posting.kind === 'concept' ? 3 : 1);
+      const isConcept = posting.kind === 'concept';
+      const weight = idf(posting) ** 2 * (isConcept ? 3 : 1);
       for (const entry of posting.entries) {
         if (entry.pass !== pass) {
           entry.pass = pass;
           entry.rough = 0;
+          entry.roughConcepts = 0;
           touched.push(entry);
         }
         entry.rough += weight;
+        if (isConcept) entry.roughConcepts += weight;
       }
     }
     if (touched.length === 0) return undefined;
-    const shortlist = topByRough(touched, RERANK);
+    // Reports in other languages share concepts but few words, so they get their own shortlist
+    // rather than competing with same-language reports on the combined rough score.
+    const shortlist = new Set([
+      ...topBy(touched, RERANK, (entry) => entry.rough),
+      ...topBy(touched, RERANK_BY_CONCEPTS, (entry) => entry.roughConcepts),
+    ]);
 
     const probeNorm = Math.sqrt(sumSquares(probe.termKeys, this.#postings, idf, total));
     let probeConceptWeight = 0;
@@ -347,7 +364,7 @@ export class StoryIndex {
     let bestStory: number | undefined;
     let bestScore = 0;
     for (const entry of shortlist) {
-      const score = this.#pairScore(probe, probeNorm, probeConceptWeight, entry, idf);
+      const score = this.#pairScore(probe, probeNorm, probeConceptWeight, entry, idf, pass);
       if (score > bestScore) {
         bestScore = score;
         bestStory = entry.storyId;
@@ -364,13 +381,14 @@ export class StoryIndex {
     probeConceptWeight: number,
     entry: Entry,
     idf: (posting: Posting) => number,
+    pass: number,
   ): number {
     let dot = 0;
     let entryNormSq = 0;
     for (const posting of entry.terms) {
       const weight = idf(posting) ** 2;
       entryNormSq += weight;
-      if (probe.termSet.has(posting)) dot += weight;
+      if (posting.probePass === pass) dot += weight;
     }
     const termCosine = probeNorm > 0 && entryNormSq > 0 ? dot / (probeNorm * Math.sqrt(entryNormSq)) : 0;
 
@@ -380,7 +398,7 @@ export class StoryIndex {
     for (const posting of entry.concepts) {
       const weight = idf(posting);
       entryConceptWeight += weight;
-      if (probe.conceptSet.has(posting)) {
+      if (posting.probePass === pass) {
         sharedConcepts++;
         sharedWeight += weight;
       }
@@ -419,20 +437,18 @@ function sumSquares(
   return sum;
 }
 
-/** The `count` entries with the highest rough score (ties beyond the count are cut). */
-function topByRough(entries: Entry[], count: number): Entry[] {
-  if (entries.length <= count) return entries;
-  const scores = Float64Array.from(entries, (entry) => entry.rough).sort();
-  const bar = scores[scores.length - count]!;
-  const out: Entry[] = [];
-  for (const entry of entries) {
-    if (entry.rough > bar) out.push(entry);
-  }
-  for (const entry of entries) {
-    if (out.length >= count) break;
-    if (entry.rough === bar) out.push(entry);
-  }
-  return out;
+/**
+ * The `count` entries with the highest score. Entries under a quarter of the best score share too
+ * little to pass the bar and are not sorted at all.
+ */
+function topBy(entries: Entry[], count: number, score: (entry: Entry) => number): Entry[] {
+  let max = 0;
+  for (const entry of entries) max = Math.max(max, score(entry));
+  if (max === 0) return [];
+  const floor = max * ROUGH_FLOOR;
+  const kept = entries.filter((entry) => score(entry) >= floor);
+  if (kept.length <= count) return kept;
+  return kept.sort((a, b) => score(b) - score(a)).slice(0, count);
 }
 
 function round(value: number): number {

@@ -96,7 +96,11 @@ const SEEDS = Array.from({ length: SIGNATURE_SIZE }, (_, i) => mix(0x9e3779b9 * 
  * edits such as a changed dateline.
  */
 export function minhash(text: string): Uint32Array {
-  const normalized = normalizeText(text);
+  return minhashNormalized(normalizeText(text));
+}
+
+/** `minhash` of text already passed through `normalizeText`. */
+export function minhashNormalized(normalized: string): Uint32Array {
   const count = Math.max(1, normalized.length - SHINGLE_CHARS + 1);
   // Repeated shingles need no removal: they cannot change a minimum.
   const shingles = new Uint32Array(count);
@@ -108,7 +112,10 @@ export function minhash(text: string): Uint32Array {
     const seed = SEEDS[k]!;
     let min = 0xffffffff;
     for (let i = 0; i < count; i++) {
-      const h = mix(shingles[i]! ^ seed);
+      // One multiply and a shift per position: the shingle hashes are already well mixed, so
+      // an odd-multiplier bijection per seed is enough of a random permutation.
+      let h = Math.imul(shingles[i]! ^ seed, 0x9e3779b1);
+      h = (h ^ (h >>> 16)) >>> 0;
       if (h < min) min = h;
     }
     signature[k] = min;

@@ -47,43 +47,79 @@ function kindOf(ch: string): Kind {
  * it only ever grows by the number of distinct non-ASCII characters seen.
  */
 export function normalizeForMatch(input: string, cache: Map<string, string> = new Map()): NormalizedText {
-  const out: string[] = [];
-  const offsets: number[] = [];
+  // Output code units and their input offsets; NFKC can expand a character (ﬁ → fi), so grow on demand.
+  let codes = new Uint16Array(input.length + 16);
+  let offsets = new Int32Array(input.length + 17);
+  let n = 0;
   let previous = Kind.Separator;
   let pendingSpace = false;
 
+  const emit = (code: number, kind: Kind, at: number): void => {
+    if (kind === Kind.Separator) {
+      pendingSpace = n > 0;
+      previous = kind;
+      return;
+    }
+    if (n + 2 >= codes.length) {
+      const biggerCodes = new Uint16Array(codes.length * 2);
+      biggerCodes.set(codes);
+      codes = biggerCodes;
+      const biggerOffsets = new Int32Array(offsets.length * 2);
+      biggerOffsets.set(offsets);
+      offsets = biggerOffsets;
+    }
+    if (n > 0 && (pendingSpace || (previous !== Kind.Separator && kind !== previous))) {
+      codes[n] = 32;
+      offsets[n++] = at;
+    }
+    pendingSpace = false;
+    codes[n] = code;
+    offsets[n++] = at;
+    previous = kind;
+  };
+
   for (let i = 0; i < input.length; ) {
     const code = input.charCodeAt(i);
-    let width = 1;
-    let folded: string;
     if (code < 128) {
-      folded = code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : input[i]!;
-    } else {
-      if (code >= 0xd800 && code <= 0xdbff && i + 1 < input.length) width = 2;
-      folded = foldChar(input.slice(i, i + width), cache);
-    }
-    for (const ch of folded) {
-      const kind = kindOf(ch);
+      // The ASCII fast path, inlined: most news text is mostly ASCII letters and spaces.
+      const lower = code >= 65 && code <= 90 ? code + 32 : code;
+      const kind = lower >= 97 && lower <= 122 ? Kind.Letter : code >= 48 && code <= 57 ? Kind.Digit : Kind.Separator;
       if (kind === Kind.Separator) {
-        pendingSpace = out.length > 0;
-      } else {
-        const digitBoundary = previous !== Kind.Separator && kind !== previous;
-        if ((pendingSpace || digitBoundary) && out.length > 0) {
-          out.push(' ');
-          offsets.push(i);
+        pendingSpace = n > 0;
+        previous = kind;
+      } else if (n + 2 < codes.length) {
+        if (n > 0 && (pendingSpace || (previous !== Kind.Separator && kind !== previous))) {
+          codes[n] = 32;
+          offsets[n++] = i;
         }
         pendingSpace = false;
-        out.push(ch);
-        offsets.push(i);
+        codes[n] = lower;
+        offsets[n++] = i;
+        previous = kind;
+      } else {
+        emit(lower, kind, i);
       }
-      previous = kind;
+      i++;
+      continue;
+    }
+    const width = code >= 0xd800 && code <= 0xdbff && i + 1 < input.length ? 2 : 1;
+    const folded = foldChar(input.slice(i, i + width), cache);
+    for (const ch of folded) {
+      const kind = kindOf(ch);
+      for (let u = 0; u < ch.length; u++) emit(ch.charCodeAt(u), kind, i);
     }
     i += width;
   }
-  offsets.push(input.length);
-  const result = new Int32Array(offsets.length);
-  result.set(offsets);
-  return { text: out.join(''), offsets: result };
+  offsets[n] = input.length;
+  return { text: decodeUnits(codes, n), offsets: offsets.subarray(0, n + 1) };
+}
+
+function decodeUnits(codes: Uint16Array, length: number): string {
+  let text = '';
+  for (let from = 0; from < length; from += 8192) {
+    text += String.fromCharCode.apply(null, codes.subarray(from, Math.min(length, from + 8192)) as unknown as number[]);
+  }
+  return text;
 }
 
 /** The normalized form alone, for aliases and query terms. */

@@ -48,21 +48,16 @@ export function splitSentences(text: string, _language?: string): Sentence[] {
     if (e > s) sentences.push({ text: text.slice(s, e), start: s, end: e });
   };
 
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i]!;
+  // Jump from one possible boundary to the next instead of testing every character.
+  const boundary = /\n[ \t\r]*\n|[。！？｡]|[.!?…]/g;
+  let found: RegExpExecArray | null;
+  while ((found = boundary.exec(text)) !== null) {
+    const i = found.index;
+    const ch = found[0][0]!;
 
     if (ch === '\n') {
-      // A blank line (paragraph break) always ends a sentence.
-      let j = i + 1;
-      while (j < text.length && (text[j] === ' ' || text[j] === '\t' || text[j] === '\r')) j++;
-      if (text[j] === '\n') {
-        push(segmentStart, i);
-        segmentStart = j + 1;
-        i = j + 1;
-        continue;
-      }
-      i++;
+      push(segmentStart, i);
+      segmentStart = i + found[0].length;
       continue;
     }
 
@@ -71,35 +66,22 @@ export function splitSentences(text: string, _language?: string): Sentence[] {
       while (end < text.length && (CJK_STOPS.has(text[end]!) || CLOSERS.test(text[end]!))) end++;
       push(segmentStart, end);
       segmentStart = end;
-      i = end;
+      boundary.lastIndex = end;
       continue;
     }
 
-    if (LATIN_STOPS.has(ch)) {
-      let end = i + 1;
-      while (end < text.length && LATIN_STOPS.has(text[end]!)) end++;
-      while (end < text.length && CLOSERS.test(text[end]!)) end++;
-      if (end >= text.length) break;
-      if (!SPACE.test(text[end]!)) {
-        i = end;
-        continue;
-      }
-      if (ch === '.' && end === i + 1 && !periodEnds(text, i)) {
-        i = end;
-        continue;
-      }
-      let next = end;
-      while (next < text.length && SPACE.test(text[next]!)) next++;
-      if (next < text.length && LOWER_START.test(text[next]!)) {
-        i = end;
-        continue;
-      }
-      push(segmentStart, end);
-      segmentStart = end;
-      i = end;
-      continue;
-    }
-    i++;
+    let end = i + 1;
+    while (end < text.length && LATIN_STOPS.has(text[end]!)) end++;
+    while (end < text.length && CLOSERS.test(text[end]!)) end++;
+    boundary.lastIndex = end;
+    if (end >= text.length) break;
+    if (!SPACE.test(text[end]!)) continue;
+    if (ch === '.' && end === i + 1 && !periodEnds(text, i)) continue;
+    let next = end;
+    while (next < text.length && SPACE.test(text[next]!)) next++;
+    if (next < text.length && LOWER_START.test(text[next]!)) continue;
+    push(segmentStart, end);
+    segmentStart = end;
   }
   push(segmentStart, text.length);
   return sentences;

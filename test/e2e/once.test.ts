@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import { captureIO, jsonLines } from '../fakes/cli-io.ts';
@@ -23,10 +24,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function writeConfig(name: string, feeds: string[]): string {
+function writeConfig(name: string, feeds: string[], storage = `{ path: ${JSON.stringify(path.join(dir, `${name}.db`))} }`): string {
   const file = path.join(dir, `${name}.yaml`);
   writeFileSync(file, [
-    `storage: { path: ${JSON.stringify(path.join(dir, `${name}.db`))} }`,
+    `storage: ${storage}`,
     'fetch: { allow_private_networks: true }',
     'feeds:',
     ...feeds.map((f) => `  - url: ${server.url(f)}`),
@@ -39,8 +40,8 @@ function writeConfig(name: string, feeds: string[]): string {
   return file;
 }
 
-async function once(config: string) {
-  const io = captureIO();
+async function once(config: string, env: NodeJS.ProcessEnv = {}) {
+  const io = captureIO(env);
   const code = await main(['once', '--config', config], io);
   expect(io.err()).not.toMatch(/"level":(50|60)/);
   return { code, alerts: jsonLines(io.out()), stderr: io.err() };
@@ -80,6 +81,22 @@ describe('watchfloor once, end to end against a local feed server', () => {
     expect(followups).toHaveLength(2);
     for (const f of followups) expect(f.story_id).toBe(alertLines[0]!.story_id);
     expect(new Set(followups.map((f) => f.source))).toEqual(new Set(['Korea Desk', 'Русская служба новостей']));
+  });
+
+  it('runs the same flow on PostgreSQL (storage.driver: postgres)', async () => {
+    const url = process.env.WATCHFLOOR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const schema = `wf_e2e_${process.pid}_${Date.now().toString(36)}`;
+    const config = writeConfig('pg', ['defense-wire.rss', 'korea-desk.atom', 'ru-wire.rss'], `{ driver: postgres, schema: ${schema} }`);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const first = await once(config, { WATCHFLOOR_DATABASE_URL: url });
+      expect(first.alerts.map((a) => a.kind).sort()).toEqual(['alert', 'followup', 'followup']);
+      expect((await once(config, { WATCHFLOOR_DATABASE_URL: url })).alerts).toEqual([]);
+    } finally {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
   });
 
   it('keeps going when a feed fails, naming the feed and the reason on stderr', async () => {

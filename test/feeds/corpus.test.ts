@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CORPORA, corpusFiles, ingestFile, type Outcome } from '../../bench/corpus.ts';
 
+// A missing corpus fails the count test below instead of silently testing nothing.
 const files = existsSync(CORPORA) ? corpusFiles() : [];
 
 async function runAll(prefix: string): Promise<Map<string, Outcome>> {

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseOpml, toOpml } from '../../src/feeds/opml.ts';
+import path from 'node:path';
+import { SHARED_DIR } from '../../bench/shared-dir.ts';
 
-const NNW = '/work/shared/corpora/netnewswire-rsparser/Tests/RSParserTests/Resources';
+const NNW = path.join(SHARED_DIR, 'corpora/netnewswire-rsparser/Tests/RSParserTests/Resources');
 
 describe('parseOpml', () => {
   it('reads feeds, folders as categories, and forgives undeclared entities', () => {
