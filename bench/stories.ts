@@ -81,8 +81,10 @@ function words(count: number, story: SyntheticStory, coreShare: number): string 
 }
 
 let nextArticle = 1;
+const goldStory = new Map<number, SyntheticStory>();
 function article(story: SyntheticStory, publishedAt: Date): StoryCandidate {
   const id = nextArticle++;
+  goldStory.set(id, story);
   const title = words(7 + Math.floor(random() * 5), story, 0.6);
   const lead = `${words(30 + Math.floor(random() * 15), story, 0.35)}.`;
   const language = random() < 0.85 ? 'en' : pick(['ko', 'ru']);
@@ -140,14 +142,22 @@ gc();
 const heapBefore = process.memoryUsage().heapUsed;
 const index = new StoryIndex({ windowHours: WINDOW_HOURS });
 let nextStory = 1;
+const predicted = new Map<number, number>();
 const buildStart = performance.now();
-for (const candidate of window) index.place(candidate, () => nextStory++);
+for (const candidate of window) predicted.set(candidate.articleId, index.place(candidate, () => nextStory++).storyId);
 const buildMs = performance.now() - buildStart;
 gc();
 const memory = process.memoryUsage();
 console.log(
   `window: ${index.size} articles, ${nextStory - 1} stories found (${stories.length} generated), ` +
     `filled in ${(buildMs / 1000).toFixed(1)} s (${(buildMs / index.size).toFixed(3)} ms/article)`,
+);
+const storyIds = new Map(stories.map((story, i) => [story, String(i)]));
+const synthetic = bcubed(
+  window.map((candidate) => ({ gold: storyIds.get(goldStory.get(candidate.articleId)!)!, predicted: predicted.get(candidate.articleId)! })),
+);
+console.log(
+  `synthetic window: B-cubed precision ${synthetic.precision.toFixed(3)} recall ${synthetic.recall.toFixed(3)} F1 ${synthetic.f1.toFixed(3)}`,
 );
 console.log(
   `memory: index heap ${mib(memory.heapUsed - heapBefore)} (${((memory.heapUsed - heapBefore) / index.size / 1024).toFixed(2)} KiB/article), ` +

@@ -48,14 +48,22 @@ export interface BCubed {
  * averaged over items.
  */
 export function bcubed(items: Array<{ gold: string; predicted: number }>): BCubed {
+  // Counted per (cluster, gold) cell so that large clusterings stay linear.
+  const cell = new Map<string, number>();
+  const cluster = new Map<number, number>();
+  const gold = new Map<string, number>();
+  const key = (item: { gold: string; predicted: number }) => `${item.predicted}\u0000${item.gold}`;
+  for (const item of items) {
+    cell.set(key(item), (cell.get(key(item)) ?? 0) + 1);
+    cluster.set(item.predicted, (cluster.get(item.predicted) ?? 0) + 1);
+    gold.set(item.gold, (gold.get(item.gold) ?? 0) + 1);
+  }
   let precision = 0;
   let recall = 0;
   for (const item of items) {
-    const sameCluster = items.filter((other) => other.predicted === item.predicted);
-    const sameGold = items.filter((other) => other.gold === item.gold);
-    const both = sameCluster.filter((other) => other.gold === item.gold).length;
-    precision += both / sameCluster.length;
-    recall += both / sameGold.length;
+    const both = cell.get(key(item))!;
+    precision += both / cluster.get(item.predicted)!;
+    recall += both / gold.get(item.gold)!;
   }
   precision /= items.length;
   recall /= items.length;

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HttpClient } from '../../src/feeds/fetch.ts';
+import { type PollDeps, pollFeed } from '../../src/feeds/poll.ts';
+import { DEFAULT_POLL_BOUNDS } from '../../src/feeds/schedule.ts';
+import { silentLogger } from '../../src/log.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
+import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+
+const rss = (items: Array<{ guid: string; title: string; hoursAgo: number; lead?: string }>) => `<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Test Feed</title><link>https://t.example/</link>
+${items.map((i) => `<item><guid>${i.guid}</guid><title>${i.title}</title><link>https://t.example/${i.guid}</link>
+<pubDate>{{hoursAgo:${i.hoursAgo}}}</pubDate><description>${i.lead ?? `Lead of ${i.title}.`}</description></item>`).join('\n')}
+</channel></rss>`;
+
+let server: FeedServer;
+let http: HttpClient;
+let store: SqliteStore;
+let deps: PollDeps;
+
+beforeAll(async () => {
+  server = await startFeedServer(path.resolve(import.meta.dirname, '../fixtures/feeds'));
+  http = new HttpClient({ allowPrivateNetworks: true });
+});
+afterAll(async () => {
+  await http.close();
+  await server.close();
+});
+beforeEach(() => {
+  store = new SqliteStore(':memory:');
+  deps = { store, http, log: silentLogger(), now: () => new Date(), bounds: DEFAULT_POLL_BOUNDS, firstPollMaxAgeS: 86_400 };
+});
+afterEach(() => store.close());
+
+async function poll(url: string) {
+  await store.addFeed({ url, intervalS: 900 }, new Date());
+  const [feed] = await store.claimDueFeeds(new Date(8.64e15), 'test', new Date(Date.now() + 60_000), 10, new Date());
+  return pollFeed(feed!, deps);
+}
+
+describe('pollFeed', () => {
+  it('stores old items of a first poll without alerting them, and only new items afterwards', async () => {
+    server.set('a.rss', rss([{ guid: 'old', title: 'Old news', hoursAgo: 48 }, { guid: 'new', title: 'Fresh news', hoursAgo: 1 }]));
+    const first = await poll(server.url('a.rss'));
+    expect(first).toMatchObject({ status: 'ok', stored: 2 });
+    expect(first.status === 'ok' && first.fresh.map((f) => f.article.title)).toEqual(['Fresh news']);
+
+    // Edited title: updated in place, never a new alert. A republished copy under a new guid: caught by its content.
+    server.set('a.rss', rss([
+      { guid: 'new', title: 'Fresh news (updated)', hoursAgo: 1 },
+      { guid: 'again', title: 'Old news', hoursAgo: 0.5 },
+      { guid: 'later', title: 'Later news', hoursAgo: 0.2 },
+    ]));
+    const second = await poll(server.url('a.rss'));
+    expect(second).toMatchObject({ status: 'ok', updated: 1 });
+    expect(second.status === 'ok' && second.fresh.map((f) => f.article.title)).toEqual(['Later news']);
+    const feed = (await store.getFeedByUrl(server.url('a.rss')))!;
+    expect(feed).toMatchObject({ status: 'ok', failures: 0, title: 'Test Feed' });
+    expect(feed.nextPollAt.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('records a failing feed with the reason and a later retry, without throwing', async () => {
+    const result = await poll(server.url('nothing-here.rss'));
+    expect(result.status).toBe('failed');
+    const feed = (await store.getFeedByUrl(server.url('nothing-here.rss')))!;
+    expect(feed.status).toBe('failing');
+    expect(feed.failures).toBe(1);
+    expect(feed.lastError).toMatch(/404/);
+    expect(feed.nextPollAt.getTime()).toBeGreaterThan(Date.now() + 60_000);
+  });
+
+  it('follows a web page to the one feed it announces and stores that URL', async () => {
+    server.set('page.html', `<!doctype html><html><head><title>Desk</title>
+      <link rel="alternate" type="application/rss+xml" title="Desk feed" href="/desk.rss"></head><body>news</body></html>`, 'text/html; charset=utf-8');
+    server.set('desk.rss', rss([{ guid: 'd1', title: 'Desk story', hoursAgo: 1 }]));
+    const result = await poll(server.url('page.html'));
+    expect(result.status === 'ok' && result.fresh.map((f) => f.article.title)).toEqual(['Desk story']);
+    expect((await store.listFeeds()).map((f) => f.url)).toEqual([server.url('desk.rss')]);
+  });
+
+  it('lists the feeds of a page that announces several instead of guessing', async () => {
+    server.set('multi.html', `<html><head>
+      <link rel="alternate" type="application/rss+xml" href="/one.rss"><link rel="alternate" type="application/atom+xml" href="/two.atom">
+      </head></html>`, 'text/html');
+    const result = await poll(server.url('multi.html'));
+    expect(result.status).toBe('failed');
+    expect(result.status === 'failed' && result.error).toContain(`${server.base}/one.rss, ${server.base}/two.atom`);
+  });
+});
