@@ -21,7 +21,7 @@ ${CONFIG_USAGE}
       const feeds = await app.store.listFeeds();
       io.stdout.write(formatTable(
         ['status', 'failures', 'last success', 'next poll', 'url', 'last error'],
-        feeds.map((f) => [f.status, String(f.failures), when(f.lastSuccessAt), when(f.nextPollAt), f.url, shorten(f.lastError ?? '', 120)]),
+        feeds.map((f) => [f.firstPoll && f.failures === 0 ? 'new' : f.status, String(f.failures), when(f.lastSuccessAt), when(f.nextPollAt), f.url, shorten(f.lastError ?? '', 120)]),
       ));
       return 0;
     });

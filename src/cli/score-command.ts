@@ -3,16 +3,14 @@
  * and writes one JSON line per input (`id`, `score`, `matched`, `why`). How users try a topic on
  * their own sample, and how the engine is evaluated.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { AppError, errorMessage } from '../errors.ts';
-import { loadTopicFile, type TopicDefinition } from '../topics/define.ts';
+import { errorMessage } from '../errors.ts';
+import { loadTopicFile } from '../topics/define.ts';
 import { compileTopics } from '../topics/compile.ts';
 import { matchTopic } from '../topics/match.ts';
 import type { CliCommand, CliIO } from './command.ts';
+import { CONFIG_USAGE, configOption, loadCliConfig, usageError } from './context.ts';
 
 const inputLine = z.object({
   id: z.union([z.string(), z.number()]),
@@ -23,32 +21,9 @@ const inputLine = z.object({
   published: z.string().optional(),
 });
 
-/**
- * The topic files a config lists under `topics:` (paths relative to the config file), or every
- * config/topics/*.yaml when the config file does not exist. Stands in until config.ts offers
- * loadConfig(path).
- */
-export function topicFilesFromConfig(configPath: string, cwd: string): string[] {
-  const path = isAbsolute(configPath) ? configPath : resolve(cwd, configPath);
-  if (!existsSync(path)) {
-    const dir = resolve(cwd, 'config/topics');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f));
-  }
-  let doc: unknown;
-  try {
-    doc = parseYaml(readFileSync(path, 'utf8'));
-  } catch (err) {
-    throw new AppError('config', `${configPath}: ${errorMessage(err)}`, { cause: err });
-  }
-  const parsed = z.object({ topics: z.array(z.string()).default([]) }).passthrough().safeParse(doc ?? {});
-  if (!parsed.success) throw new AppError('config', `${configPath}: topics: expected a list of topic file paths`);
-  return parsed.data.topics.map((file) => resolve(dirname(path), file));
-}
-
 export const scoreCommand: CliCommand = {
   name: 'score',
-  summary: 'Score JSON Lines articles from stdin against one topic',
+  summary: 'score JSON Lines articles from stdin against one topic',
   usage: [
     'Usage: watchfloor score --topic SLUG [--config PATH] < articles.jsonl',
     '',
@@ -56,33 +31,17 @@ export const scoreCommand: CliCommand = {
     'and writes one per line: {"id", "score", "matched", "why"}.',
     '',
     'Options:',
-    '  --topic SLUG    the topic to score against (required)',
-    '  --config PATH   config file listing topic files (default config/watchfloor.yaml or $WATCHFLOOR_CONFIG)',
+    '  -t, --topic SLUG    the topic to score against (required)',
+    CONFIG_USAGE,
+    '  -h, --help          show this help',
   ].join('\n'),
-  options: {
-    topic: { type: 'string' },
-    config: { type: 'string' },
-  },
+  options: { ...configOption, topic: { type: 'string', short: 't' } },
   async run({ values }, io: CliIO): Promise<number> {
     const slug = typeof values.topic === 'string' ? values.topic : undefined;
-    if (!slug) {
-      io.stderr.write('score: --topic SLUG is required\n');
-      return 2;
-    }
-    const configPath = (typeof values.config === 'string' ? values.config : undefined) ?? io.env.WATCHFLOOR_CONFIG ?? 'config/watchfloor.yaml';
-    let topics: TopicDefinition[];
-    try {
-      topics = topicFilesFromConfig(configPath, io.cwd).map((file) => loadTopicFile(file));
-    } catch (err) {
-      io.stderr.write(`score: ${errorMessage(err)}\n`);
-      return 2;
-    }
+    if (!slug) throw usageError('score needs --topic SLUG, e.g. `watchfloor score --topic dprk-russia-arms < articles.jsonl`.');
+    const topics = loadCliConfig(values, io).topicFiles.map((file) => loadTopicFile(file));
     const topic = topics.find((t) => t.slug === slug);
-    if (!topic) {
-      const known = topics.map((t) => t.slug).join(', ') || 'none';
-      io.stderr.write(`score: no topic "${slug}" (known: ${known})\n`);
-      return 2;
-    }
+    if (!topic) throw usageError(`no topic "${slug}"; known topics: ${topics.map((t) => t.slug).join(', ') || 'none'}.`);
     const index = compileTopics([topic]);
 
     let failures = 0;

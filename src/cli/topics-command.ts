@@ -1,6 +1,6 @@
 import { parseDurationS } from '../duration.ts';
 import { compileTopics } from '../topics/compile.ts';
-import { matchArticle } from '../topics/match.ts';
+import { matchTopic } from '../topics/match.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, usageError, withApp } from './context.ts';
 import { formatTable, shorten } from './table.ts';
@@ -42,7 +42,7 @@ ${CONFIG_USAGE}`,
       const rows: Array<[number, string[]]> = [];
       const articles = await app.store.articlesSince(new Date(Date.now() - sinceS * 1000));
       for (const a of articles) {
-        const m = matchArticle(index, { title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined }).matches[0];
+        const m = matchTopic(index, { title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined }, slug);
         if (m && (m.matched || values.all)) rows.push([m.score, [m.score.toFixed(2), m.matched ? 'yes' : 'no', shorten(a.title, 90), m.why]]);
       }
       rows.sort((x, y) => y[0] - x[0]);

@@ -344,7 +344,7 @@ export function candidateTopics(scan: ArticleScan): number[] {
 
 export function matchArticle(index: TopicIndex, article: ArticleText): ArticleMatches {
   const scan = scanArticle(index, article);
-  const language = article.language || detectLanguage(`${article.title}\n${article.lead}\n${article.body.slice(0, 2000)}`);
+  const language = article.language || detectLanguage(`${article.title}\n${article.lead}\n${article.body.slice(0, 300)}`);
   const matches: TopicMatch[] = [];
   for (const t of candidateTopics(scan)) {
     const topic = index.topics[t]!;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { scoreCommand } from '../../src/cli/score-command.ts';
+import { main } from '../../src/cli.ts';
 
 async function run(values: Record<string, string>, input: string, cwd = process.cwd()) {
   const stdout = new PassThrough();
@@ -12,7 +12,8 @@ async function run(values: Record<string, string>, input: string, cwd = process.
   const err: string[] = [];
   stdout.on('data', (d) => out.push(String(d)));
   stderr.on('data', (d) => err.push(String(d)));
-  const code = await scoreCommand.run({ values, positionals: [] }, { stdin: Readable.from([input]), stdout, stderr, env: {}, cwd });
+  const argv = ['score', ...Object.entries(values).flatMap(([k, v]) => [`--${k}`, v])];
+  const code = await main(argv, { stdin: Readable.from([input]), stdout, stderr, env: {}, cwd });
   return { code, lines: out.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)), stderr: err.join('') };
 }
 
@@ -41,7 +42,9 @@ describe('watchfloor score', () => {
   });
 
   it('reports an unknown topic and bad lines', async () => {
-    expect((await run({ topic: 'nope' }, lines)).stderr).toContain('no topic "nope"');
+    const unknown = await run({ topic: 'nope' }, lines);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no topic "nope"; known topics: dprk-russia-arms');
     const bad = await run({ topic: 'dprk-russia-arms' }, 'not json\n{"id": 1, "title": "x"}\n');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('line 1');
