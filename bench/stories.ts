@@ -139,6 +139,7 @@ while (window.length < WINDOW_ARTICLES) {
 window.sort((a, b) => a.publishedAt.getTime() - b.publishedAt.getTime());
 
 gc();
+gc();
 const heapBefore = process.memoryUsage().heapUsed;
 const index = new StoryIndex({ windowHours: WINDOW_HOURS });
 let nextStory = 1;
@@ -146,6 +147,7 @@ const predicted = new Map<number, number>();
 const buildStart = performance.now();
 for (const candidate of window) predicted.set(candidate.articleId, index.place(candidate, () => nextStory++).storyId);
 const buildMs = performance.now() - buildStart;
+gc();
 gc();
 const memory = process.memoryUsage();
 console.log(

@@ -75,7 +75,8 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
 async function understand(p: Pipeline, fresh: FreshArticle): Promise<{ matched: number; queued: number }> {
   const now = p.now();
   const { article } = fresh;
-  const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body });
+  // The feed's declared language saves a detection pass; articles of feeds that declare none are detected.
+  const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body, language: fresh.language });
   await p.store.setArticleAnalysis(fresh.id, { language: analysis.language, concepts: analysis.concepts });
 
   const candidate = storyCandidate(fresh.id, article, fresh.feed.url, analysis.concepts, analysis.language, now);

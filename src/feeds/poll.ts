@@ -23,6 +23,8 @@ export interface FreshArticle {
   id: number;
   feed: FeedRow;
   article: FeedArticle;
+  /** The feed's declared language (primary subtag), when it declares one. */
+  language?: string;
 }
 
 export type PollResult =
@@ -70,6 +72,7 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     if (parsed.recoveredFrom) log.warn({ feed: feed.url }, `feed is malformed and was repaired (${parsed.recoveredFrom})`);
     const articles = normalizeFeed(parsed, document.url);
 
+    const language = parsed.language?.trim().toLowerCase().split(/[-_]/)[0] || undefined;
     const fresh: FreshArticle[] = [];
     let updated = 0;
     const oldestAlertable = feed.firstPoll ? now.getTime() - deps.firstPollMaxAgeS * 1000 : -Infinity;
@@ -80,7 +83,7 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
       if (result.status !== 'new') continue;
       if ((article.publishedAt?.getTime() ?? now.getTime()) < oldestAlertable) continue;
       if (await store.hasRecentContent(feed.id, article.contentHash, result.id, new Date(now.getTime() - REPUBLISH_WINDOW_MS))) continue;
-      fresh.push({ id: result.id, feed, article });
+      fresh.push({ id: result.id, feed, article, language });
     }
 
     await store.recordFeedSuccess(feed.id, {
