@@ -101,6 +101,20 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
   };
 }
 
+/**
+ * Re-reads the topic files (SIGHUP, or a topic added from chat) and swaps in a freshly compiled index.
+ * A broken file throws and leaves the running index untouched.
+ */
+export async function reloadTopics(app: App): Promise<TopicDefinition[]> {
+  const topics = app.config.topicFiles.map((file) => loadTopicFile(file));
+  checkRoutes(app.config, topics);
+  const index = compileTopics(topics);
+  await app.store.syncTopics(topics.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
+  app.pipeline.topics.index = index;
+  app.topics = topics;
+  return topics;
+}
+
 /** A route or digest naming a topic that no topic file defines is a config error, reported with its key. */
 function checkRoutes(config: Config, topics: TopicDefinition[]): void {
   const slugs = new Set(topics.map((t) => t.slug));

@@ -24,6 +24,8 @@ export interface OursInput {
   perHostConnections: number;
   totalConnections: number;
   growthCycles: number;
+  /** Polls in flight at once; 0 starts every poll at once, as runCycle does. */
+  pollsInFlight: number;
 }
 
 export interface CycleFigures {
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
       const started = performance.now();
       const t = new Date();
       const feeds = await store.claimDueFeeds(FAR_FUTURE, 'bench', new Date(t.getTime() + LEASE_MS), 10_000, t);
-      const results = await Promise.all(feeds.map((feed) => pollFeed(feed, deps)));
+      const results = await mapLimited(feeds, input.pollsInFlight, (feed) => pollFeed(feed, deps));
       const seconds = (performance.now() - started) / 1000;
       const figures: CycleFigures = { seconds, feeds: feeds.length, ok: 0, failed: 0, notModified: 0, stored: 0, fresh: 0, peakMb: peak.stop() };
       for (const r of results) {
@@ -115,6 +117,21 @@ async function main(): Promise<void> {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `Promise.all(items.map(fn))` with at most `limit` calls pending (0: no limit). */
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  if (limit <= 0) return Promise.all(items.map(fn));
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 function safeSize(file: string): number | undefined {

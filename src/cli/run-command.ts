@@ -1,3 +1,5 @@
+import { errorMessage } from '../errors.ts';
+import { reloadTopics } from '../main.ts';
 import { startBot } from '../scheduler.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, withApp } from './context.ts';
@@ -9,7 +11,8 @@ export const runCommand: CliCommand = {
 
 Runs until interrupted. Polls the due feeds on every tick of poll.schedule, scores new articles,
 and delivers alerts to the configured routes (the console when no chat credentials are set).
-On SIGINT or SIGTERM it finishes the step in progress, closes the database and exits 0.
+On SIGHUP it re-reads the topic files and recompiles the topic index (a broken file is logged and the
+running topics stay). On SIGINT or SIGTERM it finishes the step in progress, closes the database and exits 0.
 
 Options:
 ${CONFIG_USAGE}
@@ -19,11 +22,18 @@ ${CONFIG_USAGE}
     return withApp(values, io, async (app, log) => {
       log.info({ feeds: app.config.feeds.length, topics: app.topics.map((t) => t.slug), db: app.config.storage.path }, 'watchfloor running');
       const bot = startBot(app, log, io.stdout);
+      const onHangup = () => {
+        reloadTopics(app)
+          .then((topics) => log.info({ topics: topics.map((t) => t.slug) }, 'topics reloaded'))
+          .catch((err) => log.error(`topics not reloaded, the running ones stay: ${errorMessage(err)}`));
+      };
+      process.on('SIGHUP', onHangup);
       const signal = await new Promise<string>((resolve) => {
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
       });
       log.info(`${signal} received: finishing the current step`);
+      process.off('SIGHUP', onHangup);
       await bot.stop();
       log.info('stopped cleanly');
       return 0;

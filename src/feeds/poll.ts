@@ -48,7 +48,7 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     const now = deps.now();
     if (response.status === 'not_modified') {
       await store.recordFeedSuccess(feed.id, {
-        etag: response.etag, lastModified: response.lastModified, url: response.permanentUrl, now,
+        etag: response.etag, lastModified: response.lastModified, url: await movedTo(feed, response.permanentUrl, store), now,
         nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: response.maxAgeS }, deps.bounds),
       });
       return { status: 'ok', fresh: [], stored: 0, updated: 0, notModified: true };
@@ -65,7 +65,7 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
       const announced = err.feeds[0]!.url;
       const fetched = await http.get(announced);
       if (fetched.status !== 'ok') throw err;
-      document = { ...fetched, permanentUrl: (await store.getFeedByUrl(announced)) ? undefined : announced };
+      document = { ...fetched, permanentUrl: announced };
       parsed = await parseFeed(decodeFeed(fetched.body, fetched.contentType).text, { contentType: fetched.contentType, url: fetched.url });
       log.info({ feed: feed.url, using: announced }, 'the feed URL is a web page; using the feed it announces');
     }
@@ -86,11 +86,12 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
       fresh.push({ id: result.id, feed, article, language });
     }
 
+    const newUrl = await movedTo(feed, document.permanentUrl, store);
     await store.recordFeedSuccess(feed.id, {
-      etag: document.etag, lastModified: document.lastModified, title: parsed.title, url: document.permanentUrl, now,
+      etag: document.etag, lastModified: document.lastModified, title: parsed.title, url: newUrl, now,
       nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: document.maxAgeS, ttlMinutes: parsed.ttlMinutes }, deps.bounds),
     });
-    if (document.permanentUrl) log.info({ feed: feed.url, to: document.permanentUrl }, 'feed moved; stored URL updated');
+    if (newUrl) log.info({ feed: feed.url, to: newUrl }, 'feed moved; stored URL updated');
     return { status: 'ok', fresh, stored: articles.length, updated, notModified: false };
   } catch (err) {
     const error = errorMessage(err);
@@ -101,6 +102,12 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     log.warn({ feed: feed.url, failures, retryAt: nextPollAt.toISOString() }, `feed failed: ${error}`);
     return { status: 'failed', error };
   }
+}
+
+/** The URL to store after a permanent move — unless another stored feed already has it (the URL is unique). */
+async function movedTo(feed: FeedRow, permanentUrl: string | undefined, store: Store): Promise<string | undefined> {
+  if (!permanentUrl || permanentUrl === feed.url) return undefined;
+  return (await store.getFeedByUrl(permanentUrl)) ? undefined : permanentUrl;
 }
 
 /** Teaser feeds: fetch the page through the same guarded client and keep Readability's main text. */
