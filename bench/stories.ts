@@ -5,6 +5,7 @@
  *
  * Run: npm run bench:stories   (target: ≤ 5 ms per article at p99 for assignment and summary)
  */
+import { cpus, loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { StoryIndex, type StoryCandidate } from '../src/stories/cluster.ts';
@@ -113,6 +114,11 @@ function summary(label: string, samples: number[]): string {
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const mib = (bytes: number): string => `${(bytes / 1_048_576).toFixed(1)} MiB`;
+
+// Other work on the machine shows up in the tail latencies: say how busy it was.
+console.log(
+  `node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+);
 
 // Quality on the fixture set.
 const fixture = loadStoryFixture();

@@ -52,3 +52,9 @@ export async function serverCounts(origin: string, reset = false): Promise<Recor
   const res = await fetch(`${origin}/_bench/stats${reset ? '?reset=1' : ''}`);
   return (await res.json()) as Record<string, number>;
 }
+
+/** Each feed's current validators, as the server sends them. */
+export async function serverValidators(origin: string): Promise<Array<{ url: string; etag: string; lastModified: string }>> {
+  const res = await fetch(`${origin}/_bench/validators`);
+  return (await res.json()) as Array<{ url: string; etag: string; lastModified: string }>;
+}

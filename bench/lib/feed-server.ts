@@ -10,7 +10,8 @@
  * gzipping 220 MB again for each of them would cost about 10 s per growth cycle on 2 cores.
  *
  * Control (for the benchmark only): GET /_bench/generation?set=N switches generation and answers
- * when ready; GET /_bench/stats?reset=1 counts answers by status since the last reset.
+ * when ready; GET /_bench/stats?reset=1 counts answers by status since the last reset;
+ * GET /_bench/validators lists each feed's URL, ETag and Last-Modified.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
@@ -86,6 +87,12 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     const body = JSON.stringify({ ...counts });
     if (url.searchParams.has('reset')) for (const k of Object.keys(counts)) delete counts[k];
     res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+    return;
+  }
+  if (url.pathname === '/_bench/validators') {
+    const origin = corpus!.origin;
+    const body = templates.map((t) => ({ url: origin + corpus!.feedPath(t.feed), etag: served[t.feed]!.etag, lastModified: served[t.feed]!.lastModified }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     return;
   }
   const feed = byPath.get(url.pathname);

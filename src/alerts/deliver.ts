@@ -1,6 +1,6 @@
 import type { Logger } from '../log.ts';
-import type { DeliveryJob, Store } from '../store/store.ts';
-import { summarize } from '../summaries/summarize.ts';
+import type { ArticleRow, DeliveryJob, Store } from '../store/store.ts';
+import { focusFromExplanation, pickStorySource, summarize } from '../summaries/summarize.ts';
 import { type Alert, type DeliveryOutcome, type Sink, outletName, safeLink } from './message.ts';
 
 export interface DeliverDeps {
@@ -15,6 +15,8 @@ const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 8;
 /** A follow-up waits for its alert to be posted so that it can reply in the alert's thread. */
 const THREAD_WAIT_S = 5;
+/** An alert's summary comes from the most informative of the story's first reports, not from a teaser. */
+const FIRST_REPORTS = 5;
 
 export interface DeliverReport {
   sent: number;
@@ -37,7 +39,8 @@ export async function deliverPending(deps: DeliverDeps, limit = 500): Promise<De
       outcome = { status: 'failed', retryable: true, detail: 'waiting for the story alert to be posted first', retryAfterS: THREAD_WAIT_S };
     } else {
       try {
-        outcome = await sink.send(toAlert(job, threadRef ?? null), job.channel);
+        const reports = job.kind === 'alert' ? await deps.store.storyArticles(job.storyId, FIRST_REPORTS) : [];
+        outcome = await sink.send(toAlert(job, threadRef ?? null, reports), job.channel);
       } catch (err) {
         outcome = { status: 'failed', retryable: true, detail: err instanceof Error ? err.message : String(err) };
       }
@@ -63,15 +66,16 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: DeliveryOutc
   deps.log[retry ? 'warn' : 'error']({ delivery: job.id, channel: job.channel.channel, platform: job.channel.platform }, `delivery ${retry ? 'will be retried' : 'gave up'}: ${detail}`);
 }
 
-/** Builds the neutral alert for one outbox row: summary focused on the topic's matched terms. */
-export function toAlert(job: DeliveryJob, threadRef: string | null): Alert {
+/**
+ * Builds the neutral alert for one outbox row. The summary is focused on the terms the topic matched,
+ * drawn from the most informative of the story's first reports (`reports`, empty for follow-ups).
+ */
+export function toAlert(job: DeliveryJob, threadRef: string | null, reports: ArticleRow[]): Alert {
   const a = job.article;
-  const explanation = (job.match.explanation ?? {}) as { hits?: Array<{ surface: string }>; cooccurrence?: { sentence: string }; threshold?: number };
+  const explanation = (job.match.explanation ?? { hits: [] }) as Parameters<typeof focusFromExplanation>[0] & { threshold?: number };
+  const source = reports.length > 0 ? pickStorySource(reports) : a;
   const summary = job.kind === 'alert'
-    ? summarize({ title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined }, {
-        terms: [...new Set((explanation.hits ?? []).map((h) => h.surface))],
-        keySentence: explanation.cooccurrence?.sentence,
-      })
+    ? summarize({ title: source.title, lead: source.lead, body: source.body, language: source.language ?? undefined }, focusFromExplanation(explanation))
     : '';
   return {
     kind: job.kind,

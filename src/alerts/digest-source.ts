@@ -1,12 +1,11 @@
 import { outletName, safeLink } from './message.ts';
 import type { Store } from '../store/store.ts';
-import { summarize } from '../summaries/summarize.ts';
+import { focusFromExplanation, summarize } from '../summaries/summarize.ts';
 import { buildDigest, type Digest, type DigestStory } from './digest.ts';
 
 /** Reads the stories of a window from the store and builds the neutral digest. */
 export async function collectDigest(store: Store, query: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<Digest> {
   const stories: DigestStory[] = (await store.digestRows(query)).map((row) => {
-    const explanation = (row.explanation ?? {}) as { hits?: Array<{ surface: string }>; cooccurrence?: { sentence: string } };
     const a = row.article;
     return {
       storyId: row.storyId,
@@ -18,10 +17,8 @@ export async function collectDigest(store: Store, query: { topic?: string; chann
       outlets: row.outlets,
       score: row.score,
       firstSeenAt: row.firstSeenAt,
-      gist: summarize({ title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined }, {
-        terms: [...new Set((explanation.hits ?? []).map((h) => h.surface))],
-        keySentence: explanation.cooccurrence?.sentence,
-      }, { maxSentences: 1, maxChars: 200 }),
+      gist: summarize({ title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined },
+        focusFromExplanation((row.explanation ?? { hits: [] }) as Parameters<typeof focusFromExplanation>[0]), { maxSentences: 1, maxChars: 240 }),
     };
   });
   return buildDigest(stories, { since: query.since, until: query.until }, { now: query.until });

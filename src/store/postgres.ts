@@ -222,6 +222,10 @@ export class PostgresStore implements Store {
     return rows.map((r) => ({ storyId: r.story_id, article: toArticle(r), concepts: r.concepts }));
   }
 
+  async storyArticles(storyId: number, limit: number): Promise<ArticleRow[]> {
+    return (await this.rows(`${ARTICLE_SELECT} WHERE a.story_id = $1 ORDER BY a.fetched_at, a.id LIMIT $2`, [storyId, limit])).map(toArticle);
+  }
+
   async getArticle(id: number): Promise<ArticleRow | undefined> {
     const row = await this.one(`${ARTICLE_SELECT} WHERE a.id = $1`, [id]);
     return row && toArticle(row);

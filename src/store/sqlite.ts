@@ -158,6 +158,10 @@ export class SqliteStore implements Store {
     return this.articleById(id);
   }
 
+  async storyArticles(storyId: number, limit: number): Promise<ArticleRow[]> {
+    return (this.db.prepare(`${ARTICLE_SELECT} WHERE a.story_id = ? ORDER BY a.fetched_at, a.id LIMIT ?`).all(storyId, limit) as Row[]).map(toArticle);
+  }
+
   private articleById(id: number): ArticleRow | undefined {
     const row = this.db.prepare(`${ARTICLE_SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
     return row && toArticle(row);

@@ -151,6 +151,8 @@ export interface Store {
   /** Articles of stories seen since `since`, oldest first: rebuilds the clustering window after a restart. */
   recentStoryArticles(since: Date): Promise<StoryArticle[]>;
   getArticle(id: number): Promise<ArticleRow | undefined>;
+  /** The first `limit` articles of a story in arrival order: its first reports. */
+  storyArticles(storyId: number, limit: number): Promise<ArticleRow[]>;
   articlesSince(since: Date): Promise<ArticleRow[]>;
 
   // topics and matches

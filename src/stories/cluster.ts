@@ -18,12 +18,15 @@
  *    with a stricter bar.
  */
 
+import { AppError } from '../errors.ts';
 import {
   bandKeys,
   minhashNormalized,
   minhashSimilarity,
   normalizeText,
-  terms,
+  stripMarkup,
+  termsNormalized,
+  textHash,
   titleKey,
   urlKey,
 } from './fingerprint.ts';
@@ -33,6 +36,7 @@ export interface StoryCandidate {
   url?: string;
   title: string;
   lead: string;
+  /** When the article was published; pass the fetch time when the feed gave no valid date. */
   publishedAt: Date;
   concepts: string[];
   language?: string;
@@ -48,10 +52,11 @@ export interface StoryAssignment {
 
 export interface StoryIndexOptions {
   /** Articles older than this (by publication time) leave the window. Default 72. */
-  windowHours: number;
+  windowHours?: number;
 }
 
 const HOUR_MS = 3_600_000;
+const DEFAULT_WINDOW_HOURS = 72;
 // A headline reused days later is usually a new event of a recurring kind ("North Korea fires
 // ballistic missile"), so exact titles only join within a day.
 const TITLE_MAX_GAP_H = 24;
@@ -62,6 +67,8 @@ const NEAR_DUPLICATE_MIN_CHARS = 60;
 // The lead beyond this adds words from the body of the story, not its core.
 const LEAD_CHARS = 500;
 const MAX_TERMS = 60;
+// Leads shorter than this are too short to be an outlet's boilerplate.
+const BOILERPLATE_MIN_CHARS = 40;
 // Time damping 1 / (1 + (Δh / τ)²): 12 h keeps 86%, 24 h 61%, 48 h 28% of the similarity, so two
 // look-alike events days apart stay apart while a story's day-two coverage still joins day one.
 const TIME_SCALE_H = 30;
@@ -97,8 +104,9 @@ interface Entry {
   language: string | undefined;
   urlKey: string | undefined;
   titleKey: string | undefined;
+  titleHash: number;
+  leadKey: number | undefined;
   signature: Uint32Array | undefined;
-  bands: number[];
   terms: Posting[];
   concepts: Posting[];
   alive: boolean;
@@ -114,6 +122,8 @@ interface Probe {
   language: string | undefined;
   urlKey: string | undefined;
   titleKey: string | undefined;
+  titleHash: number;
+  leadKey: number | undefined;
   signature: Uint32Array | undefined;
   bands: number[];
   termKeys: string[];
@@ -130,13 +140,21 @@ export class StoryIndex {
   // Most band keys are unique, so a single entry is stored bare to save an array per key.
   readonly #byBand = new Map<number, Entry | Entry[]>();
   readonly #postings = new Map<string, Posting>();
+  readonly #byArticle = new Map<number, Entry>();
+  // Lead text per outlet: one outlet repeating one lead under different headlines is boilerplate
+  // ("The latest news from …"), not syndication.
+  readonly #byLead = new Map<number, Entry>();
   #pass = 0;
   // assign() then add() for the same candidate is the common path; the fingerprints are
   // computed once.
   #lastProbe: { candidate: StoryCandidate; probe: Probe } | undefined;
 
-  constructor(options: StoryIndexOptions = { windowHours: 72 }) {
-    this.#windowMs = options.windowHours * HOUR_MS;
+  constructor(options: StoryIndexOptions = {}) {
+    const hours = options.windowHours ?? DEFAULT_WINDOW_HOURS;
+    if (!(hours > 0)) {
+      throw new AppError('bad_config', `The story window must be a positive number of hours, not ${hours}.`);
+    }
+    this.#windowMs = hours * HOUR_MS;
   }
 
   /** Articles in the window. */
@@ -173,6 +191,14 @@ export class StoryIndex {
   add(storyId: number, candidate: StoryCandidate): void {
     const probe = this.#lastProbe?.candidate === candidate ? this.#lastProbe.probe : this.#probe(candidate);
     this.#lastProbe = undefined;
+    // An edited article, or one added again by a rebuild that overlaps live traffic, replaces
+    // its earlier entry instead of counting twice.
+    const previous = this.#byArticle.get(candidate.articleId);
+    if (previous) {
+      this.#detach(previous);
+      this.#entries = this.#entries.filter((entry) => entry !== previous);
+      this.#compact([...previous.terms, ...previous.concepts]);
+    }
     const entry: Entry = {
       storyId,
       articleId: candidate.articleId,
@@ -180,8 +206,9 @@ export class StoryIndex {
       language: probe.language,
       urlKey: probe.urlKey,
       titleKey: probe.titleKey,
+      titleHash: probe.titleHash,
+      leadKey: probe.leadKey,
       signature: probe.signature,
-      bands: probe.bands,
       terms: probe.termKeys.map((key) => this.#posting(key, 'term')),
       concepts: probe.conceptKeys.map((key) => this.#posting(key, 'concept')),
       alive: true,
@@ -193,12 +220,14 @@ export class StoryIndex {
     for (const posting of entry.concepts) posting.entries.push(entry);
     if (entry.urlKey) this.#byUrl.set(entry.urlKey, entry);
     if (entry.titleKey) this.#byTitle.set(entry.titleKey, entry);
-    for (const band of entry.bands) {
+    if (entry.leadKey !== undefined) this.#byLead.set(entry.leadKey, entry);
+    for (const band of probe.bands) {
       const bucket = this.#byBand.get(band);
       if (bucket === undefined) this.#byBand.set(band, entry);
       else if (Array.isArray(bucket)) bucket.push(entry);
       else this.#byBand.set(band, [bucket, entry]);
     }
+    this.#byArticle.set(entry.articleId, entry);
     this.#entries.push(entry);
   }
 
@@ -223,25 +252,38 @@ export class StoryIndex {
         kept.push(entry);
         continue;
       }
-      entry.alive = false;
+      this.#detach(entry);
       for (const posting of entry.terms) touched.add(posting);
       for (const posting of entry.concepts) touched.add(posting);
-      if (entry.urlKey && this.#byUrl.get(entry.urlKey) === entry) this.#byUrl.delete(entry.urlKey);
-      if (entry.titleKey && this.#byTitle.get(entry.titleKey) === entry) this.#byTitle.delete(entry.titleKey);
-      for (const band of entry.bands) {
-        const bucket = this.#byBand.get(band);
-        if (bucket === entry) this.#byBand.delete(band);
-        else if (Array.isArray(bucket)) {
-          const rest = bucket.filter((other) => other !== entry);
-          if (rest.length === 0) this.#byBand.delete(band);
-          else this.#byBand.set(band, rest.length === 1 ? rest[0]! : rest);
-        }
-      }
     }
     if (kept.length === this.#entries.length) return;
-    this.#lastProbe = undefined;
     this.#entries = kept;
-    for (const posting of touched) {
+    this.#compact(touched);
+  }
+
+  /** Removes the entry from every key map; postings are compacted by the caller, in bulk. */
+  #detach(entry: Entry): void {
+    entry.alive = false;
+    this.#lastProbe = undefined;
+    if (this.#byArticle.get(entry.articleId) === entry) this.#byArticle.delete(entry.articleId);
+    if (entry.urlKey && this.#byUrl.get(entry.urlKey) === entry) this.#byUrl.delete(entry.urlKey);
+    if (entry.titleKey && this.#byTitle.get(entry.titleKey) === entry) this.#byTitle.delete(entry.titleKey);
+    if (entry.leadKey !== undefined && this.#byLead.get(entry.leadKey) === entry) this.#byLead.delete(entry.leadKey);
+    // Band keys are recomputed rather than stored: it costs a few hashes per pruned article
+    // and saves an array per article in the window.
+    for (const band of entry.signature ? bandKeys(entry.signature) : []) {
+      const bucket = this.#byBand.get(band);
+      if (bucket === entry) this.#byBand.delete(band);
+      else if (Array.isArray(bucket)) {
+        const rest = bucket.filter((other) => other !== entry);
+        if (rest.length === 0) this.#byBand.delete(band);
+        else this.#byBand.set(band, rest.length === 1 ? rest[0]! : rest);
+      }
+    }
+  }
+
+  #compact(postings: Iterable<Posting>): void {
+    for (const posting of postings) {
       posting.entries = posting.entries.filter((entry) => entry.alive);
       if (posting.entries.length === 0) this.#postings.delete(posting.key);
     }
@@ -257,11 +299,16 @@ export class StoryIndex {
   }
 
   #probe(candidate: StoryCandidate): Probe {
-    const lead = candidate.lead.slice(0, LEAD_CHARS);
-    const text = `${candidate.title} ${lead}`;
-    const normalized = normalizeText(text);
+    const title = normalizeText(stripMarkup(candidate.title));
+    const lead = normalizeText(stripMarkup(candidate.lead.slice(0, LEAD_CHARS * 2))).slice(0, LEAD_CHARS);
+    const titleHash = textHash(title);
+    const leadKey = lead.length >= BOILERPLATE_MIN_CHARS ? textHash(`${candidate.source}\u0000${lead}`) : undefined;
+    const sameLead = leadKey === undefined ? undefined : this.#byLead.get(leadKey);
+    const boilerplate =
+      sameLead !== undefined && sameLead.articleId !== candidate.articleId && sameLead.titleHash !== titleHash;
+    const normalized = boilerplate || lead === '' ? title : `${title} ${lead}`;
     const signature = normalized.length >= NEAR_DUPLICATE_MIN_CHARS ? minhashNormalized(normalized) : undefined;
-    const termKeys = [...new Set(terms(text))].slice(0, MAX_TERMS).map((term) => `t:${term}`);
+    const termKeys = [...new Set(termsNormalized(normalized))].slice(0, MAX_TERMS).map((term) => `t:${term}`);
     const conceptKeys = [...new Set(candidate.concepts)].map((concept) => `c:${concept}`);
     const termSet = new Set<Posting>();
     const conceptSet = new Set<Posting>();
@@ -277,7 +324,9 @@ export class StoryIndex {
       time: candidate.publishedAt.getTime(),
       language: candidate.language?.toLowerCase().slice(0, 2) || undefined,
       urlKey: urlKey(candidate.url),
-      titleKey: titleKey(candidate.title),
+      titleKey: titleKey(stripMarkup(candidate.title)),
+      titleHash,
+      leadKey,
       signature,
       bands: signature ? bandKeys(signature) : [],
       termKeys,

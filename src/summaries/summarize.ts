@@ -13,6 +13,7 @@
  */
 
 import { AppError } from '../errors.ts';
+import { htmlToText } from '../text/clean.ts';
 import { splitSentences } from '../text/sentences.ts';
 
 export interface SummaryFocus {
@@ -44,9 +45,24 @@ const LATE_WEIGHT = 0.25;
 const DENSITY_WEIGHT = 0.8;
 // A sentence that mostly repeats the headline adds nothing under the headline in an alert.
 const TITLE_OVERLAP_MAX = 0.7;
+const TITLE_CHECK_SENTENCES = 4;
 // Trigram blocking tolerates a shared set phrase ("minister of foreign affairs") but not a
 // sentence whose wording is largely one already chosen.
 const REPEAT_OVERLAP_MAX = 0.35;
+
+/**
+ * The focus of a topic match, from the topic engine's explanation: the surface strings it hit and
+ * the sentence where the required concepts met. Typed by shape so this module does not depend on
+ * topics/.
+ */
+export function focusFromExplanation(explanation: {
+  hits: ReadonlyArray<{ surface: string }>;
+  cooccurrence?: { sentence: string };
+}): SummaryFocus {
+  const terms = [...new Set(explanation.hits.map((hit) => hit.surface).filter((surface) => surface.trim() !== ''))];
+  const keySentence = explanation.cooccurrence?.sentence;
+  return keySentence ? { terms, keySentence } : { terms };
+}
 
 /** A 2–3 sentence summary of the article that carries the focus terms. */
 export function summarize(article: SummaryArticle, focus: SummaryFocus, options: SummaryOptions = {}): string {
@@ -56,14 +72,26 @@ export function summarize(article: SummaryArticle, focus: SummaryFocus, options:
   if (sentences.length === 0) return truncate(cleanText(article.title), maxChars);
 
   const terms = focusTerms(focus.terms);
-  const scored = sentences.map((text, position) => {
-    const hits = countDistinctTerms(text, terms);
+  const scored = sentences.map(({ text, folded }, position) => {
+    const hits = countDistinctTerms(folded, terms);
     const lead = LEAD_WEIGHTS[position] ?? LATE_WEIGHT * 0.9 ** (position - LEAD_WEIGHTS.length);
     const density = terms.length > 0 ? Math.min(1, hits / Math.min(2, terms.length)) : 0;
-    return { text, position, hits, score: lead + DENSITY_WEIGHT * density, trigrams: wordTrigrams(text) };
+    let trigrams: Set<string> | undefined;
+    return {
+      text,
+      position,
+      hits,
+      score: lead + DENSITY_WEIGHT * density,
+      // Computed on first use: most sentences of a long body are never compared.
+      get trigrams(): Set<string> {
+        trigrams ??= wordTrigrams(text);
+        return trigrams;
+      },
+    };
   });
   const titleTrigrams = wordTrigrams(cleanText(article.title));
-  const fresh = scored.filter((s) => overlap(s.trigrams, titleTrigrams) <= TITLE_OVERLAP_MAX);
+  // Only the opening restates the headline.
+  const fresh = scored.filter((s) => s.position >= TITLE_CHECK_SENTENCES || overlap(s.trigrams, titleTrigrams) <= TITLE_OVERLAP_MAX);
   const pool = fresh.length > 0 ? fresh : scored;
 
   const chosen: typeof scored = [];
@@ -121,10 +149,7 @@ export function pickStorySource<T extends { lead: string; body: string }>(articl
   return best;
 }
 
-const ENTITIES: Record<string, string> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', mdash: '—', ndash: '–', hellip: '…',
-  laquo: '«', raquo: '»', ldquo: '“', rdquo: '”', lsquo: '‘', rsquo: '’', middot: '·',
-};
+const MARKUP = /<[a-z!/]|&(#x?[0-9a-f]+|[a-z]+);/i;
 
 // Whole lines that are page furniture, in the languages we read.
 const DEBRIS_LINE = new RegExp(
@@ -146,19 +171,11 @@ const DATELINES = [
 
 /** Text without HTML, entities, page furniture or datelines; paragraph breaks kept as blank lines. */
 export function cleanText(raw: string): string {
-  const text = raw
-    .replace(/<(script|style|figure|figcaption|aside|nav)\b[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<\/(p|div|h[1-6]|li|blockquote)>/gi, '\n\n')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (whole, name: string) => {
-      if (name[0] === '#') {
-        const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
-        return Number.isFinite(code) && code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : ' ';
-      }
-      return ENTITIES[name.toLowerCase()] ?? whole;
-    })
-    .replace(/\r/g, '');
+  // Captions, asides and navigation are markup-level furniture: drop them before the HTML is
+  // flattened into paragraphs, where they would look like prose.
+  const text = MARKUP.test(raw)
+    ? htmlToText(raw.replace(/<(figure|figcaption|aside|nav)\b[\s\S]*?<\/\1>/gi, ' ')).replace(/\u2028/g, '\n')
+    : raw.replace(/\r/g, '');
   const paragraphs: string[] = [];
   for (const line of text.split('\n')) {
     const trimmed = line.replace(/[ \t\u00a0]+/g, ' ').trim();
@@ -176,36 +193,43 @@ function stripDateline(text: string): string {
 }
 
 /** Lead then body as sentences, each once, without fragments. */
-function candidateSentences(article: SummaryArticle): string[] {
+function candidateSentences(article: SummaryArticle): Array<{ text: string; folded: string }> {
+  const body = cleanText(article.body);
+  let lead = cleanText(article.lead);
+  // Feeds often carry the first paragraph, cut short ("…"), as the lead: the body says it whole.
+  const leadStem = lead.replace(TRAILS_OFF, '').replace(/\s+/g, ' ').trim();
+  if (body !== '' && (TRAILS_OFF.test(lead) || body.replace(/\s+/g, ' ').includes(leadStem))) lead = '';
   const seen = new Set<string>();
-  const out: string[] = [];
-  for (const part of [article.lead, article.body]) {
-    const clean = cleanText(part);
-    if (clean === '') continue;
-    for (const sentence of splitSentences(clean, article.language)) {
-      const text = stripDateline(sentence.text.replace(/\s+/g, ' '));
+  const out: Array<{ text: string; folded: string }> = [];
+  for (const part of [lead, body]) {
+    if (part === '') continue;
+    for (const sentence of splitSentences(part, article.language)) {
+      // cleanText already removed datelines at paragraph starts, where they occur.
+      const text = /\s\s|[\n\t]/.test(sentence.text) ? sentence.text.replace(/\s+/g, ' ') : sentence.text;
       const key = fold(text);
       if (text.length < MIN_SENTENCE_CHARS || seen.has(key)) continue;
       // Email signatures and "Reporting by …" credits end wire stories.
-      if (/^(reporting by|writing by|editing by|additional reporting)/i.test(text) || /\S+@\S+\.\w+/.test(text)) continue;
+      if (/^(reporting by|writing by|editing by|additional reporting)/i.test(text)) continue;
+      if (text.includes('@') && /[\w.+-]+@[\w-]+\.\w/.test(text)) continue;
       seen.add(key);
-      out.push(text);
+      out.push({ text, folded: key });
     }
   }
   return out;
 }
 
+// Focus terms are surface strings cut from the article itself, so case and ё are the only
+// differences to fold; NFKC here would cost more than the whole selection.
 function fold(text: string): string {
-  return text.normalize('NFKC').toLowerCase().replace(/ё/g, 'е');
+  return text.toLowerCase().replace(/ё/g, 'е');
 }
 
 function focusTerms(terms: string[]): string[] {
   return [...new Set(terms.map(fold).map((t) => t.trim()).filter((t) => t.length > 0))];
 }
 
-function countDistinctTerms(text: string, terms: string[]): number {
+function countDistinctTerms(folded: string, terms: string[]): number {
   if (terms.length === 0) return 0;
-  const folded = fold(text);
   let hits = 0;
   for (const term of terms) if (folded.includes(term)) hits++;
   return hits;
@@ -241,7 +265,7 @@ function findKeySentence<S extends { text: string; hits: number; position: numbe
 }
 
 function wordTrigrams(text: string): Set<string> {
-  const words = fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const words = text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   const out = new Set<string>();
   for (let i = 0; i + 2 < words.length; i++) out.add(`${words[i]} ${words[i + 1]} ${words[i + 2]}`);
   return out;

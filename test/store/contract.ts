@@ -130,7 +130,9 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       await store.saveMatch({ articleId: a1, topic: 't', score: 0.7, why: 'w1', explanation: {} });
       await store.saveMatch({ articleId: a2, topic: 't', score: 0.9, why: 'w2', explanation: {} });
 
-      const window = (await store.recentStoryArticles(at(-60)));
+      expect((await store.storyArticles(story, 5)).map((a) => a.id)).toEqual([a1, a2]);
+      expect((await store.storyArticles(story, 1)).map((a) => a.id)).toEqual([a1]);
+      const window = await store.recentStoryArticles(at(-60));
       expect(window.map((w) => [w.storyId, w.article.id])).toEqual([[story, a1], [story, a2]]);
       expect(window[0]!.concepts).toEqual(['dprk', 'russia']);
 

@@ -62,6 +62,18 @@ describe('StoryIndex on the fixture set', () => {
   });
 });
 
+describe('StoryIndex options', () => {
+  it('defaults to a 72-hour window and refuses a window that is not positive', () => {
+    const index = new StoryIndex();
+    index.add(1, shells);
+    index.prune(new Date(shells.publishedAt.getTime() + 71 * 3_600_000));
+    expect(index.size).toBe(1);
+    index.prune(new Date(shells.publishedAt.getTime() + 73 * 3_600_000));
+    expect(index.size).toBe(0);
+    expect(() => new StoryIndex({ windowHours: 0 })).toThrow(/positive number of hours/);
+  });
+});
+
 describe('StoryIndex.assign', () => {
   it('calls an empty window a new story', () => {
     expect(new StoryIndex({ windowHours: 72 }).assign(shells)).toEqual({ storyId: null, reason: 'new' });
@@ -137,6 +149,33 @@ describe('StoryIndex.assign', () => {
     });
   });
 
+  it("treats one outlet's lead repeated under unrelated headlines as boilerplate", () => {
+    const index = new StoryIndex({ windowHours: 72 });
+    const boilerplate = 'Get the latest breaking news, analysis and opinion from the Daily Example newsroom.';
+    const headlines = [
+      'City council approves new cycle lanes along the river',
+      'Local bakery wins national award for sourdough bread',
+      'Storm warning issued for the northern coast tonight',
+      'Football club appoints former captain as head coach',
+    ];
+    const stories = headlines.map((title, i) =>
+      index.place(candidate({ articleId: i + 1, title, lead: boilerplate, source: 'daily.example' }), () => 100 + i),
+    );
+    expect(stories.map((s) => s.reason)).toEqual(['new', 'new', 'new', 'new']);
+  });
+
+  it('ignores markup and links in the lead', () => {
+    const index = new StoryIndex({ windowHours: 72 });
+    index.add(7, shells);
+    const marked = candidate({
+      articleId: 2,
+      url: 'https://another.example/x',
+      title: '<b>North Korea has shipped millions of artillery shells to Russia</b>, Seoul says',
+      lead: `<p>${shells.lead.replace('artillery', '<a href="https://x.example/tag/artillery">artillery</a>')}</p>`,
+    });
+    expect(index.assign(marked).storyId).toBe(7);
+  });
+
   it('is not changed by assign alone', () => {
     const index = new StoryIndex({ windowHours: 72 });
     index.assign(shells);
@@ -178,6 +217,19 @@ describe('StoryIndex window', () => {
       expect(again.storyId ?? c.storyId).toBe(c.storyId);
       rebuilt.add(c.storyId, c.article);
     }
+  });
+});
+
+describe('StoryIndex.add', () => {
+  it('replaces an article added twice (an edit, or a rebuild overlapping live traffic)', () => {
+    const index = new StoryIndex({ windowHours: 72 });
+    index.add(7, shells);
+    index.add(8, { ...shells, url: 'https://example.com/moved', title: 'A completely different headline about harbours' });
+    expect(index.size).toBe(1);
+    expect(index.assign({ ...shells, articleId: 2 }).storyId).not.toBe(7);
+    expect(index.assign(candidate({ articleId: 3, url: 'https://example.com/moved' }))).toMatchObject({ storyId: 8, reason: 'url' });
+    // The old URL no longer answers by itself.
+    expect(index.assign(candidate({ articleId: 4, url: shells.url, title: 'Harbour cranes' })).reason).not.toBe('url');
   });
 });
 

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cleanText, pickStorySource, summarize, type SummaryArticle, type SummaryFocus } from '../../src/summaries/summarize.ts';
+import { cleanText, focusFromExplanation, pickStorySource, summarize, type SummaryArticle, type SummaryFocus } from '../../src/summaries/summarize.ts';
 
 // Golden files: each <name>.json (article + focus) has its expected summary in <name>.txt.
 // Regenerate with UPDATE_GOLDEN=1 after reading every changed line.
@@ -78,8 +78,37 @@ describe('summarize', () => {
     expect(summary.match(/North Korea sent artillery shells/g)).toHaveLength(1);
   });
 
+  it('drops a lead that is the first paragraph cut short', () => {
+    const summary = summarize(
+      {
+        title: 'x',
+        lead: 'North Korea has sent more than 12,000 containers of artillery shells and other…',
+        body: 'North Korea has sent more than 12,000 containers of artillery shells and other munitions to Russia since August, the spy agency said. The shipments left from Rason.',
+      },
+      { terms: ['artillery shells'] },
+    );
+    expect(summary).toBe(
+      'North Korea has sent more than 12,000 containers of artillery shells and other munitions to Russia since August, the spy agency said. The shipments left from Rason.',
+    );
+  });
+
   it('falls back to the title when there is no text', () => {
     expect(summarize({ title: 'Only a headline', lead: '', body: '<p></p>' }, { terms: [] })).toBe('Only a headline');
+  });
+});
+
+describe('focusFromExplanation', () => {
+  it('takes the distinct surface strings and the co-occurrence sentence', () => {
+    const focus = focusFromExplanation({
+      hits: [
+        { surface: 'North Korea' },
+        { surface: 'artillery shells' },
+        { surface: 'North Korea' },
+      ],
+      cooccurrence: { sentence: 'North Korea sent artillery shells to Russia.' },
+    });
+    expect(focus).toEqual({ terms: ['North Korea', 'artillery shells'], keySentence: 'North Korea sent artillery shells to Russia.' });
+    expect(focusFromExplanation({ hits: [] })).toEqual({ terms: [] });
   });
 });
 
