@@ -5,26 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import { captureIO } from '../fakes/cli-io.ts';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+import { FEED_FIXTURES, writeTestConfig } from '../fakes/test-config.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 let server: FeedServer;
 let dir: string;
 let config: string;
 
 beforeAll(async () => {
-  server = await startFeedServer(path.join(ROOT, 'test/fixtures/feeds'));
+  server = await startFeedServer(FEED_FIXTURES);
   dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-cmd-'));
-  config = path.join(dir, 'c.yaml');
-  writeFileSync(config, [
-    `storage: { path: ${JSON.stringify(path.join(dir, 'c.db'))} }`,
-    'fetch: { allow_private_networks: true }',
-    'feeds:',
-    `  - url: ${server.url('defense-wire.rss')}`,
-    `  - url: ${server.url('ru-wire.rss')}`,
-    `topics: [${JSON.stringify(path.join(ROOT, 'config/topics/dprk-russia-arms.yaml'))}]`,
-    'routes: [{ topic: dprk-russia-arms, to: console }]',
-    'console: { format: json }',
-  ].join('\n'));
+  config = writeTestConfig(dir, 'c', { feeds: [server.url('defense-wire.rss'), server.url('ru-wire.rss')] });
 });
 afterAll(async () => {
   await server.close();

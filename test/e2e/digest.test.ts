@@ -9,27 +9,19 @@ import { createApp } from '../../src/main.ts';
 import { postScheduledDigest } from '../../src/scheduler.ts';
 import { captureIO } from '../fakes/cli-io.ts';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+import { FEED_FIXTURES, FLAGSHIP_TOPIC, writeTestConfig } from '../fakes/test-config.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 let server: FeedServer;
 let dir: string;
 let config: string;
 
 beforeAll(async () => {
-  server = await startFeedServer(path.join(ROOT, 'test/fixtures/feeds'));
+  server = await startFeedServer(FEED_FIXTURES);
   dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-digest-'));
-  config = path.join(dir, 'digest.yaml');
-  writeFileSync(config, [
-    `storage: { path: ${JSON.stringify(path.join(dir, 'digest.db'))} }`,
-    'fetch: { allow_private_networks: true }',
-    'feeds:',
-    ...['defense-wire.rss', 'korea-desk.atom', 'ru-wire.rss'].map((f) => `  - url: ${server.url(f)}`),
-    'topics:',
-    `  - ${JSON.stringify(path.join(ROOT, 'config/topics/dprk-russia-arms.yaml'))}`,
-    'routes: [{ topic: dprk-russia-arms, to: console }]',
-    'digests: [{ to: console, topic: dprk-russia-arms, cron: "0 8 * * *", timezone: Europe/Berlin, since: 24h }]',
-    'console: { format: json }',
-  ].join('\n'));
+  config = writeTestConfig(dir, 'digest', {
+    feeds: ['defense-wire.rss', 'korea-desk.atom', 'ru-wire.rss'].map((f) => server.url(f)),
+    extra: ['digests: [{ to: console, topic: dprk-russia-arms, cron: "0 8 * * *", timezone: Europe/Berlin, since: 24h }]'],
+  });
   expect(await main(['once', '--config', config], captureIO())).toBe(0);
 });
 afterAll(async () => {
@@ -49,7 +41,7 @@ describe('digests', () => {
 
   it('says plainly when the window is empty, and rejects an unknown topic with the known ones', async () => {
     const fresh = path.join(dir, 'fresh.yaml');
-    writeFileSync(fresh, `storage: { path: ${JSON.stringify(path.join(dir, 'fresh.db'))} }\ntopics: [${JSON.stringify(path.join(ROOT, 'config/topics/dprk-russia-arms.yaml'))}]\n`);
+    writeFileSync(fresh, `storage: { path: ${JSON.stringify(path.join(dir, 'fresh.db'))} }\ntopics: [${JSON.stringify(FLAGSHIP_TOPIC)}]\n`);
     let io = captureIO();
     expect(await main(['digest', '--since', '7d', '--config', fresh], io)).toBe(0);
     expect(io.out()).toMatch(/^No stories/);

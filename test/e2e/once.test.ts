@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,15 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli.ts';
 import { captureIO, jsonLines } from '../fakes/cli-io.ts';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+import { FEED_FIXTURES, ROOT, writeTestConfig } from '../fakes/test-config.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TOPIC = path.join(ROOT, 'config/topics/dprk-russia-arms.yaml');
 
 let server: FeedServer;
 let dir: string;
 
 beforeAll(async () => {
-  server = await startFeedServer(path.join(ROOT, 'test/fixtures/feeds'));
+  server = await startFeedServer(FEED_FIXTURES);
   dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-e2e-'));
 });
 afterAll(async () => {
@@ -24,20 +23,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function writeConfig(name: string, feeds: string[], storage = `{ path: ${JSON.stringify(path.join(dir, `${name}.db`))} }`): string {
-  const file = path.join(dir, `${name}.yaml`);
-  writeFileSync(file, [
-    `storage: ${storage}`,
-    'fetch: { allow_private_networks: true }',
-    'feeds:',
-    ...feeds.map((f) => `  - url: ${server.url(f)}`),
-    'topics:',
-    `  - ${JSON.stringify(TOPIC)}`,
-    'routes:',
-    '  - { topic: dprk-russia-arms, to: console }',
-    'console: { format: json }',
-  ].join('\n'));
-  return file;
+function writeConfig(name: string, feeds: string[], storage?: string): string {
+  return writeTestConfig(dir, name, { feeds: feeds.map((f) => server.url(f)), storage });
 }
 
 async function once(config: string, env: NodeJS.ProcessEnv = {}) {

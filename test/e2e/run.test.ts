@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+import { FEED_FIXTURES, ROOT, writeTestConfig } from '../fakes/test-config.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 
 let server: FeedServer;
 let dir: string;
 beforeAll(async () => {
-  server = await startFeedServer(path.join(ROOT, 'test/fixtures/feeds'));
+  server = await startFeedServer(FEED_FIXTURES);
   dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-run-'));
 });
 afterAll(async () => {
@@ -20,19 +20,8 @@ afterAll(async () => {
 
 describe('watchfloor run', () => {
   it('alerts, keeps running with a failing feed, and stops cleanly on SIGTERM', async () => {
-    const config = path.join(dir, 'run.yaml');
-    writeFileSync(config, [
-      `storage: { path: ${JSON.stringify(path.join(dir, 'run.db'))} }`,
-      'fetch: { allow_private_networks: true, timeout: 5s }',
-      'feeds:',
-      `  - url: ${server.url('defense-wire.rss')}`,
-      // Nothing listens on port 9 of loopback: this feed fails the way an offline machine does.
-      '  - url: http://127.0.0.1:9/feed.xml',
-      'topics:',
-      `  - ${JSON.stringify(path.join(ROOT, 'config/topics/dprk-russia-arms.yaml'))}`,
-      'routes: [{ topic: dprk-russia-arms, to: console }]',
-      'console: { format: json }',
-    ].join('\n'));
+    // Nothing listens on port 9 of loopback: this feed fails the way an offline machine does.
+    const config = writeTestConfig(dir, 'run', { feeds: [server.url('defense-wire.rss'), 'http://127.0.0.1:9/feed.xml'] });
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/watchfloor.js'), 'run', '--config', config], {
       env: { ...process.env, LOG_FORMAT: 'json', LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
