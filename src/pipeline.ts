@@ -3,7 +3,7 @@ import type { Sink } from './alerts/message.ts';
 import { routeMatches } from './alerts/route.ts';
 import { type FreshArticle, pollFeed, type PollDeps } from './feeds/poll.ts';
 import type { Logger } from './log.ts';
-import type { Store } from './store/store.ts';
+import type { ArticleRow, Store } from './store/store.ts';
 import type { StoryCandidate, StoryIndex } from './stories/cluster.ts';
 import type { TopicIndex } from './topics/compile.ts';
 import { matchArticle } from './topics/match.ts';
@@ -49,7 +49,7 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
 
   const fresh = results.flatMap((r) => (r.status === 'ok' ? r.fresh : []));
   // Oldest first, so the first report of a story anchors it and later ones follow up.
-  fresh.sort((a, b) => (a.article.publishedAt?.getTime() ?? 0) - (b.article.publishedAt?.getTime() ?? 0) || a.id - b.id);
+  fresh.sort((a, b) => (a.publishedAt?.getTime() ?? 0) - (b.publishedAt?.getTime() ?? 0) || a.id - b.id);
   let matched = 0;
   let queued = 0;
   for (const article of fresh) {
@@ -74,12 +74,13 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
 /** Score one new article against every topic, place it in a story, record matches and queue deliveries. */
 async function understand(p: Pipeline, fresh: FreshArticle): Promise<{ matched: number; queued: number }> {
   const now = p.now();
-  const { article } = fresh;
+  const article = await p.store.getArticle(fresh.id);
+  if (!article) return { matched: 0, queued: 0 }; // its feed was removed meanwhile
   // The feed's declared language saves a detection pass; articles of feeds that declare none are detected.
   const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body, language: fresh.language });
   await p.store.setArticleAnalysis(fresh.id, { language: analysis.language, concepts: analysis.concepts });
 
-  const candidate = storyCandidate(fresh.id, article, fresh.feed.url, analysis.concepts, analysis.language, now);
+  const candidate = storyCandidate(article, analysis.concepts, analysis.language, now);
   const assigned = p.stories.assign(candidate);
   let storyId: number;
   if (assigned.storyId === null) {
@@ -97,16 +98,9 @@ async function understand(p: Pipeline, fresh: FreshArticle): Promise<{ matched: 
   return { matched: matches.length, queued: queued.length };
 }
 
-function storyCandidate(
-  articleId: number,
-  article: { url?: string | null; title: string; lead: string; publishedAt?: Date | null },
-  feedUrl: string,
-  concepts: string[],
-  language: string | undefined,
-  fetchedAt: Date,
-): StoryCandidate {
+function storyCandidate(article: ArticleRow, concepts: string[], language: string | undefined, fetchedAt: Date): StoryCandidate {
   return {
-    articleId,
+    articleId: article.id,
     url: article.url ?? undefined,
     title: article.title,
     lead: article.lead,
@@ -114,7 +108,7 @@ function storyCandidate(
     publishedAt: article.publishedAt && article.publishedAt < fetchedAt ? article.publishedAt : fetchedAt,
     concepts,
     language,
-    source: new URL(feedUrl).host,
+    source: new URL(article.feedUrl).host,
   };
 }
 
@@ -122,7 +116,7 @@ function storyCandidate(
 export async function rebuildStoryWindow(store: Store, stories: StoryIndex, now: Date, windowS: number): Promise<number> {
   const rows = await store.recentStoryArticles(new Date(now.getTime() - windowS * 1000));
   for (const row of rows) {
-    stories.add(row.storyId, storyCandidate(row.article.id, row.article, row.article.feedUrl, row.concepts, row.article.language ?? undefined, row.article.fetchedAt));
+    stories.add(row.storyId, storyCandidate(row.article, row.concepts, row.article.language ?? undefined, row.article.fetchedAt));
   }
   stories.prune(now);
   return rows.length;

@@ -95,7 +95,7 @@ function normalizeItem(item: ParsedItem, base: string | undefined): FeedArticle 
   }
   const title = truncate(htmlToLine(item.title ?? ''), MAX_TITLE) || truncate(firstParagraph(lead).replace(/\s+/g, ' '), 120);
   const publishedAt = item.published ?? item.updated;
-  const guid = item.guid?.trim() || undefined;
+  const guid = item.guid?.trim() ? ownCopy(item.guid.trim()) : undefined;
   const key = guid && guid.length <= 2048 ? guid : url ?? `hash:${sha1(`${title}\n${publishedAt?.toISOString() ?? ''}${guid ?? ''}`)}`;
   return {
     key,
@@ -140,4 +140,9 @@ function variantHash(article: FeedArticle): string {
 
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
+}
+
+/** rss-parser hands out substrings that keep its whole input document alive; a copy lets the document be freed. */
+function ownCopy(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
 }

@@ -4,7 +4,7 @@ import type { FeedRow, Store } from '../store/store.ts';
 import { decodeFeed } from './decode.ts';
 import { FetchError, type HttpClient, PAGE_ACCEPT } from './fetch.ts';
 import { extractMainText } from './fulltext.ts';
-import { type FeedArticle, normalizeFeed } from './normalize.ts';
+import { normalizeFeed } from './normalize.ts';
 import { HtmlPageError, type ParsedFeed, parseFeed } from './parse.ts';
 import { type PollBounds, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
 
@@ -18,11 +18,14 @@ export interface PollDeps {
   firstPollMaxAgeS: number;
 }
 
-/** A stored article that is new to us and may alert. */
+/**
+ * A stored article that is new to us and may alert. Only a reference: a cold cycle can bring tens of
+ * thousands, and their text is read back from the store one at a time when they are scored.
+ */
 export interface FreshArticle {
   id: number;
   feed: FeedRow;
-  article: FeedArticle;
+  publishedAt?: Date;
   /** The feed's declared language (primary subtag), when it declares one. */
   language?: string;
 }
@@ -74,17 +77,21 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
 
     const language = parsed.language?.trim().toLowerCase().split(/[-_]/)[0] || undefined;
     const fresh: FreshArticle[] = [];
-    let updated = 0;
+    const results = await store.upsertArticles(articles.map((a) => ({ ...a, feedId: feed.id, fetchedAt: now })));
     const oldestAlertable = feed.firstPoll ? now.getTime() - deps.firstPollMaxAgeS * 1000 : -Infinity;
-    for (const item of articles) {
-      const article = feed.fullText && item.body.length < TEASER_CHARS && item.url ? await withFullText(item, deps) : item;
-      const result = await store.upsertArticle({ ...article, feedId: feed.id, fetchedAt: now });
-      if (result.status === 'updated') updated++;
+    for (const [i, result] of results.entries()) {
+      const article = articles[i]!;
       if (result.status !== 'new') continue;
       if ((article.publishedAt?.getTime() ?? now.getTime()) < oldestAlertable) continue;
       if (await store.hasRecentContent(feed.id, article.contentHash, result.id, new Date(now.getTime() - REPUBLISH_WINDOW_MS))) continue;
-      fresh.push({ id: result.id, feed, article, language });
+      // Teaser feeds: the article page is fetched once, for new items only.
+      if (feed.fullText && article.body.length < TEASER_CHARS && article.url) {
+        const body = await fullText(article.url, deps);
+        if (body && body.length > article.body.length) await store.upsertArticle({ ...article, body, feedId: feed.id, fetchedAt: now });
+      }
+      fresh.push({ id: result.id, feed, publishedAt: article.publishedAt, language });
     }
+    const updated = results.filter((r) => r.status === 'updated').length;
 
     const newUrl = await movedTo(feed, document.permanentUrl, store);
     await store.recordFeedSuccess(feed.id, {
@@ -110,15 +117,14 @@ async function movedTo(feed: FeedRow, permanentUrl: string | undefined, store: S
   return (await store.getFeedByUrl(permanentUrl)) ? undefined : permanentUrl;
 }
 
-/** Teaser feeds: fetch the page through the same guarded client and keep Readability's main text. */
-async function withFullText(item: FeedArticle, deps: PollDeps): Promise<FeedArticle> {
+/** The main text of an article page, fetched through the same guarded client (Readability on a light DOM). */
+async function fullText(url: string, deps: PollDeps): Promise<string | undefined> {
   try {
-    const page = await deps.http.get(item.url!, { accept: PAGE_ACCEPT });
-    if (page.status !== 'ok') return item;
-    const extracted = extractMainText(decodeFeed(page.body, page.contentType).text, page.url);
-    return extracted && extracted.text.length > item.body.length ? { ...item, body: extracted.text } : item;
+    const page = await deps.http.get(url, { accept: PAGE_ACCEPT });
+    if (page.status !== 'ok') return undefined;
+    return extractMainText(decodeFeed(page.body, page.contentType).text, page.url)?.text;
   } catch (err) {
-    deps.log.debug({ url: item.url }, `full text unavailable: ${errorMessage(err)}`);
-    return item;
+    deps.log.debug({ url }, `full text unavailable: ${errorMessage(err)}`);
+    return undefined;
   }
 }

@@ -182,6 +182,12 @@ export class PostgresStore implements Store {
     return { id: existing!.id, status: 'unchanged' };
   }
 
+  async upsertArticles(articles: ArticleInput[]): Promise<ArticleUpsert[]> {
+    const results: ArticleUpsert[] = [];
+    for (const a of articles) results.push(await this.upsertArticle(a));
+    return results;
+  }
+
   async hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): Promise<boolean> {
     return !!(await this.one(
       'SELECT 1 FROM articles WHERE feed_id = $1 AND content_hash = $2 AND id <> $3 AND fetched_at >= $4 LIMIT 1',

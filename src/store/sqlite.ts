@@ -28,6 +28,18 @@ export class SqliteStore implements Store {
     this.migrate();
   }
 
+  private readonly statements = new Map<string, Database.Statement>();
+
+  /** Each SQL text is prepared once: preparing costs more than running most of these statements. */
+  private stmt(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   private migrate(): void {
     const current = this.db.pragma('user_version', { simple: true }) as number;
     const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^sqlite-\d{3}-.*\.sql$/.test(f)).sort();
@@ -55,22 +67,22 @@ export class SqliteStore implements Store {
       .run(feed.url, feed.title ?? null, feed.intervalS, feed.fullText ? 1 : 0, ms(now), feed.addedBy ?? null, ms(now));
     if (info.changes > 0) return { id: Number(info.lastInsertRowid), created: true };
     // Config edits (interval, full text) apply to an existing feed without resetting its poll state.
-    this.db.prepare('UPDATE feeds SET interval_s = ?, full_text = ?, title = COALESCE(title, ?) WHERE url = ?')
+    this.stmt('UPDATE feeds SET interval_s = ?, full_text = ?, title = COALESCE(title, ?) WHERE url = ?')
       .run(feed.intervalS, feed.fullText ? 1 : 0, feed.title ?? null, feed.url);
-    return { id: (this.db.prepare('SELECT id FROM feeds WHERE url = ?').get(feed.url) as Row).id, created: false };
+    return { id: (this.stmt('SELECT id FROM feeds WHERE url = ?').get(feed.url) as Row).id, created: false };
   }
 
   async listFeeds(): Promise<FeedRow[]> {
-    return (this.db.prepare('SELECT * FROM feeds ORDER BY id').all() as Row[]).map(toFeed);
+    return (this.stmt('SELECT * FROM feeds ORDER BY id').all() as Row[]).map(toFeed);
   }
 
   async getFeedByUrl(url: string): Promise<FeedRow | undefined> {
-    const row = this.db.prepare('SELECT * FROM feeds WHERE url = ?').get(url) as Row | undefined;
+    const row = this.stmt('SELECT * FROM feeds WHERE url = ?').get(url) as Row | undefined;
     return row && toFeed(row);
   }
 
   async removeFeed(url: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM feeds WHERE url = ?').run(url).changes > 0;
+    return this.stmt('DELETE FROM feeds WHERE url = ?').run(url).changes > 0;
   }
 
   async claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): Promise<FeedRow[]> {
@@ -79,7 +91,7 @@ export class SqliteStore implements Store {
         .prepare(`SELECT * FROM feeds WHERE status != 'paused' AND next_poll_at <= ?
                   AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_poll_at LIMIT ?`)
         .all(ms(dueBy), ms(now), limit) as Row[];
-      const lease = this.db.prepare('UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE id = ?');
+      const lease = this.stmt('UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE id = ?');
       for (const row of rows) lease.run(owner, ms(leaseUntil), row.id);
       return rows.map(toFeed);
     })();
@@ -103,6 +115,15 @@ export class SqliteStore implements Store {
   // ── articles and stories ───────────────────────────────────────────────
 
   async upsertArticle(a: ArticleInput): Promise<ArticleUpsert> {
+    return this.upsertOne(a);
+  }
+
+  async upsertArticles(articles: ArticleInput[]): Promise<ArticleUpsert[]> {
+    // One transaction per feed: one fsync instead of fifty.
+    return this.db.transaction(() => articles.map((a) => this.upsertOne(a)))();
+  }
+
+  private upsertOne(a: ArticleInput): ArticleUpsert {
     const existing = this.db
       .prepare('SELECT id, title, lead, body_text, published_at, canonical_url FROM articles WHERE feed_id = ? AND item_key = ?')
       .get(a.feedId, a.key) as Row | undefined;
@@ -130,7 +151,7 @@ export class SqliteStore implements Store {
   }
 
   async setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void> {
-    this.db.prepare('UPDATE articles SET language = ?, concepts = ? WHERE id = ?').run(analysis.language, JSON.stringify(analysis.concepts), id);
+    this.stmt('UPDATE articles SET language = ?, concepts = ? WHERE id = ?').run(analysis.language, JSON.stringify(analysis.concepts), id);
   }
 
   async createStory(articleId: number, title: string, at: Date): Promise<number> {
@@ -138,13 +159,13 @@ export class SqliteStore implements Store {
       .prepare('INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)')
       .run(articleId, title, ms(at), ms(at));
     const storyId = Number(info.lastInsertRowid);
-    this.db.prepare('UPDATE articles SET story_id = ? WHERE id = ?').run(storyId, articleId);
+    this.stmt('UPDATE articles SET story_id = ? WHERE id = ?').run(storyId, articleId);
     return storyId;
   }
 
   async attachToStory(articleId: number, storyId: number, at: Date): Promise<void> {
-    this.db.prepare('UPDATE articles SET story_id = ? WHERE id = ?').run(storyId, articleId);
-    this.db.prepare('UPDATE stories SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?').run(ms(at), storyId);
+    this.stmt('UPDATE articles SET story_id = ? WHERE id = ?').run(storyId, articleId);
+    this.stmt('UPDATE stories SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?').run(ms(at), storyId);
   }
 
   async recentStoryArticles(since: Date): Promise<StoryArticle[]> {
@@ -159,22 +180,22 @@ export class SqliteStore implements Store {
   }
 
   async storyArticles(storyId: number, limit: number): Promise<ArticleRow[]> {
-    return (this.db.prepare(`${ARTICLE_SELECT} WHERE a.story_id = ? ORDER BY a.fetched_at, a.id LIMIT ?`).all(storyId, limit) as Row[]).map(toArticle);
+    return (this.stmt(`${ARTICLE_SELECT} WHERE a.story_id = ? ORDER BY a.fetched_at, a.id LIMIT ?`).all(storyId, limit) as Row[]).map(toArticle);
   }
 
   private articleById(id: number): ArticleRow | undefined {
-    const row = this.db.prepare(`${ARTICLE_SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
+    const row = this.stmt(`${ARTICLE_SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
     return row && toArticle(row);
   }
 
   async articlesSince(since: Date): Promise<ArticleRow[]> {
-    return (this.db.prepare(`${ARTICLE_SELECT} WHERE a.fetched_at >= ? ORDER BY a.fetched_at, a.id`).all(ms(since)) as Row[]).map(toArticle);
+    return (this.stmt(`${ARTICLE_SELECT} WHERE a.fetched_at >= ? ORDER BY a.fetched_at, a.id`).all(ms(since)) as Row[]).map(toArticle);
   }
 
   // ── topics and matches ─────────────────────────────────────────────────
 
   async syncTopics(topics: Array<{ slug: string; title: string; definition: unknown; source: 'config' | 'chat' }>): Promise<void> {
-    const upsert = this.db.prepare(`INSERT INTO topics (slug, title, definition, source) VALUES (?, ?, ?, ?)
+    const upsert = this.stmt(`INSERT INTO topics (slug, title, definition, source) VALUES (?, ?, ?, ?)
       ON CONFLICT (slug) DO UPDATE SET title = excluded.title, definition = excluded.definition, source = excluded.source`);
     this.db.transaction(() => {
       for (const t of topics) upsert.run(t.slug, t.title, JSON.stringify(t.definition), t.source);
@@ -194,7 +215,7 @@ export class SqliteStore implements Store {
     this.db
       .prepare('INSERT INTO channels (platform, workspace, channel, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(ref.platform, ref.workspace, ref.channel, ref.name ?? null);
-    return (this.db.prepare('SELECT id FROM channels WHERE platform = ? AND workspace = ? AND channel = ?').get(ref.platform, ref.workspace, ref.channel) as Row).id;
+    return (this.stmt('SELECT id FROM channels WHERE platform = ? AND workspace = ? AND channel = ?').get(ref.platform, ref.workspace, ref.channel) as Row).id;
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {
@@ -205,14 +226,14 @@ export class SqliteStore implements Store {
   }
 
   async unsubscribe(channelId: number, topic: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM subscriptions WHERE channel_id = ? AND topic = ?').run(channelId, topic).changes > 0;
+    return this.stmt('DELETE FROM subscriptions WHERE channel_id = ? AND topic = ?').run(channelId, topic).changes > 0;
   }
 
   async syncConfigSubscriptions(routes: Array<{ channelId: number; topic: string; minScore: number }>): Promise<void> {
-    const upsert = this.db.prepare(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'config', 'config')
+    const upsert = this.stmt(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'config', 'config')
       ON CONFLICT (channel_id, topic) DO UPDATE SET min_score = excluded.min_score`);
     this.db.transaction(() => {
-      this.db.prepare(`DELETE FROM subscriptions WHERE source = 'config'`).run();
+      this.stmt(`DELETE FROM subscriptions WHERE source = 'config'`).run();
       for (const r of routes) upsert.run(r.channelId, r.topic, r.minScore);
     })();
   }
@@ -235,7 +256,7 @@ export class SqliteStore implements Store {
   }
 
   async hasAlert(channelId: number, storyId: number): Promise<boolean> {
-    return !!this.db.prepare(`SELECT 1 FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`).get(channelId, storyId);
+    return !!this.stmt(`SELECT 1 FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`).get(channelId, storyId);
   }
 
   async alertMessageRef(channelId: number, storyId: number): Promise<string | null | undefined> {
@@ -252,7 +273,7 @@ export class SqliteStore implements Store {
         .prepare(`SELECT d.id FROM deliveries d WHERE (d.status = 'pending' AND d.next_attempt_at <= ?)
                   OR (d.status = 'sending' AND d.lease_until < ?) ORDER BY d.id LIMIT ?`)
         .all(ms(now), ms(now), limit) as Row[];
-      const lease = this.db.prepare(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_owner = ?, lease_until = ? WHERE id = ?`);
+      const lease = this.stmt(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_owner = ?, lease_until = ? WHERE id = ?`);
       for (const r of rows) lease.run(owner, ms(leaseUntil), r.id);
       return rows.map((r) => this.deliveryJob(r.id));
     })();

@@ -143,6 +143,8 @@ export interface Store {
 
   // articles and stories
   upsertArticle(article: ArticleInput): Promise<ArticleUpsert>;
+  /** The same for one feed's items at once (one transaction where the store has them), results in input order. */
+  upsertArticles(articles: ArticleInput[]): Promise<ArticleUpsert[]>;
   /** True when another article of this feed with the same content hash was stored since `since` (republished item). */
   hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): Promise<boolean>;
   setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void>;

@@ -14,10 +14,10 @@ async function setup(outcomes: Array<DeliveryOutcome | Error>) {
     (await store.upsertArticle({ feedId, key, title, lead: `${title}. North Korea sent artillery shells to Russia.`, body: '', url: `https://wire.example/${key}`, fetchedAt: T0, contentHash: key })).id;
   const a1 = await article('a1', 'Shells shipped');
   const a2 = await article('a2', 'More on the shells');
-  const story = (await store.createStory(a1, 'Shells shipped', T0));
+  const story = await store.createStory(a1, 'Shells shipped', T0);
   await store.attachToStory(a2, story, T0);
   await store.syncTopics([{ slug: 'arms', title: 'Arms', definition: {}, source: 'config' }]);
-  const channel = (await store.ensureChannel({ platform: 'test', workspace: 'w', channel: 'c' }));
+  const channel = await store.ensureChannel({ platform: 'test', workspace: 'w', channel: 'c' });
   await store.syncConfigSubscriptions([{ channelId: channel, topic: 'arms', minScore: 0.5 }]);
   const sent: Alert[] = [];
   const sink: Sink = {
@@ -41,7 +41,7 @@ describe('routing and the outbox worker', () => {
     expect(await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0)).toHaveLength(1);
     expect(await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0)).toEqual([]);
     await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.9 }] }, T0);
-    const jobs = (await store.claimDeliveries(T0, 'x', new Date(T0.getTime() + 1000), 10));
+    const jobs = await store.claimDeliveries(T0, 'x', new Date(T0.getTime() + 1000), 10);
     expect(jobs.map((j) => [j.kind, j.article.id, j.channel.id])).toEqual([['alert', a1, channel], ['followup', a2, channel]]);
   });
 
