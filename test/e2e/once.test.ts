@@ -70,6 +70,14 @@ describe('watchfloor once, end to end against a local feed server', () => {
     expect(new Set(followups.map((f) => f.source))).toEqual(new Set(['Korea Desk', 'Русская служба новостей']));
   });
 
+  it('keeps gathering a story after a restart: the clustering window is rebuilt from the store', async () => {
+    const first = await once(writeConfig('restart', ['defense-wire.rss']));
+    expect(first.alerts.map((a) => a.kind)).toEqual(['alert']);
+    // A new process, a new feed carrying the same story: a follow-up, not a second alert.
+    const second = await once(writeConfig('restart', ['defense-wire.rss', 'korea-desk.atom']));
+    expect(second.alerts.map((a) => [a.kind, a.source, a.story_id])).toEqual([['followup', 'Korea Desk', first.alerts[0]!.story_id]]);
+  });
+
   it('runs the same flow on PostgreSQL (storage.driver: postgres)', async () => {
     const url = process.env.WATCHFLOOR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
     const schema = `wf_e2e_${process.pid}_${Date.now().toString(36)}`;
