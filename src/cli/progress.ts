@@ -1,8 +1,11 @@
-/** A one-line progress bar on a terminal's stderr; silent when stderr is not a terminal. */
-export function progressBar(stream: NodeJS.WritableStream & { isTTY?: boolean }, label: string, total: number) {
+/**
+ * A one-line progress bar drawn on `stream` (stderr) while a person watches: only when `show` (stdout is a
+ * terminal), so piped output and logs stay clean.
+ */
+export function progressBar(stream: NodeJS.WritableStream, label: string, total: number, show: boolean) {
   let done = 0;
   const draw = () => {
-    if (!stream.isTTY || total === 0) return;
+    if (!show || total === 0) return;
     const width = 30;
     const filled = Math.round((done / total) * width);
     stream.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
@@ -14,7 +17,7 @@ export function progressBar(stream: NodeJS.WritableStream & { isTTY?: boolean },
       draw();
     },
     finish() {
-      if (stream.isTTY && total > 0) stream.write('\n');
+      if (show && total > 0) stream.write('\n');
     },
   };
 }
