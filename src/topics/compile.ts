@@ -197,8 +197,6 @@ function positiveConcepts(node: QueryNode): string[] {
       return [node.concept];
     case 'not':
       return [];
-    case 'near':
-      return node.children.flatMap(positiveConcepts);
     default:
       return node.children.flatMap(positiveConcepts);
   }
