@@ -10,8 +10,8 @@
  * event loop or a heap with the server or with another row.
  *
  * Run: npm run bench:ingest   (targets on a 2-core machine: cold ≤ 5 s, second cycle ≤ 1 s, peak RSS ≤ 256 MB)
- * Env: BENCH_GROWTH_CYCLES (10), BENCH_GROWTH_BUDGET_S (30; at least 2 cycles run, 0 runs every
- *      growth cycle whatever it takes), BENCH_NEWSBOAT_TIMEOUT_S (120), BENCH_GZIP=0 serves every generation uncompressed.
+ * Env: BENCH_FULL_CONTENT_SHARE (0.25: the share of feeds carrying content:encoded, see lib/feed-content.ts), BENCH_GROWTH_CYCLES (10), BENCH_GROWTH_BUDGET_S (30; at least 2 cycles run, 0 runs every
+ *      growth cycle whatever it takes), BENCH_NEWSBOAT_TIMEOUT_S (120), BENCH_NEWSBOAT=0 skips newsboat, BENCH_GZIP=0 serves every generation uncompressed.
  * Exit code 1 when a correctness check fails (a feed failed, or a second cycle was not all 304s);
  * a missed performance target prints FAIL but does not stop `npm run bench`.
  */
@@ -116,10 +116,16 @@ async function main(): Promise<void> {
   for (const l of machine()) console.log(l);
 
   const server = await startFeedServer();
+  const summaryFeeds = FEEDS - server.fullFeeds;
+  const kib = (bytes: number, feeds: number) => (feeds ? `${(bytes / feeds / 1024).toFixed(0)} KiB a feed, ${(bytes / feeds / ITEMS_PER_FEED / 1024).toFixed(1)} KiB an item` : '—');
   console.log(
     `feeds:   ${FEEDS} × ${ITEMS_PER_FEED} items on one host (${server.origin}, a separate process): 80% RSS 2.0, 20% Atom, ` +
-      `${mb(server.bytes)} per generation (${(server.bytes / FEEDS / 1024).toFixed(0)} KiB a feed, ${(server.bytes / FEEDS / ITEMS_PER_FEED / 1024).toFixed(1)} KiB an item), ` +
+      `${mb(server.bytes)} per generation (${kib(server.bytes, FEEDS)}), ` +
       `gzip ${mb(server.gzipBytes)} for the first generation, identity for later ones; server ready in ${(server.prepareMs / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    `mix:     ${summaryFeeds} summary-only feeds (title, link, guid, date, a 200–600-char description: ${kib(server.bytes - server.fullBytes, summaryFeeds)}), ` +
+      `${server.fullFeeds} with full content (also content:encoded of 2–4 KB: ${kib(server.fullBytes, server.fullFeeds)}); BENCH_FULL_CONTENT_SHARE=${(server.fullFeeds / FEEDS).toFixed(2)}`,
   );
   console.log(`clients: ours with perHostConnections ${PER_HOST} (default 2) and totalConnections ${TOTAL_CONNECTIONS}, since every feed is on one host; references at concurrency ${CONCURRENCY}`);
   console.log('');
@@ -144,7 +150,7 @@ async function main(): Promise<void> {
     };
 
     // 2. newsboat, when installed.
-    const version = newsboatVersion();
+    const version = process.env.BENCH_NEWSBOAT === '0' ? undefined : newsboatVersion();
     let newsboatRow: Row | undefined;
     let newsboatNote: string;
     if (!version) {

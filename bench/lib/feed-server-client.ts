@@ -10,6 +10,9 @@ export interface FeedServerInfo {
   prepareMs: number;
   bytes: number;
   gzipBytes: number;
+  /** Feeds carrying full content (content:encoded), and their bytes (the rest are summary-only). */
+  fullFeeds: number;
+  fullBytes: number;
 }
 
 export interface FeedServer extends FeedServerInfo {
@@ -19,7 +22,7 @@ export interface FeedServer extends FeedServerInfo {
 
 export async function startFeedServer(env: Record<string, string> = {}): Promise<FeedServer> {
   const child = fork(new URL('./feed-server.ts', import.meta.url), [], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const ready = await new Promise<{ origin: string; paths: string[]; prepareMs: number; bytes: number; gzipBytes: number }>((resolve, reject) => {
+  const ready = await new Promise<{ origin: string; paths: string[]; prepareMs: number; bytes: number; gzipBytes: number; fullFeeds: number; fullBytes: number }>((resolve, reject) => {
     child.once('message', (m) => resolve(m as never));
     child.once('exit', (code) => reject(new Error(`feed server exited (${code}) before it was ready`)));
   });
@@ -30,6 +33,8 @@ export async function startFeedServer(env: Record<string, string> = {}): Promise
     prepareMs: ready.prepareMs,
     bytes: ready.bytes,
     gzipBytes: ready.gzipBytes,
+    fullFeeds: ready.fullFeeds,
+    fullBytes: ready.fullBytes,
     close: () => child.kill(),
   };
 }

@@ -48,7 +48,7 @@ let served: Served[] = [];
 const counts: Record<string, number> = {};
 const byPath = new Map<string, number>();
 
-function switchTo(gen: number): { generation: number; bytes: number; gzipBytes: number; buildMs: number } {
+function switchTo(gen: number): { generation: number; bytes: number; gzipBytes: number; fullFeeds: number; fullBytes: number; buildMs: number } {
   const started = performance.now();
   if (gen !== generation) {
     const lastModified = new Date(corpus!.publishedAt(gen)).toUTCString();
@@ -68,6 +68,8 @@ function switchTo(gen: number): { generation: number; bytes: number; gzipBytes: 
     generation,
     bytes: served.reduce((n, s) => n + s.identity.length, 0),
     gzipBytes: served.reduce((n, s) => n + (s.gzip?.length ?? 0), 0),
+    fullFeeds: templates.filter((t) => t.full).length,
+    fullBytes: served.reduce((n, s, i) => n + (templates[i]!.full ? s.identity.length : 0), 0),
     buildMs: performance.now() - started,
   };
 }

@@ -97,6 +97,7 @@ function normalizeItem(item: ParsedItem, base: string | undefined): FeedArticle 
   const publishedAt = item.published ?? item.updated;
   const guid = item.guid?.trim() ? ownCopy(item.guid.trim()) : undefined;
   const key = guid && guid.length <= 2048 ? guid : url ?? `hash:${sha1(`${title}\n${publishedAt?.toISOString() ?? ''}${guid ?? ''}`)}`;
+  const author = item.author ? htmlToLine(item.author) : '';
   return {
     key,
     ...(guid ? { guid } : {}),
@@ -105,7 +106,7 @@ function normalizeItem(item: ParsedItem, base: string | undefined): FeedArticle 
     lead,
     body,
     ...(publishedAt ? { publishedAt } : {}),
-    ...(item.author && htmlToLine(item.author) ? { author: htmlToLine(item.author) } : {}),
+    ...(author ? { author } : {}),
     categories: [...new Set(item.categories.map(htmlToLine).filter(Boolean))],
     contentHash: sha1(`${fingerprintText(title)}\n${fingerprintText(lead)}`),
   };
@@ -131,8 +132,15 @@ function truncate(text: string, max: number): string {
 
 /** Case, punctuation, accents-as-composed and spacing differences do not make a different story text. */
 function fingerprintText(text: string): string {
+  // ASCII is its own NFKC form and its letters and digits are [a-z0-9] once lower-cased: the
+  // Unicode-aware pass (several times slower) is only needed for other text.
+  if (ASCII.test(text)) return text.toLowerCase().replace(ASCII_SEPARATORS, ' ').trim();
   return text.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
+/** Runs of non-alphanumerics other than a lone space (a lone space is already its own replacement). */
+const ASCII_SEPARATORS = / [^a-z0-9]+|[^a-z0-9 ][^a-z0-9]*/g;
 
 function variantHash(article: FeedArticle): string {
   return sha1(`${article.url ?? ''}\n${article.contentHash}\n${article.publishedAt?.toISOString() ?? ''}`);

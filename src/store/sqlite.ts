@@ -123,30 +123,29 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => articles.map((a) => this.upsertOne(a)))();
   }
 
+  /**
+   * Insert first (`ON CONFLICT DO NOTHING RETURNING id`): in a cold cycle nearly every item is new, so
+   * one statement does the work of a SELECT and an INSERT; only a conflict reads the stored row to
+   * tell an edit from a repeat.
+   */
   private upsertOne(a: ArticleInput): ArticleUpsert {
-    const existing = this.db
-      .prepare('SELECT id, title, lead, body_text, published_at, canonical_url FROM articles WHERE feed_id = ? AND item_key = ?')
-      .get(a.feedId, a.key) as Row | undefined;
-    if (!existing) {
-      const info = this.db
-        .prepare(`INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash)
-                  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-        .run(a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, a.publishedAt ? ms(a.publishedAt) : null, ms(a.fetchedAt), a.contentHash);
-      return { id: Number(info.lastInsertRowid), status: 'new' };
-    }
     const published = a.publishedAt ? ms(a.publishedAt) : null;
+    const inserted = this.stmt(`INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, item_key) DO NOTHING RETURNING id`)
+      .get(a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, published, ms(a.fetchedAt), a.contentHash) as Row | undefined;
+    if (inserted) return { id: inserted.id, status: 'new' };
+    const existing = this.stmt('SELECT id, title, lead, body_text, published_at, canonical_url FROM articles WHERE feed_id = ? AND item_key = ?')
+      .get(a.feedId, a.key) as Row;
     if (existing.title === a.title && existing.lead === a.lead && existing.body_text === a.body && existing.published_at === published && existing.canonical_url === (a.url ?? null)) {
       return { id: existing.id, status: 'unchanged' };
     }
-    this.db
-      .prepare('UPDATE articles SET title = ?, lead = ?, body_text = ?, published_at = ?, canonical_url = ?, content_hash = ? WHERE id = ?')
+    this.stmt('UPDATE articles SET title = ?, lead = ?, body_text = ?, published_at = ?, canonical_url = ?, content_hash = ? WHERE id = ?')
       .run(a.title, a.lead, a.body, published, a.url ?? null, a.contentHash, existing.id);
     return { id: existing.id, status: 'updated' };
   }
 
   async hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): Promise<boolean> {
-    return !!this.db
-      .prepare('SELECT 1 FROM articles WHERE feed_id = ? AND content_hash = ? AND id != ? AND fetched_at >= ? LIMIT 1')
+    return !!this.stmt('SELECT 1 FROM articles WHERE feed_id = ? AND content_hash = ? AND id != ? AND fetched_at >= ? LIMIT 1')
       .get(feedId, contentHash, exceptId, ms(since));
   }
 

@@ -39,16 +39,23 @@ const BOILERPLATE = [
 
 export function htmlToText(html: string): string {
   if (!html) return '';
-  const paragraphs = collectParagraphs(html);
-  return paragraphs
-    .map(cleanParagraph)
-    .filter((p) => p && !BOILERPLATE.some((re) => re.test(p)))
-    .join('\n\n');
+  // Text with no tag and no entity is what the tokenizer would hand back whole: skip it (most
+  // titles, and the plain-text descriptions of summary-only feeds).
+  const paragraphs = html.includes('<') || html.includes('&') ? collectParagraphs(html) : html.trim() ? [html] : [];
+  let out = '';
+  for (const paragraph of paragraphs) {
+    const p = cleanParagraph(paragraph);
+    if (!p || BOILERPLATE.some((re) => re.test(p))) continue;
+    out = out ? `${out}\n\n${p}` : p;
+  }
+  return out;
 }
 
 /** Text on one line: for titles, authors and other short fields. */
 export function htmlToLine(html: string): string {
-  return htmlToText(html).replace(/\s+/g, ' ').trim();
+  const text = htmlToText(html);
+  // Most short fields are one clean line already; the regex pass is only needed when they are not.
+  return /\s\s|[^ \S]|^\s|\s$/.test(text) ? text.replace(/\s+/g, ' ').trim() : text;
 }
 
 function collectParagraphs(html: string): string[] {
@@ -83,15 +90,28 @@ function collectParagraphs(html: string): string[] {
   return paragraphs;
 }
 
+/** Soft hyphens, zero-width characters and C0/C1 controls are invisible and break matching. */
+const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
 function cleanParagraph(paragraph: string): string {
   let text = paragraph;
   if (text.includes('<')) text = text.replace(ESCAPED_TAG, ' ');
   if (text.includes('=')) text = text.replace(ATTRIBUTE_SOUP, '').replace(LONE_ATTRIBUTE, '');
+  text = text.replace(INVISIBLE, '');
+  if (!text.includes(LINE_BREAK)) return collapseSpace(text);
   return text
-    // Soft hyphens, zero-width characters and C0/C1 controls are invisible and break matching.
-    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, '')
     .split(LINE_BREAK)
-    .map((line) => line.replace(/[\s\u00a0]+/g, ' ').trim())
+    .map(collapseSpace)
     .filter(Boolean)
     .join('\n');
+}
+
+/**
+ * Runs of whitespace other than a lone space: replacing those alone gives the same text as
+ * replacing every run with a space, without rebuilding the string at every word gap.
+ */
+const SPACE_RUN = / [\s\u00a0]+|[^\S ][\s\u00a0]*/g;
+
+function collapseSpace(line: string): string {
+  return line.replace(SPACE_RUN, ' ').trim();
 }
