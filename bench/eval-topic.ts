@@ -10,6 +10,7 @@ import { parseTopicQuery } from '../src/topics/query.ts';
 import { compileTopics } from '../src/topics/compile.ts';
 import { matchTopic, featuresOf, ruleHolds, scanArticle } from '../src/topics/match.ts';
 import { confusion, fitScoreWeights, type Confusion } from '../src/topics/calibrate.ts';
+import { EVAL_FILE } from './shared-dir.ts';
 
 // Both countries by name, in each language of the set, exact words: what a user types first.
 export const BASELINE_QUERY =
@@ -17,7 +18,7 @@ export const BASELINE_QUERY =
 
 const { values } = parseArgs({
   options: {
-    data: { type: 'string', default: '/work/shared/eval/dprk-russia-arms.dev.jsonl' },
+    data: { type: 'string', default: EVAL_FILE },
     topic: { type: 'string', default: 'config/topics/dprk-russia-arms.yaml' },
     fit: { type: 'boolean', default: false },
     verbose: { type: 'boolean', default: false },

@@ -5,6 +5,7 @@ import { loadTopicFile, topicFromYaml } from '../../src/topics/define.ts';
 import { matchArticle, matchTopic, type ArticleText } from '../../src/topics/match.ts';
 import { parseTopicQuery } from '../../src/topics/query.ts';
 import { confusion } from '../../src/topics/calibrate.ts';
+import { EVAL_FILE } from '../../bench/shared-dir.ts';
 
 const article = (title: string, lead = '', body = ''): ArticleText => ({ title, lead, body });
 
@@ -125,7 +126,7 @@ describe('explanation', () => {
 describe('development set', () => {
   it('meets the precision and recall targets for dprk-russia-arms', () => {
     const index = compileTopics([loadTopicFile('config/topics/dprk-russia-arms.yaml')]);
-    const rows = readFileSync('/work/shared/eval/dprk-russia-arms.dev.jsonl', 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const rows = readFileSync(EVAL_FILE, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
     const c = confusion(rows.map((row) => ({ predicted: matchTopic(index, article(row.title, row.description), 'dprk-russia-arms')!.matched, label: row.label })));
     expect(c.precision).toBeGreaterThanOrEqual(0.9);
     expect(c.recall).toBeGreaterThanOrEqual(0.85);
