@@ -116,7 +116,7 @@ export async function reloadTopics(app: App): Promise<TopicDefinition[]> {
 }
 
 /** A route or digest naming a topic that no topic file defines is a config error, reported with its key. */
-function checkRoutes(config: Config, topics: TopicDefinition[]): void {
+export function checkRoutes(config: Config, topics: TopicDefinition[]): void {
   const slugs = new Set(topics.map((t) => t.slug));
   const known = [...slugs].join(', ') || 'none';
   config.routes.forEach((r, i) => {

@@ -60,11 +60,11 @@ describe('config', () => {
     expect(ok.out()).toContain('config OK');
   });
 
-  it('a route to an unknown topic is a config error naming the route', async () => {
+  it.each([['once'], ['check-config']])('%s: a route to an unknown topic is a config error naming the route', async (command) => {
     const file = path.join(dir, 'route.yaml');
     writeFileSync(file, `storage: { path: ":memory:" }\ntopics: []\nroutes:\n  - { topic: nope, to: console }\n`);
     const io = captureIO();
-    expect(await main(['once', '--config', file], io)).toBe(2);
+    expect(await main([command, '--config', file], io)).toBe(2);
     expect(io.err()).toContain('routes[0].topic: no topic "nope"');
   });
 });

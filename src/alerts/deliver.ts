@@ -72,7 +72,7 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: DeliveryOutc
  */
 export function toAlert(job: DeliveryJob, threadRef: string | null, reports: ArticleRow[]): Alert {
   const a = job.article;
-  const explanation = (job.match.explanation ?? { hits: [] }) as Parameters<typeof focusFromExplanation>[0] & { threshold?: number };
+  const explanation = job.match.explanation as Parameters<typeof focusFromExplanation>[0] & { threshold?: number };
   const source = reports.length > 0 ? pickStorySource(reports) : a;
   const summary = job.kind === 'alert'
     ? summarize({ title: source.title, lead: source.lead, body: source.body, language: source.language ?? undefined }, focusFromExplanation(explanation))
@@ -83,7 +83,7 @@ export function toAlert(job: DeliveryJob, threadRef: string | null, reports: Art
     storyId: job.storyId,
     topic: job.topic,
     score: job.match.score,
-    threshold: explanation.threshold,
+    threshold: explanation?.threshold,
     title: a.title || '(untitled)',
     url: safeLink(a.url),
     source: outletName(a.feedTitle, a.feedUrl),

@@ -18,7 +18,7 @@ export async function collectDigest(store: Store, query: { topic?: string; chann
       score: row.score,
       firstSeenAt: row.firstSeenAt,
       gist: summarize({ title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined },
-        focusFromExplanation((row.explanation ?? { hits: [] }) as Parameters<typeof focusFromExplanation>[0]), { maxSentences: 1, maxChars: 240 }),
+        focusFromExplanation(row.explanation as Parameters<typeof focusFromExplanation>[0]), { maxSentences: 1, maxChars: 240 }),
     };
   });
   return buildDigest(stories, { since: query.since, until: query.until }, { now: query.until });

@@ -1,5 +1,6 @@
 import { formatDuration } from '../duration.ts';
 import { compileTopics } from '../topics/compile.ts';
+import { checkRoutes } from '../main.ts';
 import { loadTopicFile } from '../topics/define.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, loadCliConfig } from './context.ts';
@@ -20,11 +21,7 @@ ${CONFIG_USAGE}
     const config = loadCliConfig(values, io);
     const topics = config.topicFiles.map((file) => loadTopicFile(file));
     compileTopics(topics);
-    const slugs = new Set(topics.map((t) => t.slug));
-    const problems = [
-      ...config.routes.flatMap((r, i) => (slugs.has(r.topic) ? [] : [`routes[${i}].topic: no topic "${r.topic}"`])),
-      ...config.digests.flatMap((d, i) => (!d.topic || slugs.has(d.topic) ? [] : [`digests[${i}].topic: no topic "${d.topic}"`])),
-    ];
+    checkRoutes(config, topics);
     const lines = [
       `config: ${config.file}`,
       `storage: ${config.storage.path}`,
@@ -40,12 +37,7 @@ ${CONFIG_USAGE}
       ...config.digests.map((d) => `  ${d.topic ?? 'all topics'} → ${d.to} at "${d.cron}" ${d.timezone}, last ${formatDuration(d.since)}`),
       `console: ${config.console.format}`,
     ];
-    io.stdout.write(lines.join('\n') + '\n');
-    if (problems.length) {
-      io.stderr.write(`watchfloor: ${config.file} is invalid:\n  ${problems.join('\n  ')}\n`);
-      return 2;
-    }
-    io.stdout.write('config OK\n');
+    io.stdout.write(`${lines.join('\n')}\nconfig OK\n`);
     return 0;
   },
 };

@@ -53,14 +53,14 @@ const REPEAT_OVERLAP_MAX = 0.35;
 /**
  * The focus of a topic match, from the topic engine's explanation: the surface strings it hit and
  * the sentence where the required concepts met. Typed by shape so this module does not depend on
- * topics/.
+ * topics/; the explanation may come back from the store as JSON, so missing parts are tolerated.
  */
 export function focusFromExplanation(explanation: {
-  hits: ReadonlyArray<{ surface: string }>;
+  hits?: ReadonlyArray<{ surface: string }>;
   cooccurrence?: { sentence: string };
-}): SummaryFocus {
-  const terms = [...new Set(explanation.hits.map((hit) => hit.surface).filter((surface) => surface.trim() !== ''))];
-  const keySentence = explanation.cooccurrence?.sentence;
+} | null | undefined): SummaryFocus {
+  const terms = [...new Set((explanation?.hits ?? []).map((hit) => hit.surface).filter((surface) => surface.trim() !== ''))];
+  const keySentence = explanation?.cooccurrence?.sentence;
   return keySentence ? { terms, keySentence } : { terms };
 }
 
