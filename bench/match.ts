@@ -44,7 +44,11 @@ const FILLER = (
   'government officials minister country week state report according told other some time before city police month while since ' +
   'between under during talks war military forces talks support army region capital spokesman statement agency news reported'
 ).split(' ');
-const VOCABULARY = [...new Set(Array.from({ length: 60_000 }, () => makeWord(4 + Math.floor(random() * 2))))];
+const WORDS = [...new Set(Array.from({ length: 60_000 }, () => makeWord(4 + Math.floor(random() * 2))))];
+// Aliases come from one half, the other names in articles from the other, so a name that is not meant as an alias
+// never becomes one when more topics are loaded.
+const VOCABULARY = WORDS.slice(0, WORDS.length >> 1);
+const OTHER_NAMES = WORDS.slice(WORDS.length >> 1);
 
 function generateTopics(count: number): TopicDefinition[] {
   // Concepts are shared between topics, as real topics share "Russia" or "sanctions".
@@ -83,7 +87,7 @@ function generateArticles(count: number, topics: TopicDefinition[], aliasShare =
   const aliasPool = topics.flatMap((t) => t.concepts.flatMap((c) => c.aliases.map((a) => a.text.replace('*', 'ro'))));
   const sentence = (words: number, terms: number) => {
     const out = Array.from({ length: words }, () => pick(FILLER));
-    for (let i = 0; i < terms; i++) out[Math.floor(random() * words)] = random() < aliasShare ? pick(aliasPool) : pick(VOCABULARY);
+    for (let i = 0; i < terms; i++) out[Math.floor(random() * words)] = random() < aliasShare ? pick(aliasPool) : pick(OTHER_NAMES);
     out[0] = out[0]!.charAt(0).toUpperCase() + out[0]!.slice(1);
     return `${out.join(' ')}.`;
   };
@@ -102,15 +106,18 @@ function generateArticles(count: number, topics: TopicDefinition[], aliasShare =
 function run(index: TopicIndex, articles: ArticleText[]): { perSecond: number; p99Us: number; meanUs: number; matches: number } {
   const times = new Float64Array(articles.length);
   let matches = 0;
-  const start = performance.now();
+  // Throughput from the process's CPU time, not the wall clock: on this shared VM the wall clock also counts time
+  // the host gave to others. Percentiles stay wall-clock (what an article waits).
+  const cpuStart = process.cpuUsage();
   articles.forEach((article, i) => {
     const t0 = performance.now();
     matches += matchArticle(index, article).matches.length;
     times[i] = performance.now() - t0;
   });
-  const total = performance.now() - start;
+  const cpu = process.cpuUsage(cpuStart);
+  const totalMs = (cpu.user + cpu.system) / 1000;
   times.sort();
-  return { perSecond: (articles.length / total) * 1000, p99Us: times[Math.floor(times.length * 0.99)]! * 1000, meanUs: (total / articles.length) * 1000, matches };
+  return { perSecond: (articles.length / totalMs) * 1000, p99Us: times[Math.floor(times.length * 0.99)]! * 1000, meanUs: (totalMs / articles.length) * 1000, matches };
 }
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
