@@ -44,21 +44,22 @@ const FILLER = (
   'government officials minister country week state report according told other some time before city police month while since ' +
   'between under during talks war military forces talks support army region capital spokesman statement agency news reported'
 ).split(' ');
-const WORDS = [...new Set(Array.from({ length: 60_000 }, () => makeWord(4 + Math.floor(random() * 2))))];
-// Aliases come from one half, the other names in articles from the other, so a name that is not meant as an alias
-// never becomes one when more topics are loaded.
-const VOCABULARY = WORDS.slice(0, WORDS.length >> 1);
-const OTHER_NAMES = WORDS.slice(WORDS.length >> 1);
+/** The n-th alias word: n in base 28, one syllable a digit, five syllables — distinct for distinct n. */
+const aliasWord = (n: number) => Array.from({ length: 5 }, (_, i) => SYLLABLES[Math.floor(n / 28 ** i) % 28]!).join('');
+// The other names in articles start with a letter no syllable starts with, so no alias — not even a `word*` prefix
+// alias — matches them when more topics are loaded: every index size sees the same mentions.
+const OTHER_NAMES = Array.from({ length: 30_000 }, () => `q${makeWord(4)}`);
 
 function generateTopics(count: number): TopicDefinition[] {
   // Concepts are shared between topics, as real topics share "Russia" or "sanctions".
   const conceptCount = Math.max(40, count * 3);
+  // Each concept has words of its own, as distinct real concepts rarely share an alias.
   const conceptAliases = (c: number): string[] => {
     const local = rng(c * 7919 + 1);
     const n = 2 + Math.floor(local() * 3);
     return Array.from({ length: n }, (_, i) => {
-      const word = VOCABULARY[Math.floor(local() * VOCABULARY.length)]!;
-      if (i === 1) return `${word} ${VOCABULARY[Math.floor(local() * VOCABULARY.length)]!}`;
+      const word = aliasWord(c * 5 + i);
+      if (i === 1) return `${word} ${aliasWord(c * 5 + 4)}`;
       if (i === 2) return `${word}*`;
       return word;
     });
