@@ -6,13 +6,13 @@ import type {
   ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedRow, MatchInput,
   NewFeed, Store, StoryArticle, Subscriber,
 } from './store.ts';
+import { type Row, type TimeReader, toArticle as articleRow, toFeed as feedRow } from './rows.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const MIGRATION_FILE = /^postgres-(\d{3})-.*\.sql$/;
 /** Unquoted PostgreSQL identifier: safe to put in `-c search_path=…` and in SQL without escaping rules. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-type Row = Record<string, any>;
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -496,40 +496,6 @@ const ARTICLE_COLUMNS = `a.id, a.feed_id, a.item_key, a.guid, a.canonical_url, a
   a.fetched_at, a.language, a.concepts, a.content_hash, a.story_id, f.title AS feed_title, f.url AS feed_url`;
 const ARTICLE_SELECT = `SELECT ${ARTICLE_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id`;
 
-function toFeed(r: Row): FeedRow {
-  return {
-    id: r.id,
-    url: r.url,
-    title: r.title,
-    etag: r.etag,
-    lastModified: r.last_modified,
-    intervalS: r.interval_s,
-    nextPollAt: r.next_poll_at,
-    failures: r.failures,
-    lastError: r.last_error,
-    lastSuccessAt: r.last_success_at,
-    status: r.status,
-    fullText: r.full_text,
-    firstPoll: r.last_success_at == null,
-  };
-}
-
-function toArticle(r: Row): ArticleRow {
-  return {
-    id: r.id,
-    feedId: r.feed_id,
-    key: r.item_key,
-    guid: r.guid,
-    url: r.canonical_url,
-    title: r.title,
-    lead: r.lead,
-    body: r.body_text,
-    publishedAt: r.published_at,
-    fetchedAt: r.fetched_at,
-    language: r.language,
-    contentHash: r.content_hash,
-    storyId: r.story_id,
-    feedTitle: r.feed_title,
-    feedUrl: r.feed_url,
-  };
-}
+const time: TimeReader = (v) => (v == null ? null : (v as Date));
+const toFeed = (r: Row) => feedRow(r, time);
+const toArticle = (r: Row) => articleRow(r, time);

@@ -6,13 +6,12 @@ import type {
   ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedRow, MatchInput,
   NewFeed, Store, StoryArticle, Subscriber,
 } from './store.ts';
+import { type Row, type TimeReader, toArticle as articleRow, toFeed as feedRow } from './rows.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-type Row = Record<string, any>;
 
 const ms = (d: Date) => d.getTime();
-const date = (v: number | null): Date | null => (v == null ? null : new Date(v));
 
 /** The embedded store: one SQLite file in WAL mode, every statement synchronous and short. */
 export class SqliteStore implements Store {
@@ -351,40 +350,6 @@ export class SqliteStore implements Store {
 
 const ARTICLE_SELECT = `SELECT a.*, f.title AS feed_title, f.url AS feed_url FROM articles a JOIN feeds f ON f.id = a.feed_id`;
 
-function toFeed(r: Row): FeedRow {
-  return {
-    id: r.id,
-    url: r.url,
-    title: r.title,
-    etag: r.etag,
-    lastModified: r.last_modified,
-    intervalS: r.interval_s,
-    nextPollAt: new Date(r.next_poll_at),
-    failures: r.failures,
-    lastError: r.last_error,
-    lastSuccessAt: date(r.last_success_at),
-    status: r.status,
-    fullText: r.full_text === 1,
-    firstPoll: r.last_success_at == null,
-  };
-}
-
-function toArticle(r: Row): ArticleRow {
-  return {
-    id: r.id,
-    feedId: r.feed_id,
-    key: r.item_key,
-    guid: r.guid,
-    url: r.canonical_url,
-    title: r.title,
-    lead: r.lead,
-    body: r.body_text,
-    publishedAt: date(r.published_at),
-    fetchedAt: new Date(r.fetched_at),
-    language: r.language,
-    contentHash: r.content_hash,
-    storyId: r.story_id,
-    feedTitle: r.feed_title,
-    feedUrl: r.feed_url,
-  };
-}
+const time: TimeReader = (v) => (v == null ? null : new Date(v as number));
+const toFeed = (r: Row) => feedRow(r, time);
+const toArticle = (r: Row) => articleRow(r, time);
