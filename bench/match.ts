@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { compileTopics, type TopicIndex } from '../src/topics/compile.ts';
 import { topicFromYaml, type TopicDefinition } from '../src/topics/define.ts';
 import { matchArticle, type ArticleText } from '../src/topics/match.ts';
+import { rng } from './lib/random.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,17 +22,6 @@ const { values } = parseArgs({
   },
 });
 
-// Deterministic pseudo-random numbers (mulberry32) so runs compare.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = rng(Number(values.seed));
 const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
 

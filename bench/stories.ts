@@ -11,23 +11,13 @@ import { runInNewContext } from 'node:vm';
 import { StoryIndex, type StoryCandidate } from '../src/stories/cluster.ts';
 import { pickStorySource, summarize } from '../src/summaries/summarize.ts';
 import { bcubed, clusterFixture, loadStoryFixture } from '../test/stories/fixture.ts';
+import { rng } from './lib/random.ts';
 
 const WINDOW_ARTICLES = Number(process.env.BENCH_WINDOW_ARTICLES ?? 50_000);
 const MEASURED_ARTICLES = 2_000;
 const WINDOW_HOURS = 72;
 const HOUR_MS = 3_600_000;
 
-// A seeded generator, so every run measures the same corpus.
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 const random = rng(42);
 
 /** Zipf-like sampler over n ranks: news vocabulary has a few very common words and a long tail. */

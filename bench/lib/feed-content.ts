@@ -18,6 +18,8 @@
  * style, with a media:thumbnail), as escaped `<p>` HTML otherwise.
  */
 
+import { rng } from './random.ts';
+
 export const FEEDS = 1_000;
 export const ITEMS_PER_FEED = 50;
 /** Share of feeds that carry full article content besides the summary. */
@@ -26,18 +28,6 @@ export const FULL_CONTENT_SHARE = Math.min(1, Math.max(0, Number(process.env.BEN
 /** Whether feed `feed` carries full content: spread evenly over RSS-with-CDATA, escaped RSS and Atom feeds. */
 export function hasFullContent(feed: number, share = FULL_CONTENT_SHARE): boolean {
   return ((feed * 37) % 100) < Math.round(share * 100);
-}
-
-/** A seeded generator (mulberry32), so every run measures the same corpus. */
-export function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
