@@ -32,8 +32,7 @@ export interface App {
  */
 export async function createApp(config: Config, io: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; log: Logger; now?: () => Date }): Promise<App> {
   const now = io.now ?? (() => new Date());
-  const topics = config.topicFiles.map((file) => loadTopicFile(file));
-  checkRoutes(config, topics);
+  const topics = loadTopics(config);
 
   const store: Store = config.storage.driver === 'postgres'
     ? await PostgresStore.open({
@@ -43,7 +42,7 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
       })
     : new SqliteStore(config.storage.path);
   try {
-    await store.syncTopics(topics.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
+    await syncTopics(store, topics);
     for (const feed of config.feeds) {
       await store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now());
     }
@@ -106,13 +105,23 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
  * A broken file throws and leaves the running index untouched.
  */
 export async function reloadTopics(app: App): Promise<TopicDefinition[]> {
-  const topics = app.config.topicFiles.map((file) => loadTopicFile(file));
-  checkRoutes(app.config, topics);
+  const topics = loadTopics(app.config);
   const index = compileTopics(topics);
-  await app.store.syncTopics(topics.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
+  await syncTopics(app.store, topics);
   app.pipeline.topics.index = index;
   app.topics = topics;
   return topics;
+}
+
+/** The config's topic files, checked against the routes and digests that name them. */
+function loadTopics(config: Config): TopicDefinition[] {
+  const topics = config.topicFiles.map((file) => loadTopicFile(file));
+  checkRoutes(config, topics);
+  return topics;
+}
+
+function syncTopics(store: Store, topics: TopicDefinition[]): Promise<void> {
+  return store.syncTopics(topics.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
 }
 
 /** A route or digest naming a topic that no topic file defines is a config error, reported with its key. */

@@ -17,29 +17,39 @@ export interface Bot {
  * is skipped rather than stacked.
  */
 export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot {
-  let inFlight: Promise<unknown> = Promise.resolve();
-  let cycleRunning = false;
+  // Every run in progress (a cycle, a digest): stop() waits for all of them.
+  const running = new Set<Promise<void>>();
+  const track = (work: Promise<void>): Promise<void> => {
+    running.add(work);
+    void work.finally(() => running.delete(work));
+    return work;
+  };
+  let cycleInFlight: Promise<void> | undefined;
   let stopping = false;
 
   const cycle = () => {
-    if (cycleRunning || stopping) return;
-    cycleRunning = true;
-    const run = runCycle(app.pipeline)
-      .then((report) => {
-        if (report.feeds > 0) log.info(report, `cycle: ${report.feeds} feeds, ${report.newArticles} new articles, ${report.matched} matches, ${report.delivery.sent} sent`);
-      })
-      .catch((err) => log.error({ err }, `cycle failed: ${errorMessage(err)}`))
-      .finally(() => {
-        cycleRunning = false;
-      });
-    inFlight = run;
+    if (cycleInFlight || stopping) return;
+    cycleInFlight = track(
+      runCycle(app.pipeline)
+        .then((report) => {
+          if (report.feeds > 0) log.info(report, `cycle: ${report.feeds} feeds, ${report.newArticles} new articles, ${report.matched} matches, ${report.delivery.sent} sent`);
+        })
+        .catch((err) => log.error({ err }, `cycle failed: ${errorMessage(err)}`))
+        .finally(() => {
+          cycleInFlight = undefined;
+        }),
+    );
   };
 
   const tasks: ScheduledTask[] = [cron.schedule(app.config.poll.schedule, cycle, { name: 'poll', noOverlap: true })];
 
   app.config.digests.forEach((digest, i) => {
     tasks.push(cron.schedule(digest.cron, (ctx) => {
-      if (!stopping) inFlight = postScheduledDigest(app, i, ctx.date, out, log).catch((err) => log.error({ err }, `digest failed: ${errorMessage(err)}`));
+      if (stopping) return;
+      track(postScheduledDigest(app, i, ctx.date, out, log).then(
+        () => undefined,
+        (err) => log.error({ err }, `digest failed: ${errorMessage(err)}`),
+      ));
     }, { name: `digest-${i}`, timezone: digest.timezone }));
   });
 
@@ -48,7 +58,7 @@ export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot
     async stop() {
       stopping = true;
       await Promise.all(tasks.map((t) => t.stop()));
-      await inFlight;
+      await Promise.all(running);
       await Promise.all(tasks.map((t) => t.destroy()));
     },
   };

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppError, errorMessage } from '../errors.ts';
-import { decodeFeed } from '../feeds/decode.ts';
 import { HttpClient } from '../feeds/fetch.ts';
 import { normalizeFeed } from '../feeds/normalize.ts';
-import { HtmlPageError, parseFeed } from '../feeds/parse.ts';
+import type { ParsedFeed } from '../feeds/parse.ts';
+import { parseBytes, readFetchedFeed } from '../feeds/read.ts';
 import type { CliCommand, CliIO } from './command.ts';
 
 const SUMMARY_CHARS = 280;
@@ -66,7 +66,9 @@ async function parseInput(input: string, io: CliIO, client: () => HttpClient): P
     const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
       throw new AppError('not_found', err.code === 'ENOENT' ? `no such file: ${input}` : `cannot read ${input}: ${err.message}`, { cause: err });
     });
-    return await report(input, bytes, undefined, pathToFileURL(path).href);
+    const url = pathToFileURL(path).href;
+    const { parsed, encoding } = await parseBytes(bytes, undefined, url);
+    return report(input, parsed, encoding, url);
   } catch (err) {
     return { input, ok: false, error: errorMessage(err) };
   }
@@ -75,20 +77,11 @@ async function parseInput(input: string, io: CliIO, client: () => HttpClient): P
 async function parseUrl(input: string, http: HttpClient): Promise<ParseReport> {
   const response = await http.get(input);
   if (response.status !== 'ok') throw new AppError('not_modified', `${input} answered 304 Not Modified to a request without validators`);
-  try {
-    return await report(input, response.body, response.contentType, response.url);
-  } catch (err) {
-    if (!(err instanceof HtmlPageError) || err.feeds.length !== 1) throw err;
-    const feedUrl = err.feeds[0].url;
-    const feed = await http.get(feedUrl);
-    if (feed.status !== 'ok') throw err;
-    return { ...(await report(input, feed.body, feed.contentType, feed.url)), discovered: feedUrl };
-  }
+  const document = await readFetchedFeed(http, response);
+  return { ...report(input, document.parsed, document.encoding, document.response.url), ...(document.discovered ? { discovered: document.discovered } : {}) };
 }
 
-async function report(input: string, bytes: Buffer, contentType: string | undefined, url: string): Promise<ParseReport> {
-  const { text, encoding } = decodeFeed(bytes, contentType);
-  const feed = await parseFeed(text, { contentType, url });
+function report(input: string, feed: ParsedFeed, encoding: string, url: string): ParseReport {
   const articles = normalizeFeed(feed, url);
   return {
     input,

@@ -1,9 +1,8 @@
 import { parseDurationS } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
-import { decodeFeed } from '../feeds/decode.ts';
 import { HttpClient } from '../feeds/fetch.ts';
 import { normalizeFeed } from '../feeds/normalize.ts';
-import { parseFeed } from '../feeds/parse.ts';
+import { readFetchedFeed } from '../feeds/read.ts';
 import { compileTopics } from '../topics/compile.ts';
 import { loadTopicFile } from '../topics/define.ts';
 import { matchArticle } from '../topics/match.ts';
@@ -44,8 +43,8 @@ ${CONFIG_USAGE}
         try {
           const response = await http.get(feed.url);
           if (response.status !== 'ok') return;
-          const parsed = await parseFeed(decodeFeed(response.body, response.contentType).text, { contentType: response.contentType, url: response.url });
-          for (const article of normalizeFeed(parsed, response.url)) {
+          const document = await readFetchedFeed(http, response);
+          for (const article of normalizeFeed(document.parsed, document.response.url)) {
             if (article.publishedAt && article.publishedAt.getTime() < cutoff) continue;
             for (const m of matchArticle(index, article).matches) {
               if (!m.matched && !values.all) continue;

@@ -5,7 +5,7 @@ import { decodeFeed } from './decode.ts';
 import { FetchError, type HttpClient, PAGE_ACCEPT } from './fetch.ts';
 import { extractMainText } from './fulltext.ts';
 import { normalizeFeed } from './normalize.ts';
-import { HtmlPageError, type ParsedFeed, parseFeed } from './parse.ts';
+import { readFetchedFeed } from './read.ts';
 import { type PollBounds, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
 
 export interface PollDeps {
@@ -57,21 +57,9 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
       return { status: 'ok', fresh: [], stored: 0, updated: 0, notModified: true };
     }
 
-    let document = response;
-    let parsed: ParsedFeed;
-    try {
-      parsed = await parseFeed(decodeFeed(response.body, response.contentType).text, { contentType: response.contentType, url: response.url });
-    } catch (err) {
-      // Autodiscovery: a web page that announces exactly one feed is followed to that feed (and the
-      // stored URL updated); several are listed in the error so the user can pick one.
-      if (!(err instanceof HtmlPageError) || err.feeds.length !== 1) throw err;
-      const announced = err.feeds[0]!.url;
-      const fetched = await http.get(announced);
-      if (fetched.status !== 'ok') throw err;
-      document = { ...fetched, permanentUrl: announced };
-      parsed = await parseFeed(decodeFeed(fetched.body, fetched.contentType).text, { contentType: fetched.contentType, url: fetched.url });
-      log.info({ feed: feed.url, using: announced }, 'the feed URL is a web page; using the feed it announces');
-    }
+    const { response: document, parsed, discovered } = await readFetchedFeed(http, response);
+    // A web page that announced its feed: the stored URL becomes the feed's.
+    if (discovered) log.info({ feed: feed.url, using: discovered }, 'the feed URL is a web page; using the feed it announces');
     if (parsed.recoveredFrom) log.warn({ feed: feed.url }, `feed is malformed and was repaired (${parsed.recoveredFrom})`);
     const articles = normalizeFeed(parsed, document.url);
 
@@ -93,7 +81,7 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     }
     const updated = results.filter((r) => r.status === 'updated').length;
 
-    const newUrl = await movedTo(feed, document.permanentUrl, store);
+    const newUrl = await movedTo(feed, discovered ?? document.permanentUrl, store);
     await store.recordFeedSuccess(feed.id, {
       etag: document.etag, lastModified: document.lastModified, title: parsed.title, url: newUrl, now,
       nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: document.maxAgeS, ttlMinutes: parsed.ttlMinutes }, deps.bounds),
