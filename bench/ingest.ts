@@ -11,13 +11,15 @@
  *
  * Run: npm run bench:ingest   (targets on a 2-core machine: cold ≤ 5 s, second cycle ≤ 1 s, peak RSS ≤ 256 MB)
  * Env: BENCH_FULL_CONTENT_SHARE (0.25: the share of feeds carrying content:encoded, see lib/feed-content.ts), BENCH_GROWTH_CYCLES (10), BENCH_GROWTH_BUDGET_S (30; at least 2 cycles run, 0 runs every
- *      growth cycle whatever it takes), BENCH_NEWSBOAT_TIMEOUT_S (120), BENCH_NEWSBOAT=0 skips newsboat, BENCH_GZIP=0 serves every generation uncompressed.
+ *      growth cycle whatever it takes), BENCH_NEWSBOAT_TIMEOUT_S (120), BENCH_NEWSBOAT=0 skips newsboat, BENCH_GZIP=0 serves every generation uncompressed,
+ *      BENCH_PROF=DIR writes V8 CPU profiles of our run (one per thread) into DIR.
  * Exit code 1 when a correctness check fails (a feed failed, or a second cycle was not all 304s);
  * a missed performance target prints FAIL but does not stop `npm run bench`.
  */
-import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, fork } from 'node:child_process';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { FEEDS, ITEMS_PER_FEED } from './lib/feed-content.ts';
 import { serverCounts, setGeneration, startFeedServer } from './lib/feed-server-client.ts';
 import { benchNewsboat, newsboatVersion } from './lib/newsboat.ts';
@@ -29,6 +31,8 @@ const PER_HOST = 8;
 /** Requests in flight for the references: issue 3 found 8 as fast as 16 with less memory. */
 const CONCURRENCY = 8;
 const TOTAL_CONNECTIONS = 16;
+/** The default of `poll.parse_threads`. */
+const PARSE_THREADS = Math.min(4, os.availableParallelism());
 const GROWTH_CYCLES = Number(process.env.BENCH_GROWTH_CYCLES ?? 10);
 /** newsboat alone takes about 2 minutes here, so the growth cycles get what is left of ~3 minutes (at least 2 run). */
 const GROWTH_BUDGET_S = Number(process.env.BENCH_GROWTH_BUDGET_S ?? 30);
@@ -53,16 +57,29 @@ function check(ok: boolean, problem: string): void {
   if (!ok) problems.push(problem);
 }
 
-/** Runs a bench/lib script in its own process and returns the one message it sends. */
-function runChild<T>(script: string, input: unknown): Promise<T> {
+/** Runs a script in its own process (with this process's loader unless `execArgv` says otherwise) and returns the one message it sends. */
+function runChild<T>(script: URL, input: unknown, execArgv?: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(new URL(script, import.meta.url), [JSON.stringify(input)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(script, [JSON.stringify(input)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...(execArgv ? { execArgv } : {}) });
     let result: T | undefined;
     child.on('message', (m) => {
       result = m as T;
     });
     child.on('exit', (code) => (result !== undefined ? resolve(result) : reject(new Error(`${script} exited with code ${code} and no result`))));
   });
+}
+
+/**
+ * Compiles lib/ours-run.ts with the sources it imports to dist-bench/ (bench/tsconfig.ours.json), so
+ * that it runs under plain node like `npm start` does; returns the entry to fork.
+ */
+function compileOursRun(): URL {
+  const root = new URL('../', import.meta.url);
+  const out = new URL('dist-bench/', root);
+  rmSync(out, { recursive: true, force: true });
+  execFileSync(process.execPath, [fileURLToPath(new URL('node_modules/typescript/bin/tsc', root)), '-p', fileURLToPath(new URL('bench/tsconfig.ours.json', root))], { stdio: 'inherit' });
+  cpSync(new URL('src/store/migrations', root), new URL('src/store/migrations', out), { recursive: true });
+  return new URL('bench/lib/ours-run.js', out);
 }
 
 function machine(): string[] {
@@ -127,7 +144,10 @@ async function main(): Promise<void> {
     `mix:     ${summaryFeeds} summary-only feeds (title, link, guid, date, a 200–600-char description: ${kib(server.bytes - server.fullBytes, summaryFeeds)}), ` +
       `${server.fullFeeds} with full content (also content:encoded of 2–4 KB: ${kib(server.fullBytes, server.fullFeeds)}); BENCH_FULL_CONTENT_SHARE=${(server.fullFeeds / FEEDS).toFixed(2)}`,
   );
-  console.log(`clients: ours with perHostConnections ${PER_HOST} (default 2) and totalConnections ${TOTAL_CONNECTIONS}, since every feed is on one host; references at concurrency ${CONCURRENCY}`);
+  console.log(
+    `clients: ours with perHostConnections ${PER_HOST} (default 2) and totalConnections ${TOTAL_CONNECTIONS}, since every feed is on one host, ` +
+      `${2 * TOTAL_CONNECTIONS} polls in flight, ${PARSE_THREADS} parser threads; references at concurrency ${CONCURRENCY}`,
+  );
   console.log('');
 
   const rows: Row[] = [];
@@ -136,7 +156,7 @@ async function main(): Promise<void> {
     // 1. The bare undici + rss-parser loop.
     await setGeneration(server.origin, 0);
     process.stdout.write('running reference undici.request + rss-parser …\n');
-    const ref = await runChild<ReferenceResult>('./lib/reference-run.ts', { urls: server.urls, concurrency: CONCURRENCY });
+    const ref = await runChild<ReferenceResult>(new URL('./lib/reference-run.ts', import.meta.url), { urls: server.urls, concurrency: CONCURRENCY });
     check(ref.cold.failed === 0 && ref.cold.items === items, `reference cold cycle: ${ref.cold.failed} failed, ${ref.cold.items}/${items} items${ref.cold.firstError ? ` (${ref.cold.firstError})` : ''}`);
     check(ref.warm.notModified === FEEDS, `reference second cycle: ${ref.warm.notModified}/${FEEDS} answered 304`);
     const refPeak = Math.max(ref.cold.peakMb, ref.warm.peakMb);
@@ -189,9 +209,10 @@ async function main(): Promise<void> {
       totalConnections: TOTAL_CONNECTIONS,
       growthCycles: GROWTH_CYCLES,
       growthBudgetS: GROWTH_BUDGET_S,
-      pollsInFlight: 0,
+      pollsInFlight: 2 * TOTAL_CONNECTIONS,
+      parseThreads: PARSE_THREADS,
     };
-    const ours = await runChild<OursResult>('./lib/ours-run.ts', input);
+    const ours = await runChild<OursResult>(compileOursRun(), input, process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []);
     for (const [label, c] of [['cold', ours.cold], ['second', ours.warm], ...ours.growth.map((g, i) => [`growth ${i + 1}`, g] as const)] as const) {
       check(c.failed === 0, `ours ${label} cycle: ${c.failed} feeds failed (${c.firstError})`);
     }

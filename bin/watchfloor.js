@@ -1,9 +1,14 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx: no build step between `npm install` and `npm start`.
-import { register } from 'tsx/esm/api';
+// Runs the compiled sources in dist/ (`npm run build`; `npm install` and `npm start` run it too).
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli.ts');
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  process.stderr.write('watchfloor: dist/ is missing; run `npm run build` (or `npm install`) in the Watchfloor folder first.\n');
+  process.exit(2);
+}
+process.setSourceMapsEnabled(true);
+const { main } = await import(cli.href);
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

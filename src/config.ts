@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import cron from 'node-cron';
@@ -83,6 +84,8 @@ export const configSchema = z.strictObject({
       max_interval: duration.default(86_400),
       /** On a feed's first poll, items older than this are stored but not alerted. */
       first_poll_max_age: duration.default(86_400),
+      /** Worker threads that decode, parse and normalize fetched feeds; 0 does it on the main thread. */
+      parse_threads: z.number().int().min(0).max(32).default(() => Math.min(4, availableParallelism())),
     })
     .prefault({}),
   stories: z.strictObject({ window: duration.default(72 * 3600) }).prefault({}),

@@ -4,6 +4,8 @@ import { createConsoleSink } from './chat/console/adapter.ts';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { HttpClient } from './feeds/fetch.ts';
+import { readFeedBytes } from './feeds/read.ts';
+import { ReadPool } from './feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from './feeds/schedule.ts';
 import type { Logger } from './log.ts';
 import { type Pipeline, rebuildStoryWindow } from './pipeline.ts';
@@ -67,6 +69,7 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
     ...(config.fetch.user_agent ? { userAgent: config.fetch.user_agent } : {}),
   });
 
+  const pool = config.poll.parse_threads > 0 ? new ReadPool({ threads: config.poll.parse_threads }) : undefined;
   const sinks = new Map<string, Sink>([['console', createConsoleSink({ format: config.console.format, out: io.stdout })]]);
   const stories = new StoryIndex({ windowHours: config.stories.window / 3600 });
   await rebuildStoryWindow(store, stories, now(), config.stories.window);
@@ -78,9 +81,12 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
     owner: `${hostname()}:${process.pid}`,
     poll: {
       http,
+      read: pool?.read ?? readFeedBytes,
       bounds: { ...DEFAULT_POLL_BOUNDS, minIntervalS: config.poll.min_interval, maxIntervalS: config.poll.max_interval },
       firstPollMaxAgeS: config.poll.first_poll_max_age,
     },
+    // Enough to keep every connection busy while as many fetched feeds wait for a parser.
+    pollsInFlight: 2 * config.fetch.concurrency,
     topics: { index: compileTopics(topics) },
     stories,
     sinks,
@@ -95,6 +101,7 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
     async close() {
       await Promise.allSettled([...sinks.values()].map((s) => s.close?.()));
       await http.close();
+      await pool?.close();
       await store.close();
     },
   };

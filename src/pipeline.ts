@@ -1,7 +1,7 @@
 import { deliverPending, type DeliverReport } from './alerts/deliver.ts';
 import type { Sink } from './alerts/message.ts';
 import { routeMatches } from './alerts/route.ts';
-import { type FreshArticle, pollFeed, type PollDeps } from './feeds/poll.ts';
+import { type FreshArticle, type PollDeps, pollFeeds } from './feeds/poll.ts';
 import type { Logger } from './log.ts';
 import type { ArticleRow, Store } from './store/store.ts';
 import type { StoryCandidate, StoryIndex } from './stories/cluster.ts';
@@ -20,6 +20,8 @@ export interface Pipeline {
   /** Lease owner name of this process (host:pid): leases let a replica pick up a dead one's work. */
   owner: string;
   poll: Omit<PollDeps, 'store' | 'log' | 'now'>;
+  /** Feeds polled at once (fetching, waiting for a parser, or storing). */
+  pollsInFlight: number;
   /** Swapped whole when topics change; matching reads whichever index is current. */
   topics: { index: TopicIndex };
   stories: StoryIndex;
@@ -44,8 +46,7 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
   const dueBy = options.allFeeds ? new Date(8.64e15) : now;
   const feeds = await p.store.claimDueFeeds(dueBy, p.owner, new Date(now.getTime() + FEED_LEASE_MS), 10_000, now);
   const pollDeps: PollDeps = { ...p.poll, store: p.store, log: p.log, now: p.now };
-  // The HTTP client bounds concurrency per host and overall; starting every poll at once lets it schedule them.
-  const results = await Promise.all(feeds.map((feed) => pollFeed(feed, pollDeps)));
+  const results = await pollFeeds(feeds, pollDeps, p.pollsInFlight);
 
   const fresh = results.flatMap((r) => (r.status === 'ok' ? r.fresh : []));
   // Oldest first, so the first report of a story anchors it and later ones follow up.

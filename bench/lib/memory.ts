@@ -32,6 +32,8 @@ export class PeakMemory {
       this.exact = false;
     }
     this.sampled = process.memoryUsage().rss;
+    // The sampler costs the measured process CPU time: only where the kernel keeps no high-water mark.
+    if (this.exact) return this;
     this.timer = setInterval(() => {
       this.sampled = Math.max(this.sampled, process.memoryUsage().rss);
     }, 20);

@@ -1,8 +1,11 @@
 /**
  * Our full ingest path, measured in a process of its own (so its peak RSS is ours alone): the real
- * HttpClient, pollFeed (fetch → decode → parse → normalize → store) and a fresh SqliteStore in a
- * temporary directory. One cycle is what runCycle does before matching: claim the due feeds, then
- * poll them all at once and let the client's slots schedule them.
+ * HttpClient, ReadPool and pollFeeds (fetch → decode → parse → normalize → store) and a fresh
+ * SqliteStore in a temporary directory. One cycle is what runCycle does before matching: claim the
+ * due feeds, then pollFeeds with the in-flight window main.ts uses.
+ *
+ * ingest.ts compiles this file with the sources it imports (bench/tsconfig.ours.json) and runs it
+ * under plain node, as `npm start` runs dist/: a TypeScript loader would add its own memory.
  *
  * Input: argv[2] is JSON `OursInput`; output: one `OursResult` message to the parent.
  */
@@ -11,7 +14,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { HttpClient } from '../../src/feeds/fetch.ts';
-import { pollFeed, type PollDeps } from '../../src/feeds/poll.ts';
+import { type PollDeps, pollFeeds } from '../../src/feeds/poll.ts';
+import { ReadPool } from '../../src/feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from '../../src/feeds/schedule.ts';
 import { silentLogger } from '../../src/log.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
@@ -26,8 +30,10 @@ export interface OursInput {
   growthCycles: number;
   /** Stop starting growth cycles (after the first two) once they have taken this long (seconds; 0 = no limit). */
   growthBudgetS: number;
-  /** Polls in flight at once; 0 starts every poll at once, as runCycle does. */
+  /** Polls in flight at once (main.ts: twice the connection limit). */
   pollsInFlight: number;
+  /** Parser threads (config `poll.parse_threads`). */
+  parseThreads: number;
 }
 
 export interface CycleFigures {
@@ -65,12 +71,14 @@ async function main(): Promise<void> {
     perHostConnections: input.perHostConnections,
     totalConnections: input.totalConnections,
   });
+  const pool = new ReadPool({ threads: input.parseThreads });
   try {
     const now = new Date();
     for (const url of input.urls) await store.addFeed({ url, intervalS: 900, addedBy: 'bench' }, now);
     const deps: PollDeps = {
       store,
       http,
+      read: pool.read,
       log: silentLogger(),
       now: () => new Date(),
       bounds: DEFAULT_POLL_BOUNDS,
@@ -82,7 +90,7 @@ async function main(): Promise<void> {
       const started = performance.now();
       const t = new Date();
       const feeds = await store.claimDueFeeds(FAR_FUTURE, 'bench', new Date(t.getTime() + LEASE_MS), 10_000, t);
-      const results = await mapLimited(feeds, input.pollsInFlight, (feed) => pollFeed(feed, deps));
+      const results = await pollFeeds(feeds, deps, input.pollsInFlight);
       const seconds = (performance.now() - started) / 1000;
       const figures: CycleFigures = { seconds, feeds: feeds.length, ok: 0, failed: 0, notModified: 0, stored: 0, fresh: 0, peakMb: peak.stop() };
       for (const r of results) {
@@ -118,24 +126,10 @@ async function main(): Promise<void> {
     process.send!(result);
   } finally {
     await http.close();
+    await pool.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** `Promise.all(items.map(fn))` with at most `limit` calls pending (0: no limit). */
-async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  if (limit <= 0) return Promise.all(items.map(fn));
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 function safeSize(file: string): number | undefined {

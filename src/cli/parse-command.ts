@@ -3,9 +3,7 @@ import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppError, errorMessage } from '../errors.ts';
 import { HttpClient } from '../feeds/fetch.ts';
-import { normalizeFeed } from '../feeds/normalize.ts';
-import type { ParsedFeed } from '../feeds/parse.ts';
-import { parseBytes, readFetchedFeed } from '../feeds/read.ts';
+import { type FeedContent, readFeedBytes, readFetchedFeed } from '../feeds/read.ts';
 import type { CliCommand, CliIO } from './command.ts';
 
 const SUMMARY_CHARS = 280;
@@ -66,9 +64,7 @@ async function parseInput(input: string, io: CliIO, client: () => HttpClient): P
     const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
       throw new AppError('not_found', err.code === 'ENOENT' ? `no such file: ${input}` : `cannot read ${input}: ${err.message}`, { cause: err });
     });
-    const url = pathToFileURL(path).href;
-    const { parsed, encoding } = await parseBytes(bytes, undefined, url);
-    return report(input, parsed, encoding, url);
+    return report(input, await readFeedBytes(bytes, undefined, pathToFileURL(path).href));
   } catch (err) {
     return { input, ok: false, error: errorMessage(err) };
   }
@@ -78,11 +74,10 @@ async function parseUrl(input: string, http: HttpClient): Promise<ParseReport> {
   const response = await http.get(input);
   if (response.status !== 'ok') throw new AppError('not_modified', `${input} answered 304 Not Modified to a request without validators`);
   const document = await readFetchedFeed(http, response);
-  return { ...report(input, document.parsed, document.encoding, document.response.url), ...(document.discovered ? { discovered: document.discovered } : {}) };
+  return { ...report(input, document), ...(document.discovered ? { discovered: document.discovered } : {}) };
 }
 
-function report(input: string, feed: ParsedFeed, encoding: string, url: string): ParseReport {
-  const articles = normalizeFeed(feed, url);
+function report(input: string, { feed, articles, encoding }: FeedContent): ParseReport {
   return {
     input,
     ok: true,

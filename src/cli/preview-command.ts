@@ -1,7 +1,6 @@
 import { parseDurationS } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
 import { HttpClient } from '../feeds/fetch.ts';
-import { normalizeFeed } from '../feeds/normalize.ts';
 import { readFetchedFeed } from '../feeds/read.ts';
 import { compileTopics } from '../topics/compile.ts';
 import { loadTopicFile } from '../topics/define.ts';
@@ -44,7 +43,7 @@ ${CONFIG_USAGE}
           const response = await http.get(feed.url);
           if (response.status !== 'ok') return;
           const document = await readFetchedFeed(http, response);
-          for (const article of normalizeFeed(document.parsed, document.response.url)) {
+          for (const article of document.articles) {
             if (article.publishedAt && article.publishedAt.getTime() < cutoff) continue;
             for (const m of matchArticle(index, article).matches) {
               if (!m.matched && !values.all) continue;

@@ -4,13 +4,14 @@ import type { FeedRow, Store } from '../store/store.ts';
 import { decodeFeed } from './decode.ts';
 import { FetchError, type HttpClient, PAGE_ACCEPT } from './fetch.ts';
 import { extractMainText } from './fulltext.ts';
-import { normalizeFeed } from './normalize.ts';
-import { readFetchedFeed } from './read.ts';
+import { type FeedReader, readFetchedFeed } from './read.ts';
 import { type PollBounds, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
 
 export interface PollDeps {
   store: Store;
   http: HttpClient;
+  /** Decode → parse → normalize: on this thread or on a pool of worker threads (read-pool.ts). */
+  read: FeedReader;
   log: Logger;
   now: () => Date;
   bounds: PollBounds;
@@ -57,13 +58,12 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
       return { status: 'ok', fresh: [], stored: 0, updated: 0, notModified: true };
     }
 
-    const { response: document, parsed, discovered } = await readFetchedFeed(http, response);
+    const { response: document, feed: info, articles, discovered } = await readFetchedFeed(http, response, deps.read);
     // A web page that announced its feed: the stored URL becomes the feed's.
     if (discovered) log.info({ feed: feed.url, using: discovered }, 'the feed URL is a web page; using the feed it announces');
-    if (parsed.recoveredFrom) log.warn({ feed: feed.url }, `feed is malformed and was repaired (${parsed.recoveredFrom})`);
-    const articles = normalizeFeed(parsed, document.url);
+    if (info.recoveredFrom) log.warn({ feed: feed.url }, `feed is malformed and was repaired (${info.recoveredFrom})`);
 
-    const language = parsed.language?.trim().toLowerCase().split(/[-_]/)[0] || undefined;
+    const language = info.language?.trim().toLowerCase().split(/[-_]/)[0] || undefined;
     const fresh: FreshArticle[] = [];
     const results = await store.upsertArticles(articles.map((a) => ({ ...a, feedId: feed.id, fetchedAt: now })));
     const oldestAlertable = feed.firstPoll ? now.getTime() - deps.firstPollMaxAgeS * 1000 : -Infinity;
@@ -83,8 +83,8 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
 
     const newUrl = await movedTo(feed, discovered ?? document.permanentUrl, store);
     await store.recordFeedSuccess(feed.id, {
-      etag: document.etag, lastModified: document.lastModified, title: parsed.title, url: newUrl, now,
-      nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: document.maxAgeS, ttlMinutes: parsed.ttlMinutes }, deps.bounds),
+      etag: document.etag, lastModified: document.lastModified, title: info.title, url: newUrl, now,
+      nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: document.maxAgeS, ttlMinutes: info.ttlMinutes }, deps.bounds),
     });
     if (newUrl) log.info({ feed: feed.url, to: newUrl }, 'feed moved; stored URL updated');
     return { status: 'ok', fresh, stored: articles.length, updated, notModified: false };
@@ -97,6 +97,43 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     log.warn({ feed: feed.url, failures, retryAt: nextPollAt.toISOString() }, `feed failed: ${error}`);
     return { status: 'failed', error };
   }
+}
+
+/**
+ * Polls many feeds, at most `inFlight` at once, with hosts interleaved. The bounded window keeps
+ * fetched bodies from piling up faster than they are parsed (memory); interleaving keeps one host's
+ * feeds, limited to a few connections, from filling the window while other hosts wait.
+ * Results come in the order of `feeds`.
+ */
+export async function pollFeeds(feeds: FeedRow[], deps: PollDeps, inFlight: number): Promise<PollResult[]> {
+  const order = interleaveByHost(feeds);
+  const results: PollResult[] = new Array(feeds.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < order.length) {
+      const i = order[next++]!;
+      results[i] = await pollFeed(feeds[i]!, deps);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, inFlight), feeds.length) }, lane));
+  return results;
+}
+
+/** Indexes of `feeds` taking one feed of each host in turn: a, b, c, a, b, a … */
+export function interleaveByHost(feeds: FeedRow[]): number[] {
+  const byHost = new Map<string, number[]>();
+  for (const [i, feed] of feeds.entries()) {
+    const host = URL.canParse(feed.url) ? new URL(feed.url).host : feed.url;
+    const queue = byHost.get(host);
+    if (queue) queue.push(i);
+    else byHost.set(host, [i]);
+  }
+  const order: number[] = [];
+  for (let round = 0, queues = [...byHost.values()]; queues.length; round++) {
+    queues = queues.filter((queue) => round < queue.length);
+    for (const queue of queues) order.push(queue[round]!);
+  }
+  return order;
 }
 
 /** The URL to store after a permanent move — unless another stored feed already has it (the URL is unique). */

@@ -1,36 +1,54 @@
 import { decodeFeed } from './decode.ts';
 import type { FetchOutcome, HttpClient } from './fetch.ts';
+import { type FeedArticle, normalizeFeed } from './normalize.ts';
 import { HtmlPageError, type ParsedFeed, parseFeed } from './parse.ts';
 
 type Fetched = Extract<FetchOutcome, { status: 'ok' }>;
 
-export interface FeedDocument {
+/** What a feed says of itself: everything parsed but the items, which come normalized as `articles`. */
+export type FeedInfo = Omit<ParsedFeed, 'items'>;
+
+/** A feed read from its bytes: decoded, parsed and normalized. Plain data, so it can cross threads. */
+export interface FeedContent {
+  feed: FeedInfo;
+  articles: FeedArticle[];
+  /** The encoding the bytes were read as. */
+  encoding: string;
+}
+
+/**
+ * Bytes → FeedContent. The CPU-heavy half of a poll: `readFeedBytes` runs it on this thread,
+ * `ReadPool.read` (read-pool.ts) on worker threads; both are interchangeable. A reader may take
+ * the bytes over (a pool moves them to its thread): do not use them after the call.
+ */
+export type FeedReader = (bytes: Uint8Array, contentType: string | undefined, url: string) => Promise<FeedContent>;
+
+export interface FeedDocument extends FeedContent {
   /** The response the feed was read from: the announced feed's when the URL was a web page. */
   response: Fetched;
-  parsed: ParsedFeed;
-  encoding: string;
   /** The feed URL a web page announced and that was read instead. */
   discovered?: string;
 }
 
-/** Bytes → parsed feed: decoded with feedparser's precedence, then parsed. */
-export async function parseBytes(bytes: Buffer, contentType: string | undefined, url: string): Promise<{ parsed: ParsedFeed; encoding: string }> {
-  const { text, encoding } = decodeFeed(bytes, contentType);
-  return { parsed: await parseFeed(text, { contentType, url }), encoding };
-}
+/** Decodes with feedparser's precedence, parses, and normalizes items against `url` (the document's URL). */
+export const readFeedBytes: FeedReader = async (bytes, contentType, url) => {
+  const { text, encoding } = decodeFeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType);
+  const { items, ...feed } = await parseFeed(text, { contentType, url });
+  return { feed, articles: normalizeFeed({ ...feed, items }, url), encoding };
+};
 
 /**
- * Parses a fetched document. Autodiscovery: a web page that announces exactly one feed is followed to
+ * Reads a fetched document. Autodiscovery: a web page that announces exactly one feed is followed to
  * that feed; a page announcing several rejects with an error that lists them, so the user can pick one.
  */
-export async function readFetchedFeed(http: HttpClient, response: Fetched): Promise<FeedDocument> {
+export async function readFetchedFeed(http: HttpClient, response: Fetched, read: FeedReader = readFeedBytes): Promise<FeedDocument> {
   try {
-    return { response, ...(await parseBytes(response.body, response.contentType, response.url)) };
+    return { response, ...(await read(response.body, response.contentType, response.url)) };
   } catch (err) {
     if (!(err instanceof HtmlPageError) || err.feeds.length !== 1) throw err;
     const discovered = err.feeds[0]!.url;
     const feed = await http.get(discovered);
     if (feed.status !== 'ok') throw err;
-    return { response: feed, ...(await parseBytes(feed.body, feed.contentType, feed.url)), discovered };
+    return { response: feed, ...(await read(feed.body, feed.contentType, feed.url)), discovered };
   }
 }

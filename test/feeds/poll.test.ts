@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../src/feeds/fetch.ts';
-import { type PollDeps, pollFeed } from '../../src/feeds/poll.ts';
+import { interleaveByHost, type PollDeps, pollFeed, pollFeeds } from '../../src/feeds/poll.ts';
+import { readFeedBytes } from '../../src/feeds/read.ts';
+import { ReadPool } from '../../src/feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from '../../src/feeds/schedule.ts';
 import { silentLogger } from '../../src/log.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
@@ -28,7 +30,7 @@ afterAll(async () => {
 });
 beforeEach(() => {
   store = new SqliteStore(':memory:');
-  deps = { store, http, log: silentLogger(), now: () => new Date(), bounds: DEFAULT_POLL_BOUNDS, firstPollMaxAgeS: 86_400 };
+  deps = { store, http, read: readFeedBytes, log: silentLogger(), now: () => new Date(), bounds: DEFAULT_POLL_BOUNDS, firstPollMaxAgeS: 86_400 };
 });
 afterEach(() => store.close());
 
@@ -90,5 +92,34 @@ describe('pollFeed', () => {
     const result = await poll(server.url('multi.html'));
     expect(result.status).toBe('failed');
     expect(result.status === 'failed' && result.error).toContain(`${server.base}/one.rss, ${server.base}/two.atom`);
+  });
+});
+
+describe('pollFeeds', () => {
+  it('polls through a pool of parser threads and returns results in the order of the feeds', async () => {
+    server.set('one.rss', rss([{ guid: 'n1', title: 'Shells shipped from Rajin', hoursAgo: 1 }]));
+    server.set('two.rss', rss([{ guid: 'n2', title: 'Missile debris in Kharkiv', hoursAgo: 2 }, { guid: 'n3', title: 'Oil tanker tracked', hoursAgo: 3 }]));
+    server.set('page.html', '<html><head><link rel="alternate" type="application/rss+xml" href="/one.rss"></head><body>news</body></html>', 'text/html');
+    for (const name of ['one.rss', 'plain.txt', 'two.rss', 'page.html']) await store.addFeed({ url: server.url(name), intervalS: 900 }, new Date());
+    server.set('plain.txt', 'Just text, no feed here.', 'text/plain');
+    const feeds = await store.claimDueFeeds(new Date(8.64e15), 'test', new Date(Date.now() + 60_000), 10, new Date());
+    const pool = new ReadPool({ threads: 2 });
+    try {
+      const results = await pollFeeds(feeds, { ...deps, read: pool.read }, 2);
+      expect(results.map((r) => (r.status === 'ok' ? r.stored : r.error))).toEqual([1, 'not a feed: no XML element found', 2, 1]);
+      expect(await freshTitles(results[2]!)).toEqual(['Missile debris in Kharkiv', 'Oil tanker tracked']);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
+describe('interleaveByHost', () => {
+  it('takes one feed of each host in turn, keeping each host\'s own order', () => {
+    const feeds = ['https://a.example/1', 'https://a.example/2', 'https://a.example/3', 'https://b.example/1', 'https://c.example/1', 'https://b.example/2', 'not a url']
+      .map((url) => ({ url }) as Parameters<typeof interleaveByHost>[0][number]);
+    expect(interleaveByHost(feeds).map((i) => feeds[i]!.url)).toEqual([
+      'https://a.example/1', 'https://b.example/1', 'https://c.example/1', 'not a url', 'https://a.example/2', 'https://b.example/2', 'https://a.example/3',
+    ]);
   });
 });

@@ -1,0 +1,41 @@
+/**
+ * One thread of the read pool (read-pool.ts): receives fetched bytes, answers with the feed read from
+ * them, or with the error as plain data (class instances do not cross threads).
+ */
+import { parentPort } from 'node:worker_threads';
+import { AppError } from '../errors.ts';
+import { HtmlPageError } from './parse.ts';
+import { type FeedContent, readFeedBytes } from './read.ts';
+
+export interface ReadJob {
+  id: number;
+  bytes: Uint8Array;
+  contentType?: string;
+  url: string;
+}
+
+export interface SerializedError {
+  message: string;
+  code?: string;
+  retryable?: boolean;
+  /** Set when the document was a web page: the feeds it announces. */
+  feeds?: HtmlPageError['feeds'];
+}
+
+export type ReadAnswer = { id: number; content: FeedContent } | { id: number; error: SerializedError };
+
+function serialize(err: unknown): SerializedError {
+  if (err instanceof HtmlPageError) return { message: err.message, code: err.code, feeds: err.feeds };
+  if (err instanceof AppError) return { message: err.message, code: err.code, retryable: err.retryable };
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+parentPort!.on('message', async (job: ReadJob) => {
+  let answer: ReadAnswer;
+  try {
+    answer = { id: job.id, content: await readFeedBytes(job.bytes, job.contentType, job.url) };
+  } catch (err) {
+    answer = { id: job.id, error: serialize(err) };
+  }
+  parentPort!.postMessage(answer);
+});
