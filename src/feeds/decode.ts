@@ -5,17 +5,24 @@
  *   2. the HTTP `Content-Type` charset,
  *   3. the XML prolog's `encoding` (or an HTML `<meta charset>` when we were handed a web page),
  *   4. UTF-8.
- * Two repairs on top, both from Miniflux's CharsetReader: bytes that are valid UTF-8 stay UTF-8
- * even under a legacy label (servers and CMSs often lie), and bytes that are not valid UTF-8 under
- * a UTF-8 label (or none) are read as windows-1252 rather than turned into U+FFFD.
+ * Repairs on top, the first two from Miniflux's CharsetReader: bytes that are valid UTF-8 stay UTF-8
+ * even under a legacy label (servers and CMSs often lie); bytes that are not valid UTF-8 under a
+ * UTF-8 label are read as windows-1252 rather than turned into U+FFFD; with no label at all, a
+ * charset detector (chardet, ICU's) names the encoding of non-Latin text (windows-1251, KOI8-R,
+ * EUC-KR, Shift_JIS, GB18030 …), windows-1252 otherwise; and UTF-8 that was double-encoded
+ * (`Ã©` for é) is undone (repair.ts).
  */
 import { isUtf8 } from 'node:buffer';
+import { analyse, type Match } from 'chardet';
 import iconv from 'iconv-lite';
+import { undoDoubleEncodedUtf8 } from './repair.ts';
 
 export interface DecodedFeed {
   text: string;
   /** The encoding actually used, lower case (`utf-8`, `windows-1251`, `utf-16le` …). */
   encoding: string;
+  /** Set when the text was repaired after decoding: UTF-8 that had been read as windows-1252 and re-encoded. */
+  repaired?: 'double-encoded-utf8';
 }
 
 /**
@@ -68,17 +75,19 @@ const ALIASES: Record<string, string> = {
 
 export function decodeFeed(bytes: Buffer, contentType?: string): DecodedFeed {
   const bom = detectBom(bytes);
+  if (bom?.encoding === 'utf-8') return decodeUtf8(bytes.subarray(bom.length));
   if (bom) return { text: iconv.decode(bytes.subarray(bom.length), bom.encoding), encoding: bom.encoding };
 
   const sniffed = sniffWideEncoding(bytes);
   if (sniffed) return { text: iconv.decode(bytes, sniffed), encoding: sniffed };
 
   const label = usableLabel(charsetFromContentType(contentType)) ?? usableLabel(declaredEncoding(bytes));
-  if (!label || label === 'utf-8' || isWideUnicode(label)) return decodeAsUtf8(bytes);
+  if (!label) return isUtf8(bytes) ? decodeUtf8(bytes) : decodeWith(bytes, detectNonLatin(bytes) ?? 'windows-1252');
+  if (label === 'utf-8' || isWideUnicode(label)) return isUtf8(bytes) ? decodeUtf8(bytes) : decodeWith(bytes, 'windows-1252');
 
   // Valid multi-byte UTF-8 under a legacy label is far more likely a wrong label than a coincidence.
-  if (hasNonAscii(bytes) && isUtf8(bytes)) return { text: bytes.toString('utf8'), encoding: 'utf-8' };
-  return { text: iconv.decode(bytes, DECODE_AS[label] ?? label), encoding: label };
+  if (hasNonAscii(bytes) && isUtf8(bytes)) return decodeUtf8(bytes);
+  return decodeWith(bytes, label);
 }
 
 /** The `charset` parameter of a Content-Type header, quotes removed; undefined when absent or malformed. */
@@ -100,9 +109,82 @@ function usableLabel(label: string | undefined): string | undefined {
   return normalizeEncodingLabel(label);
 }
 
-function decodeAsUtf8(bytes: Buffer): DecodedFeed {
-  if (isUtf8(bytes)) return { text: bytes.toString('utf8'), encoding: 'utf-8' };
-  return { text: iconv.decode(bytes, 'windows-1252'), encoding: 'windows-1252' };
+function decodeWith(bytes: Buffer, label: string): DecodedFeed {
+  return { text: iconv.decode(bytes, DECODE_AS[label] ?? label), encoding: label };
+}
+
+function decodeUtf8(bytes: Buffer): DecodedFeed {
+  const text = bytes.toString('utf8');
+  const repaired = undoDoubleEncodedUtf8(bytes, text);
+  return repaired === undefined ? { text, encoding: 'utf-8' } : { text: repaired, encoding: 'utf-8', repaired: 'double-encoded-utf8' };
+}
+
+/** The answers we take from chardet (its names, lower-cased): single-byte encodings of non-Latin scripts… */
+const NON_LATIN_SINGLE_BYTE = new Set([
+  'windows-1251', 'koi8-r', 'iso-8859-5', 'windows-1253', 'iso-8859-7', 'windows-1255', 'iso-8859-8',
+  'windows-1256', 'iso-8859-6', 'windows-874',
+]);
+/** …and multi-byte ones, UTF-8 included (undeclared UTF-8 with a few bad bytes). */
+const NON_LATIN_MULTI_BYTE = new Set(['utf-8', 'shift_jis', 'euc-jp', 'euc-kr', 'gb18030', 'big5']);
+/** ICU gives 10 to any short run of valid multi-byte characters, whatever the encoding: no evidence. */
+const MIN_CONFIDENCE = 10;
+/** Single-byte guesses rest on letter statistics, guesswork below some 60 letters (Greek `Ειδήσεις` reads as Hebrew). */
+const MIN_SINGLE_BYTE_LETTERS = 64;
+/** Enough text for chardet's statistics; the rest of a large feed would only cost time. */
+const SAMPLE_BYTES = 64 * 1024;
+
+/**
+ * The encoding of undeclared, non-UTF-8 bytes when their text is plainly not in a Latin script;
+ * undefined leaves them to windows-1252. chardet alone confuses short Latin-1 text with ISO-8859-2
+ * or windows-1251, so it is only asked about text in another script, and only for an answer in one.
+ */
+function detectNonLatin(bytes: Buffer): string | undefined {
+  const sample = textBytes(bytes);
+  const { nonAscii, inWords } = nonAsciiRuns(sample);
+  // Latin-script text has isolated accented letters (café, Straße); Cyrillic, Greek, Hebrew,
+  // Arabic, Thai and CJK words are runs of non-ASCII bytes.
+  if (nonAscii === 0 || inWords * 2 < nonAscii) return undefined;
+  const match = analyse(sample).find((m) => isTrustworthy(m, nonAscii));
+  return match ? normalizeEncodingLabel(match.name) : undefined;
+}
+
+/** Multi-byte answers rest on byte structure and common characters, sound on a line of text; single-byte ones need more letters. */
+function isTrustworthy(match: Match, nonAscii: number): boolean {
+  const name = match.name.toLowerCase();
+  if (match.confidence <= MIN_CONFIDENCE) return false;
+  return NON_LATIN_MULTI_BYTE.has(name) || (NON_LATIN_SINGLE_BYTE.has(name) && nonAscii >= MIN_SINGLE_BYTE_LETTERS);
+}
+
+/** The bytes outside `<…>`: markup is ASCII and would dilute chardet's statistics (ICU's input filter does the same). */
+function textBytes(bytes: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(Math.min(bytes.length, SAMPLE_BYTES));
+  let length = 0;
+  let inTag = false;
+  for (let i = 0; i < bytes.length && length < out.length; i++) {
+    const byte = bytes[i];
+    if (byte === 0x3c) inTag = true;
+    else if (byte === 0x3e) inTag = false;
+    else if (!inTag) out[length++] = byte;
+  }
+  return out.subarray(0, length);
+}
+
+/** How many bytes are non-ASCII, and how many of those stand in runs of three or more (whole words of them). */
+function nonAsciiRuns(sample: Buffer): { nonAscii: number; inWords: number } {
+  let nonAscii = 0;
+  let inWords = 0;
+  let run = 0;
+  for (const byte of sample) {
+    if (byte >= 0x80) {
+      nonAscii++;
+      run++;
+      continue;
+    }
+    if (run >= 3) inWords += run;
+    run = 0;
+  }
+  if (run >= 3) inWords += run;
+  return { nonAscii, inWords };
 }
 
 /** A UTF-16/32 label on bytes with no BOM and no zero bytes means the document was transcoded to ASCII-compatible bytes. */

@@ -13,7 +13,8 @@
  *   - namespaced roots (`<rss:channel>`, `<atom:feed>`) are renamed to the names it expects;
  *   - an `<rss>` without a version is read as RSS 2.0, and a feed with no channel is empty.
  * Then rss-parser's loose output is mapped into our own types here, in one place, reading the
- * raw XML nodes where its mapping drops things (Atom categories, RSS 1.0 rdf:about, dc:*).
+ * raw XML nodes where its mapping drops things (Atom categories, RSS 1.0 rdf:about, dc:*, and the
+ * xml:base attributes that relative links are resolved against).
  */
 import Parser from 'rss-parser';
 import { AppError } from '../errors.ts';
@@ -57,7 +58,7 @@ export class HtmlPageError extends AppError {
 
 export interface ParseOptions {
   contentType?: string;
-  /** The document's URL: resolves the links an HTML page announces. */
+  /** The document's URL: resolves the links an HTML page announces, and a relative xml:base. */
   url?: string;
 }
 
@@ -87,13 +88,13 @@ async function parseXmlFeed(source: string, options: ParseOptions): Promise<Pars
   const xml = cdf ? `<rss version="2.0">${repaired}</rss>` : atomEntry ? `<feed>${repaired}</feed>` : repaired;
   const renames = namespaceRenames(xml, atomEntry ? 'feed' : root);
   try {
-    return toParsedFeed(await parseWith(createParser(renames, cdf), xml));
+    return toParsedFeed(await parseWith(createParser(renames, cdf), xml), options.url);
   } catch (err) {
     if (!isXmlSyntaxError(err)) throw new AppError('parse', xmlErrorSentence(err), { cause: err });
     const sentence = xmlErrorSentence(err);
     let feed: ParsedFeed;
     try {
-      feed = toParsedFeed(await parseWith(createParser(renames, cdf), rebuildWellFormed(xml)));
+      feed = toParsedFeed(await parseWith(createParser(renames, cdf), rebuildWellFormed(xml)), options.url);
     } catch {
       throw new AppError('parse', sentence, { cause: err });
     }
@@ -153,6 +154,8 @@ interface RawFeed extends Record<string, unknown> {
   format: ParsedFeed['format'];
   raw: RawElement;
   items: RawItem[];
+  /** The elements whose xml:base applies, outermost first: to the channel's own links, and to every item. */
+  scopes: { channel: RawElement[]; items: RawElement[] };
 }
 
 interface ParserInternals {
@@ -175,7 +178,7 @@ class LenientParser extends Parser {
   buildAtomFeed(xmlObj: Record<string, unknown>): RawFeed {
     const feedNode = asElement(xmlObj.feed);
     const feed = base.buildAtomFeed.call(this, { feed: { ...feedNode, link: hrefLinks(feedNode.link) } });
-    return { ...feed, format: 'atom', raw: feedNode };
+    return { ...feed, format: 'atom', raw: feedNode, scopes: { channel: [feedNode], items: [feedNode] } };
   }
   parseItemAtom(entry: RawElement): RawItem {
     // rss-parser calls new Date(x).toISOString() on these and throws for a bad one: we read them ourselves.
@@ -190,13 +193,16 @@ class LenientParser extends Parser {
     const rss = asElement(xmlObj.rss);
     const channel = asElement(firstOf(rss.channel));
     const feed = base.buildRSS.call(this, channel, asElements(channel.item ?? rss.item));
-    return { ...feed, format: 'rss', raw: channel };
+    const scopes = { channel: [rss, channel], items: channel.item ? [rss, channel] : [rss] };
+    return { ...feed, format: 'rss', raw: channel, scopes };
   }
   buildRSS1(xmlObj: Record<string, unknown>): RawFeed {
     const rdf = asElement(xmlObj['rdf:RDF']);
     const channel = asElement(firstOf(rdf.channel));
     const feed = base.buildRSS.call(this, channel, asElements(rdf.item ?? channel.item));
-    return { ...feed, format: 'rdf', raw: channel };
+    // RSS 1.0 items are siblings of the channel, not its children.
+    const scopes = { channel: [rdf, channel], items: rdf.item ? [rdf] : [rdf, channel] };
+    return { ...feed, format: 'rdf', raw: channel, scopes };
   }
   parseItemRss(xmlItem: RawElement, fields: unknown): RawItem {
     const item = base.parseItemRss.call(this, { ...xmlItem, enclosure: undefined }, fields);
@@ -248,28 +254,34 @@ function hrefLinks(links: unknown): RawElement[] | undefined {
 
 // ---------- mapping into our types ----------
 
-function toParsedFeed(raw: RawFeed): ParsedFeed {
+function toParsedFeed(raw: RawFeed, documentUrl: string | undefined): ParsedFeed {
   const node = raw.raw;
-  const items = (raw.items ?? []).map((item) => (raw.format === 'atom' ? atomItem(item) : rssItem(item)));
+  const documentScope: BaseScope = { uri: documentUrl, declared: false };
+  const channelScope = raw.scopes.channel.reduce(withXmlBase, documentScope);
+  const itemsScope = raw.scopes.items.reduce(withXmlBase, documentScope);
+  const items = (raw.items ?? []).map((item) => {
+    const scope = withXmlBase(itemsScope, item.raw);
+    return raw.format === 'atom' ? atomItem(item, scope) : rssItem(item, scope);
+  });
   const language = raw.format === 'atom' ? node.$?.['xml:lang'] ?? textOf(child(node, 'dc:language')) : textOf(child(node, 'language')) ?? textOf(child(node, 'dc:language'));
   const ttl = Number.parseInt(textOf(child(node, 'ttl')) ?? '', 10);
   return {
     format: raw.format,
     title: raw.format === 'atom' ? atomText(child(node, 'title')) : textOf(child(node, 'title')) ?? textOf(child(node, 'dc:title')),
-    link: raw.format === 'atom' ? atomLink(node) : rssLink(node),
+    link: raw.format === 'atom' ? atomLink(node, channelScope) : rssLink(node, channelScope),
     language: language?.trim() || undefined,
     ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : undefined,
     items,
   };
 }
 
-function atomItem(item: RawItem): ParsedItem {
+function atomItem(item: RawItem, scope: BaseScope): ParsedItem {
   const entry = item.raw;
   const summary = child(entry, 'summary');
   const content = child(entry, 'content');
   return {
     guid: nonEmpty(textOf(child(entry, 'id'))),
-    link: atomLink(entry),
+    link: atomLink(entry, scope),
     title: atomText(child(entry, 'title')),
     summaryHtml: summary !== undefined ? atomHtml(summary) : undefined,
     contentHtml: content !== undefined ? atomHtml(content, item.content) : undefined,
@@ -283,12 +295,12 @@ function atomItem(item: RawItem): ParsedItem {
   };
 }
 
-function rssItem(item: RawItem): ParsedItem {
+function rssItem(item: RawItem, scope: BaseScope): ParsedItem {
   const node = item.raw;
   const guidNode = child(node, 'guid');
   const guid = nonEmpty(textOf(guidNode)) ?? nonEmpty(node.$?.['rdf:about']);
   const isPermaLink = attrOf(guidNode, 'isPermaLink')?.toLowerCase() !== 'false';
-  const link = nonEmpty(textOf(child(node, 'link'))) ?? atomLink(node, 'atom:link') ?? node.$?.href ?? (guid && isPermaLink && /^https?:\/\//i.test(guid) ? guid : undefined);
+  const link = textLink(child(node, 'link'), scope) ?? atomLink(node, scope, 'atom:link') ?? resolveLink(node.$?.href, scope) ?? (guid && isPermaLink && /^https?:\/\//i.test(guid) ? guid : undefined);
   const encoded = nonEmpty(textOf(child(node, 'content:encoded')) ?? textOf(child(node, 'xhtml:body')));
   const description = textOf(child(node, 'description')) ?? textOf(child(node, 'dc:description')) ?? textOf(child(node, 'summary')) ?? textOf(child(node, 'abstract'));
   return {
@@ -356,19 +368,60 @@ function atomHtml(node: RawNode, rebuilt?: string): string {
 }
 
 /** Atom's alternate link (rel missing means alternate, RFC 4287 §4.2.7.2), else the first link with an href. */
-function atomLink(node: RawElement, name = 'link'): string | undefined {
+function atomLink(node: RawElement, scope: BaseScope, name = 'link'): string | undefined {
   const links = children(node, name).filter((l): l is Exclude<RawNode, string> => typeof l === 'object' && !!l.$?.href);
   const alternate = links.find((l) => (l.$?.rel ?? 'alternate') === 'alternate' && /html|^$/.test(l.$?.type ?? '')) ?? links.find((l) => (l.$?.rel ?? 'alternate') === 'alternate');
-  const href = (alternate ?? links[0])?.$?.href ?? (name === 'link' ? nonEmpty(textOf(child(node, 'link'))) : undefined);
-  return href?.trim();
+  const chosen = alternate ?? links[0];
+  if (chosen) return resolveLink(chosen.$?.href, withXmlBase(scope, chosen));
+  return name === 'link' ? textLink(child(node, 'link'), scope) : undefined;
 }
 
-function rssLink(channel: RawElement): string | undefined {
+function rssLink(channel: RawElement, scope: BaseScope): string | undefined {
   for (const l of children(channel, 'link')) {
-    const text = nonEmpty(textOf(l));
-    if (text) return text.trim();
+    const link = textLink(l, scope);
+    if (link) return link;
   }
-  return atomLink(channel, 'atom:link') ?? channel.$?.href;
+  return atomLink(channel, scope, 'atom:link') ?? resolveLink(channel.$?.href, scope);
+}
+
+/** A `<link>` element whose text is the URL, resolved against its own xml:base or the one in scope. */
+function textLink(node: RawNode | undefined, scope: BaseScope): string | undefined {
+  return resolveLink(nonEmpty(textOf(node)), withXmlBase(scope, node));
+}
+
+/**
+ * The base URI in scope for an element (RFC 3986 §5.1, XML Base): the document's URL until some
+ * xml:base applies (`declared`), then that xml:base resolved against the base outside it.
+ */
+interface BaseScope {
+  uri?: string;
+  declared: boolean;
+}
+
+/** The scope inside `node`. An xml:base that resolves to no http(s) URL (`javascript:`, a relative one under no base) is ignored. */
+function withXmlBase(scope: BaseScope, node: RawNode | undefined): BaseScope {
+  const xmlBase = attrOf(node, 'xml:base');
+  if (xmlBase === undefined) return scope;
+  try {
+    const uri = new URL(xmlBase.trim(), scope.uri);
+    return uri.protocol === 'http:' || uri.protocol === 'https:' ? { uri: uri.href, declared: true } : scope;
+  } catch {
+    return scope;
+  }
+}
+
+/**
+ * A link made absolute against the xml:base in scope. Without an xml:base the link is returned as
+ * written (trimmed): normalize.ts resolves it against the feed's URL. An absolute link ignores the base.
+ */
+function resolveLink(link: string | undefined, scope: BaseScope): string | undefined {
+  const trimmed = link?.trim();
+  if (!trimmed || !scope.declared || /^[a-z][a-z\d+.-]*:/i.test(trimmed)) return trimmed;
+  try {
+    return new URL(trimmed, scope.uri).href;
+  } catch {
+    return trimmed;
+  }
 }
 
 function firstDate(node: RawElement, names: string[]): Date | undefined {

@@ -3,7 +3,6 @@ import type { Logger } from '../log.ts';
 import type { FeedRow, Store } from '../store/store.ts';
 import { decodeFeed } from './decode.ts';
 import { FetchError, type HttpClient, PAGE_ACCEPT } from './fetch.ts';
-import { extractMainText } from './fulltext.ts';
 import { type FeedReader, readFetchedFeed } from './read.ts';
 import { type PollBounds, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
 
@@ -147,6 +146,8 @@ async function fullText(url: string, deps: PollDeps): Promise<string | undefined
   try {
     const page = await deps.http.get(url, { accept: PAGE_ACCEPT });
     if (page.status !== 'ok') return undefined;
+    // Loaded on first use: the DOM and Readability cost ~20 MB that feeds without full_text never need.
+    const { extractMainText } = await import('./fulltext.ts');
     return extractMainText(decodeFeed(page.body, page.contentType).text, page.url)?.text;
   } catch (err) {
     deps.log.debug({ url }, `full text unavailable: ${errorMessage(err)}`);

@@ -32,8 +32,9 @@ export interface FeedDocument extends FeedContent {
 
 /** Decodes with feedparser's precedence, parses, and normalizes items against `url` (the document's URL). */
 export const readFeedBytes: FeedReader = async (bytes, contentType, url) => {
-  const { text, encoding } = decodeFeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType);
+  const { text, encoding, repaired } = decodeFeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType);
   const { items, ...feed } = await parseFeed(text, { contentType, url });
+  if (repaired) feed.recoveredFrom ??= 'its text had been encoded as UTF-8 twice';
   return { feed, articles: normalizeFeed({ ...feed, items }, url), encoding };
 };
 

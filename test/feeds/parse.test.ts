@@ -102,3 +102,83 @@ describe('parseFeed on inputs no corpus has', () => {
     expect(feed.recoveredFrom).toMatch(/^line \d+, column \d+: unclosed/);
   });
 });
+
+describe('parseFeed resolves relative links against xml:base', () => {
+  const ATOM = 'xmlns="http://www.w3.org/2005/Atom"';
+
+  it.each([
+    [
+      'an entry-level base',
+      `<feed ${ATOM}><entry xml:base="http://example.com/blog/"><id>1</id><link href="2024/post.html"/></entry></feed>`,
+      undefined,
+      'http://example.com/blog/2024/post.html',
+    ],
+    [
+      'a feed-level base and a relative entry base on top of it',
+      `<feed ${ATOM} xml:base="http://example.com/"><entry xml:base="news/"><id>1</id><link href="a.html"/></entry></feed>`,
+      undefined,
+      'http://example.com/news/a.html',
+    ],
+    [
+      'nested relative bases, the outermost resolved against the document URL',
+      `<feed ${ATOM} xml:base="feed/"><entry xml:base="/entry/base/"><id>1</id><link xml:base="../" href="post"/></entry></feed>`,
+      'https://site.example/atom.xml',
+      'https://site.example/entry/post',
+    ],
+    [
+      'a base on the link element itself',
+      `<feed ${ATOM}><entry><id>1</id><link rel="alternate" xml:base="http://cdn.example/a/" href="b"/></entry></feed>`,
+      undefined,
+      'http://cdn.example/a/b',
+    ],
+    [
+      'an already absolute link, which ignores the base',
+      `<feed ${ATOM} xml:base="http://example.com/"><entry><id>1</id><link href="https://elsewhere.example/x?y=1"/></entry></feed>`,
+      undefined,
+      'https://elsewhere.example/x?y=1',
+    ],
+    [
+      'an unsafe base, which is ignored',
+      `<feed ${ATOM}><entry xml:base="javascript:alert(1)"><id>1</id><link href="post.html"/></entry></feed>`,
+      undefined,
+      'post.html',
+    ],
+    [
+      'a relative base with no document URL, which is ignored',
+      `<feed ${ATOM} xml:base="feed/"><entry><id>1</id><link href="post.html"/></entry></feed>`,
+      undefined,
+      'post.html',
+    ],
+    [
+      'no base at all: the link stays as written for normalize.ts',
+      '<rss version="2.0"><channel><item><link> /relative/post </link></item></channel></rss>',
+      'https://site.example/rss.xml',
+      '/relative/post',
+    ],
+    [
+      'RSS 1.0, whose items are not inside the channel',
+      '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xml:base="http://example.org/"><channel xml:base="http://wrong.example/"><title>t</title></channel><item><title>i</title><link>a</link></item></rdf:RDF>',
+      undefined,
+      'http://example.org/a',
+    ],
+  ])('%s', async (_name, doc, url, link) => {
+    const feed = await parseFeed(doc, { url });
+    expect(feed.items[0].link).toBe(link);
+  });
+
+  it('resolves the feed link and RSS item links against the rss, channel and item bases (gofeed rss_channel_item_xml_base)', async () => {
+    const feed = await parseFeed(`<rss version="2.0" xml:base="http://example.org/feeds/"><channel><title>t</title><link>index.html</link>
+      <item><title>i</title><link>post/1</link><guid isPermaLink="false">abc</guid></item>
+      <item xml:base="http://other.example/news/"><title>j</title><link>post/2</link></item></channel></rss>`);
+    expect(feed.link).toBe('http://example.org/feeds/index.html');
+    expect(feed.items.map((i) => [i.link, i.guid])).toEqual([
+      ['http://example.org/feeds/post/1', 'abc'],
+      ['http://other.example/news/post/2', undefined],
+    ]);
+  });
+
+  it('resolves the Atom feed link against the feed base', async () => {
+    const feed = await parseFeed(`<feed ${ATOM} xml:base="http://example.com/test/"><link href="index.html"/></feed>`);
+    expect(feed.link).toBe('http://example.com/test/index.html');
+  });
+});
