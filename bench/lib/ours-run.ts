@@ -15,6 +15,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { HttpClient } from '../../src/feeds/fetch.ts';
 import { type PollDeps, pollFeeds } from '../../src/feeds/poll.ts';
+import { readFeedBytes } from '../../src/feeds/read.ts';
 import { ReadPool } from '../../src/feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from '../../src/feeds/schedule.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -38,6 +39,8 @@ export interface OursInput {
 
 export interface CycleFigures {
   seconds: number;
+  /** CPU time of the whole process (every thread) during the cycle. */
+  cpuSeconds: number;
   feeds: number;
   ok: number;
   failed: number;
@@ -71,14 +74,14 @@ async function main(): Promise<void> {
     perHostConnections: input.perHostConnections,
     totalConnections: input.totalConnections,
   });
-  const pool = new ReadPool({ threads: input.parseThreads });
+  const pool = input.parseThreads > 0 ? new ReadPool({ threads: input.parseThreads }) : undefined;
   try {
     const now = new Date();
     for (const url of input.urls) await store.addFeed({ url, intervalS: 900, addedBy: 'bench' }, now);
     const deps: PollDeps = {
       store,
       http,
-      read: pool.read,
+      read: pool?.read ?? readFeedBytes,
       log: silentLogger(),
       now: () => new Date(),
       bounds: DEFAULT_POLL_BOUNDS,
@@ -88,11 +91,13 @@ async function main(): Promise<void> {
     const cycle = async (): Promise<CycleFigures> => {
       const peak = new PeakMemory().start();
       const started = performance.now();
+      const cpu = process.cpuUsage();
       const t = new Date();
       const feeds = await store.claimDueFeeds(FAR_FUTURE, 'bench', new Date(t.getTime() + LEASE_MS), 10_000, t);
       const results = await pollFeeds(feeds, deps, input.pollsInFlight);
       const seconds = (performance.now() - started) / 1000;
-      const figures: CycleFigures = { seconds, feeds: feeds.length, ok: 0, failed: 0, notModified: 0, stored: 0, fresh: 0, peakMb: peak.stop() };
+      const { user, system } = process.cpuUsage(cpu);
+      const figures: CycleFigures = { seconds, cpuSeconds: (user + system) / 1e6, feeds: feeds.length, ok: 0, failed: 0, notModified: 0, stored: 0, fresh: 0, peakMb: peak.stop() };
       for (const r of results) {
         if (r.status === 'failed') {
           figures.failed++;
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
     process.send!(result);
   } finally {
     await http.close();
-    await pool.close();
+    await pool?.close();
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -7,7 +7,7 @@
  * content differs gets a suffix from its own content, so the items stay apart; an exact repeat is
  * dropped.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { htmlToLine, htmlToText } from '../text/clean.ts';
 import type { ParsedFeed, ParsedItem } from './parse.ts';
 
@@ -53,14 +53,17 @@ export function canonicalUrl(url: string | undefined, base?: string): string | u
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
   if (!parsed.hostname) return undefined;
-  for (const name of [...parsed.searchParams.keys()]) {
-    const lower = name.toLowerCase();
-    if (TRACKING_PARAMS.has(lower) || TRACKING_PREFIXES.some((p) => lower.startsWith(p))) parsed.searchParams.delete(name);
+  // Each setter re-serializes the URL, and most article links need none of them: touch only what is there.
+  if (parsed.search) {
+    for (const name of [...parsed.searchParams.keys()]) {
+      const lower = name.toLowerCase();
+      if (TRACKING_PARAMS.has(lower) || TRACKING_PREFIXES.some((p) => lower.startsWith(p))) parsed.searchParams.delete(name);
+    }
   }
   // Fragments name a place in the page, not a different article (except #! routes of old single-page sites).
-  if (!parsed.hash.startsWith('#!')) parsed.hash = '';
-  parsed.username = '';
-  parsed.password = '';
+  if (parsed.hash && !parsed.hash.startsWith('#!')) parsed.hash = '';
+  if (parsed.username) parsed.username = '';
+  if (parsed.password) parsed.password = '';
   return parsed.href;
 }
 
@@ -147,7 +150,7 @@ function variantHash(article: FeedArticle): string {
 }
 
 function sha1(text: string): string {
-  return createHash('sha1').update(text).digest('hex');
+  return hash('sha1', text);
 }
 
 /** rss-parser hands out substrings that keep its whole input document alive; a copy lets the document be freed. */
