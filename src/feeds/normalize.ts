@@ -42,12 +42,15 @@ const TRACKING_PREFIXES = ['utm_', 'pk_', 'mtm_', 'piwik_', 'matomo_', 'hmb_', '
 const LONG_LEAD = 600;
 const MAX_TITLE = 300;
 
+const ABSOLUTE_HTTP = /^https?:\/\//i;
+
 export function canonicalUrl(url: string | undefined, base?: string): string | undefined {
   const raw = url?.trim();
   if (!raw) return undefined;
   let parsed: URL;
   try {
-    parsed = base ? new URL(raw, base) : new URL(raw);
+    // An absolute link (nearly all of them) need not parse the base as well.
+    parsed = base && !ABSOLUTE_HTTP.test(raw) ? new URL(raw, base) : new URL(raw);
   } catch {
     return undefined;
   }
