@@ -1,12 +1,15 @@
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { AppError } from '../errors.ts';
 
 /**
- * Reading a response body (issue 3): Content-Encoding gzip, deflate and brotli are decoded as a
- * stream, and the size cap counts *decoded* bytes. The moment the cap is passed every stream in the
- * chain is destroyed — the socket included — so a gzip bomb costs at most the cap plus one chunk.
+ * Reading a response body (issue 3): Content-Encoding gzip, deflate and brotli are decoded, and the
+ * size cap counts *decoded* bytes. A compressed body that is still arriving past `WHOLE_BYTES` is
+ * decoded as a stream: the moment the cap is passed every stream in the chain is destroyed — the
+ * socket included — so a gzip bomb costs at most the cap plus one chunk. A body that arrived whole
+ * below it (nearly every feed) is decoded in one call that stops at the cap, a quarter of the CPU
+ * of the stream machinery.
  */
 
 export const MiB = 1024 * 1024;
@@ -15,6 +18,8 @@ export const MiB = 1024 * 1024;
  * machinery, which costs more than inflating it; a typical feed now decodes in one or two.
  */
 const CHUNK_BYTES = 64 * 1024;
+/** Compressed bodies up to this size are read whole, then decoded synchronously in one call. */
+const WHOLE_BYTES = 256 * 1024;
 
 /** Content codings in the order they were applied (RFC 9110 §8.4: listed in the order applied). */
 export function parseContentEncoding(header: string | undefined): string[] {
@@ -88,8 +93,14 @@ function decoderFor(coding: string): Transform {
     case 'br':
       return zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, chunkSize: CHUNK_BYTES });
     default:
-      throw new AppError('unsupported_encoding', `the server sent the body in "${coding}" encoding, which Watchfloor cannot decode.`);
+      throw unsupportedEncoding(coding);
   }
+}
+
+const SUPPORTED = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
+
+function unsupportedEncoding(coding: string): AppError {
+  return new AppError('unsupported_encoding', `the server sent the body in "${coding}" encoding, which Watchfloor cannot decode.`);
 }
 
 export function tooLargeError(url: string, maxBytes: number): AppError {
@@ -113,31 +124,31 @@ export async function readBody(
   body: Readable,
   opts: { contentEncoding?: string; maxBytes: number; url: string },
 ): Promise<Buffer> {
-  let decoders: Transform[];
-  try {
-    decoders = parseContentEncoding(opts.contentEncoding).reverse().map(decoderFor);
-  } catch (err) {
+  const codings = parseContentEncoding(opts.contentEncoding).reverse();
+  const unknown = codings.find((c) => !SUPPORTED.has(c));
+  if (unknown) {
     // undici's body emits an abort error when destroyed; nobody else is listening any more.
     body.on('error', () => {});
     body.destroy();
-    throw err;
+    throw unsupportedEncoding(unknown);
   }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  // pipeline() reports the AbortError of the streams it tore down rather than the sink's own
-  // error, so the cap error is kept aside and preferred.
-  let overCap: AppError | undefined;
-  const collect = async (source: AsyncIterable<Buffer>) => {
-    for await (const chunk of source) {
-      total += chunk.length;
-      if (total > opts.maxBytes) throw (overCap = tooLargeError(opts.url, opts.maxBytes));
-      chunks.push(chunk);
-    }
-  };
   try {
-    await (pipeline as (...streams: unknown[]) => Promise<void>)(body, ...decoders, collect);
+    if (codings.length === 0) return await collect(body, opts);
+    const source = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    const head = await readUpTo(source, WHOLE_BYTES);
+    if (head.ended) return decodeWhole(Buffer.concat(head.chunks), codings, opts);
+    const rest = Readable.from((async function* () {
+      yield* head.chunks;
+      for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
+    })(), { objectMode: false });
+    try {
+      return await collect(rest, opts, codings.map(decoderFor));
+    } finally {
+      // Past the cap the socket goes too (after the end this is a no-op); its abort error is ours, not news.
+      body.on('error', () => {});
+      body.destroy();
+    }
   } catch (err) {
-    if (overCap) throw overCap;
     if (err instanceof AppError) throw err;
     if (isZlibError(err)) {
       throw new AppError('bad_encoding', `the body of ${opts.url} claims ${opts.contentEncoding} compression but does not decompress (${(err as Error).message}).`, {
@@ -147,7 +158,72 @@ export async function readBody(
     }
     throw err;
   }
+}
+
+/** Chunks of `source` until more than `limit` bytes have come or it ends. */
+async function readUpTo(source: AsyncIterator<Buffer>, limit: number): Promise<{ chunks: Buffer[]; ended: boolean }> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  while (total <= limit) {
+    const next = await source.next();
+    if (next.done) return { chunks, ended: true };
+    chunks.push(next.value);
+    total += next.value.length;
+  }
+  return { chunks, ended: false };
+}
+
+/** Streams `source` through `decoders` into one buffer, stopping past `maxBytes` decoded bytes. */
+async function collect(source: Readable, opts: { maxBytes: number; url: string }, decoders: Transform[] = []): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // pipeline() reports the AbortError of the streams it tore down rather than the sink's own
+  // error, so the cap error is kept aside and preferred.
+  let overCap: AppError | undefined;
+  const sink = async (decoded: AsyncIterable<Buffer>) => {
+    for await (const chunk of decoded) {
+      total += chunk.length;
+      if (total > opts.maxBytes) throw (overCap = tooLargeError(opts.url, opts.maxBytes));
+      chunks.push(chunk);
+    }
+  };
+  try {
+    await (pipeline as (...streams: unknown[]) => Promise<void>)(source, ...decoders, sink);
+  } catch (err) {
+    throw overCap ?? err;
+  }
   return Buffer.concat(chunks, total);
+}
+
+/** Decodes a complete body in one synchronous call per coding; zlib stops producing output at the cap. */
+function decodeWhole(wire: Buffer, codings: string[], opts: { maxBytes: number; url: string }): Buffer {
+  let bytes = wire;
+  try {
+    for (const coding of codings) bytes = decodeSync(coding, bytes, opts.maxBytes + 1);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLargeError(opts.url, opts.maxBytes);
+    throw err;
+  }
+  if (bytes.length > opts.maxBytes) throw tooLargeError(opts.url, opts.maxBytes);
+  return bytes;
+}
+
+function decodeSync(coding: string, input: Buffer, maxOutputLength: number): Buffer {
+  switch (coding) {
+    case 'gzip':
+    case 'x-gzip':
+      return zlib.gunzipSync(input, { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength });
+    case 'deflate': {
+      if (input.length === 1) throw Object.assign(new Error('deflate stream ended after one byte'), { code: 'Z_BUF_ERROR' });
+      const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength };
+      if (input.length === 0) return input;
+      return isZlibHeader(input[0]!, input[1]!) ? zlib.inflateSync(input, opts) : zlib.inflateRawSync(input, opts);
+    }
+    case 'br':
+      return zlib.brotliDecompressSync(input, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, maxOutputLength });
+    default:
+      throw unsupportedEncoding(coding);
+  }
 }
 
 function isZlibError(err: unknown): boolean {

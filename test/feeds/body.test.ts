@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -82,6 +83,18 @@ describe('readBody size cap', () => {
     const wire = compress(Buffer.alloc(16 * MiB)); // ~16 KiB (gzip) on the wire, 16 MiB decoded
     expect(wire.length).toBeLessThan(MiB);
     const source = chunked(wire, 4096);
+    await expect(readBody(source, { contentEncoding: encoding, maxBytes: MiB, url: 'http://x/' })).rejects.toMatchObject({ code: 'too_large' });
+    expect(source.destroyed).toBe(true);
+  });
+
+  it.each([
+    ['gzip', (b: Buffer) => zlib.gzipSync(b)],
+    ['br', (b: Buffer) => zlib.brotliCompressSync(b)],
+  ])('streams a %s body still arriving past 256 KiB, and stops it at the cap', async (encoding, compress) => {
+    const noise = randomBytes(600 * 1024); // incompressible: ~600 KiB on the wire
+    const whole = await readBody(chunked(compress(noise), 16384), { contentEncoding: encoding, maxBytes: MiB, url: 'http://x/' });
+    expect(whole.equals(noise)).toBe(true);
+    const source = chunked(compress(Buffer.concat([noise, noise])), 16384);
     await expect(readBody(source, { contentEncoding: encoding, maxBytes: MiB, url: 'http://x/' })).rejects.toMatchObject({ code: 'too_large' });
     expect(source.destroyed).toBe(true);
   });
