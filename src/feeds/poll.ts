@@ -66,17 +66,22 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     const fresh: FreshArticle[] = [];
     const results = await store.upsertArticles(articles.map((a) => ({ ...a, feedId: feed.id, fetchedAt: now })));
     const oldestAlertable = feed.firstPoll ? now.getTime() - deps.firstPollMaxAgeS * 1000 : -Infinity;
-    for (const [i, result] of results.entries()) {
-      const article = articles[i]!;
-      if (result.status !== 'new') continue;
-      if ((article.publishedAt?.getTime() ?? now.getTime()) < oldestAlertable) continue;
-      if (await store.hasRecentContent(feed.id, article.contentHash, result.id, new Date(now.getTime() - REPUBLISH_WINDOW_MS))) continue;
+    const candidates = results
+      .map((result, i) => ({ id: result.id, status: result.status, article: articles[i]! }))
+      .filter(({ status, article }) => status === 'new' && (article.publishedAt?.getTime() ?? now.getTime()) >= oldestAlertable);
+    // A new item whose content another item of this feed carried within the window was republished.
+    const carriers = new Map<string, number[]>();
+    for (const { id, contentHash } of await store.recentContent(feed.id, [...new Set(candidates.map((c) => c.article.contentHash))], new Date(now.getTime() - REPUBLISH_WINDOW_MS))) {
+      carriers.set(contentHash, [...(carriers.get(contentHash) ?? []), id]);
+    }
+    for (const { id, article } of candidates) {
+      if (carriers.get(article.contentHash)?.some((other) => other !== id)) continue;
       // Teaser feeds: the article page is fetched once, for new items only.
       if (feed.fullText && article.body.length < TEASER_CHARS && article.url) {
         const body = await fullText(article.url, deps);
         if (body && body.length > article.body.length) await store.upsertArticle({ ...article, body, feedId: feed.id, fetchedAt: now });
       }
-      fresh.push({ id: result.id, feed, publishedAt: article.publishedAt, language });
+      fresh.push({ id, feed, publishedAt: article.publishedAt, language });
     }
     const updated = results.filter((r) => r.status === 'updated').length;
 

@@ -188,11 +188,10 @@ export class PostgresStore implements Store {
     return results;
   }
 
-  async hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): Promise<boolean> {
-    return !!(await this.one(
-      'SELECT 1 FROM articles WHERE feed_id = $1 AND content_hash = $2 AND id <> $3 AND fetched_at >= $4 LIMIT 1',
-      [feedId, contentHash, exceptId, since],
-    ));
+  async recentContent(feedId: number, hashes: string[], since: Date): Promise<Array<{ id: number; contentHash: string }>> {
+    if (hashes.length === 0) return [];
+    const rows = await this.rows('SELECT id, content_hash FROM articles WHERE feed_id = $1 AND fetched_at >= $2 AND content_hash = ANY($3::text[])', [feedId, since, hashes]);
+    return rows.map((r) => ({ id: Number(r.id), contentHash: r.content_hash as string }));
   }
 
   async setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void> {

@@ -143,9 +143,11 @@ export class SqliteStore implements Store {
     return { id: existing.id, status: 'updated' };
   }
 
-  async hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): Promise<boolean> {
-    return !!this.stmt('SELECT 1 FROM articles WHERE feed_id = ? AND content_hash = ? AND id != ? AND fetched_at >= ? LIMIT 1')
-      .get(feedId, contentHash, exceptId, ms(since));
+  async recentContent(feedId: number, hashes: string[], since: Date): Promise<Array<{ id: number; contentHash: string }>> {
+    if (hashes.length === 0) return [];
+    const rows = this.stmt('SELECT id, content_hash FROM articles WHERE feed_id = ? AND fetched_at >= ? AND content_hash IN (SELECT value FROM json_each(?))')
+      .all(feedId, ms(since), JSON.stringify(hashes)) as Row[];
+    return rows.map((r) => ({ id: r.id, contentHash: r.content_hash }));
   }
 
   async setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void> {

@@ -145,8 +145,8 @@ export interface Store {
   upsertArticle(article: ArticleInput): Promise<ArticleUpsert>;
   /** The same for one feed's items at once (one transaction where the store has them), results in input order. */
   upsertArticles(articles: ArticleInput[]): Promise<ArticleUpsert[]>;
-  /** True when another article of this feed with the same content hash was stored since `since` (republished item). */
-  hasRecentContent(feedId: number, contentHash: string, exceptId: number, since: Date): Promise<boolean>;
+  /** Articles of this feed fetched since `since` whose content hash is one of `hashes`: finds republished items, a feed's batch in one query. */
+  recentContent(feedId: number, hashes: string[], since: Date): Promise<Array<{ id: number; contentHash: string }>>;
   setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void>;
   createStory(articleId: number, title: string, at: Date): Promise<number>;
   attachToStory(articleId: number, storyId: number, at: Date): Promise<void>;

@@ -64,8 +64,13 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
       const a = await store.upsertArticle(article(feedId, 'k1', { contentHash: 'same' }));
       const b = await store.upsertArticle(article(feedId, 'k2', { contentHash: 'same', fetchedAt: at(5) }));
-      expect(await store.hasRecentContent(feedId, 'same', b.id, at(-1))).toBe(true);
-      expect(await store.hasRecentContent(feedId, 'same', a.id, at(10))).toBe(false);
+      await store.upsertArticle(article(feedId, 'k3', { contentHash: 'other' }));
+      const { id: otherFeed } = await store.addFeed({ url: 'https://b.example/rss', intervalS: 900 }, T0);
+      await store.upsertArticle(article(otherFeed, 'k1', { contentHash: 'same' }));
+      const byId = (rows: Array<{ id: number; contentHash: string }>) => rows.sort((x, y) => x.id - y.id);
+      expect(byId(await store.recentContent(feedId, ['same', 'unseen'], at(-1)))).toEqual([{ id: a.id, contentHash: 'same' }, { id: b.id, contentHash: 'same' }]);
+      expect(await store.recentContent(feedId, ['same'], at(1))).toEqual([{ id: b.id, contentHash: 'same' }]);
+      expect(await store.recentContent(feedId, [], at(-1))).toEqual([]);
     });
 
     it('allows one alert per story per channel, then follow-ups, and one row per article', async () => {
