@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.ts';
@@ -18,6 +18,8 @@ describe('config', () => {
     expect(config.poll.interval).toBe(900);
     expect(config.console.format).toBe('pretty');
     expect(config.feeds[0]!.full_text).toBe(false);
+    expect(config.poll.parse_threads).toBe(Math.min(4, availableParallelism()));
+    expect(parseConfig({ poll: { parse_threads: 0 } }, 'w.yaml', {}).poll.parse_threads).toBe(0);
   });
 
   it('reads durations and lets WATCHFLOOR_DB override the storage path', () => {
@@ -33,6 +35,7 @@ describe('config', () => {
     [{ fetch: { allow_private_network: true } }, 'fetch.allow_private_network: unknown key'],
     [{ routes: [{ topic: 'x', to: 'slack' }] }, 'routes[0].to'],
     [{ poll: { interval: 'soon' } }, 'poll.interval: expected a duration'],
+    [{ poll: { parse_threads: -1 } }, 'poll.parse_threads'],
     [{ digests: [{ to: 'console', cron: '0 8 * * *', timezone: 'Mars/Olympus' }] }, 'digests[0].timezone: expected an IANA time zone'],
     [{ digests: [{ to: 'console', cron: 'every morning' }] }, 'digests[0].cron: expected a cron expression'],
     [{ console: { format: 'xml' } }, 'console.format'],
