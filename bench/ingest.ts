@@ -22,6 +22,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FEEDS, ITEMS_PER_FEED } from './lib/feed-content.ts';
 import { serverCounts, setGeneration, startFeedServer } from './lib/feed-server-client.ts';
+import { pollsInFlight } from '../src/feeds/poll.ts';
 import { benchNewsboat, newsboatVersion } from './lib/newsboat.ts';
 import type { CycleFigures, OursInput, OursResult } from './lib/ours-run.ts';
 import type { ReferenceResult } from './lib/reference-run.ts';
@@ -146,7 +147,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `clients: ours with perHostConnections ${PER_HOST} (default 2) and totalConnections ${TOTAL_CONNECTIONS}, since every feed is on one host, ` +
-      `${2 * TOTAL_CONNECTIONS} polls in flight, ${PARSE_THREADS} parser threads; references at concurrency ${CONCURRENCY}`,
+      `${pollsInFlight(TOTAL_CONNECTIONS, PARSE_THREADS)} polls in flight, ${PARSE_THREADS} parser threads; references at concurrency ${CONCURRENCY}`,
   );
   console.log('');
 
@@ -209,7 +210,7 @@ async function main(): Promise<void> {
       totalConnections: TOTAL_CONNECTIONS,
       growthCycles: GROWTH_CYCLES,
       growthBudgetS: GROWTH_BUDGET_S,
-      pollsInFlight: 2 * TOTAL_CONNECTIONS,
+      pollsInFlight: pollsInFlight(TOTAL_CONNECTIONS, PARSE_THREADS),
       parseThreads: PARSE_THREADS,
     };
     const ours = await runChild<OursResult>(compileOursRun(), input, process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []);

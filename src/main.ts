@@ -4,6 +4,7 @@ import { createConsoleSink } from './chat/console/adapter.ts';
 import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { HttpClient } from './feeds/fetch.ts';
+import { pollsInFlight } from './feeds/poll.ts';
 import { readFeedBytes } from './feeds/read.ts';
 import { ReadPool } from './feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from './feeds/schedule.ts';
@@ -85,8 +86,7 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
       bounds: { ...DEFAULT_POLL_BOUNDS, minIntervalS: config.poll.min_interval, maxIntervalS: config.poll.max_interval },
       firstPollMaxAgeS: config.poll.first_poll_max_age,
     },
-    // Enough to keep every connection busy while as many fetched feeds wait for a parser.
-    pollsInFlight: 2 * config.fetch.concurrency,
+    pollsInFlight: pollsInFlight(config.fetch.concurrency, config.poll.parse_threads),
     topics: { index: compileTopics(topics) },
     stories,
     sinks,

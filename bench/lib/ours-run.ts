@@ -31,7 +31,7 @@ export interface OursInput {
   growthCycles: number;
   /** Stop starting growth cycles (after the first two) once they have taken this long (seconds; 0 = no limit). */
   growthBudgetS: number;
-  /** Polls in flight at once (main.ts: twice the connection limit). */
+  /** Polls in flight at once (`pollsInFlight` of poll.ts, as main.ts sets it). */
   pollsInFlight: number;
   /** Parser threads (config `poll.parse_threads`). */
   parseThreads: number;

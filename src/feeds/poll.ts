@@ -123,6 +123,14 @@ export async function pollFeeds(feeds: FeedRow[], deps: PollDeps, inFlight: numb
   return results;
 }
 
+/**
+ * The window for pollFeeds: every connection busy, and each parser thread with a document in hand and
+ * one waiting. More only holds fetched bodies in memory (bench:ingest: same time, higher peak).
+ */
+export function pollsInFlight(connections: number, parseThreads: number): number {
+  return connections + 2 * Math.max(1, parseThreads);
+}
+
 /** Indexes of `feeds` taking one feed of each host in turn: a, b, c, a, b, a … */
 export function interleaveByHost(feeds: FeedRow[]): number[] {
   const byHost = new Map<string, number[]>();
