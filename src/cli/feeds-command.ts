@@ -52,13 +52,19 @@ export const feedsRemoveCommand: CliCommand = {
   summary: 'remove a feed and its stored articles',
   usage: `Usage: watchfloor feeds remove URL [--config PATH]
 
-A feed listed in the config file comes back on the next start: remove it there too.`,
+A feed listed in the config file is refused: it would come back on the next start. Remove it from
+the file first, then run this command to drop its stored articles.`,
   options: { ...configOption },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const url = positionals[0];
     if (!url) throw usageError('feeds remove expects the feed URL as shown by `watchfloor feeds list`.');
     return withApp(values, io, async (app) => {
+      const listed = app.config.feeds.findIndex((f) => f.url === url);
+      if (listed >= 0) {
+        io.stderr.write(`watchfloor: ${url} is feeds[${listed}] in ${app.config.file}; remove it there first, or it comes back on the next start.\n`);
+        return 1;
+      }
       if (!(await app.store.removeFeed(url))) {
         io.stderr.write(`watchfloor: no feed ${url}; see \`watchfloor feeds list\`.\n`);
         return 1;

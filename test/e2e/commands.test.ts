@@ -55,6 +55,11 @@ describe('commands against a local feed server', () => {
     expect(imported.out).toContain('1 new');
     expect((await run('feeds', 'remove', 'https://extra.example/rss.xml')).code).toBe(0);
     expect((await run('feeds', 'remove', 'https://extra.example/rss.xml')).code).toBe(1);
+    // A feed of the config file would come back on the next start: refused, nothing removed.
+    const listed = await run('feeds', 'remove', server.url('ru-wire.rss'));
+    expect(listed.code).toBe(1);
+    expect(listed.err).toContain(`${server.url('ru-wire.rss')} is feeds[1] in ${config}; remove it there first`);
+    expect((await run('feeds', 'list')).out).toContain(server.url('ru-wire.rss'));
   });
 
   it('topics list and topics test read the stored articles', async () => {
