@@ -112,6 +112,31 @@ describe('pollFeeds', () => {
       await pool.close();
     }
   });
+
+  it('keeps at most the given number of feeds in flight', async () => {
+    for (let n = 0; n < 9; n++) {
+      server.set(`w${n}.rss`, rss([{ guid: `w${n}`, title: `Item ${n}`, hoursAgo: 1 }]));
+      await store.addFeed({ url: server.url(`w${n}.rss`), intervalS: 900 }, new Date());
+    }
+    const feeds = await store.claimDueFeeds(new Date(8.64e15), 'test', new Date(Date.now() + 60_000), 20, new Date());
+    // Reads wait until three are waiting, then a little longer: a wider window would let a fourth in meanwhile.
+    let reading = 0;
+    let most = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const fallback = setTimeout(open, 2000);
+    const gatedRead: PollDeps['read'] = async (...args) => {
+      most = Math.max(most, ++reading);
+      if (reading === 3) setTimeout(open, 50);
+      await gate;
+      reading--;
+      return readFeedBytes(...args);
+    };
+    const results = await pollFeeds(feeds, { ...deps, read: gatedRead }, 3);
+    clearTimeout(fallback);
+    expect(results.every((r) => r.status === 'ok' && r.stored === 1)).toBe(true);
+    expect(most).toBe(3);
+  });
 });
 
 describe('interleaveByHost', () => {
