@@ -67,8 +67,9 @@ export class ReadPool {
   /** Stops every worker; reads still queued or running fail. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const pending of this.queue.splice(0)) pending.reject(new AppError('closed', 'the feed reader was shut down'));
-    await Promise.all([...this.threads].map((t) => this.retire(t, new AppError('closed', 'the feed reader was shut down'))));
+    const shutDown = new AppError('closed', 'the feed reader was shut down');
+    for (const pending of this.queue.splice(0)) pending.reject(shutDown);
+    await Promise.all([...this.threads].map((t) => this.retire(t, shutDown)));
   }
 
   private dispatch(): void {

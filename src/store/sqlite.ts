@@ -60,8 +60,7 @@ export class SqliteStore implements Store {
   // ── feeds ──────────────────────────────────────────────────────────────
 
   async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean }> {
-    const info = this
-      .stmt(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at)
+    const info = this.stmt(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`)
       .run(feed.url, feed.title ?? null, feed.intervalS, feed.fullText ? 1 : 0, ms(now), feed.addedBy ?? null, ms(now));
     if (info.changes > 0) return { id: Number(info.lastInsertRowid), created: true };
@@ -86,8 +85,7 @@ export class SqliteStore implements Store {
 
   async claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): Promise<FeedRow[]> {
     return this.db.transaction(() => {
-      const rows = this
-        .stmt(`SELECT * FROM feeds WHERE status != 'paused' AND next_poll_at <= ?
+      const rows = this.stmt(`SELECT * FROM feeds WHERE status != 'paused' AND next_poll_at <= ?
                   AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_poll_at LIMIT ?`)
         .all(ms(dueBy), ms(now), limit) as Row[];
       const lease = this.stmt('UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE id = ?');
@@ -97,16 +95,14 @@ export class SqliteStore implements Store {
   }
 
   async recordFeedSuccess(id: number, u: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): Promise<void> {
-    this
-      .stmt(`UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), title = COALESCE(?, title),
+    this.stmt(`UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), title = COALESCE(?, title),
                 url = COALESCE(?, url), next_poll_at = ?, failures = 0, last_error = NULL, status = 'ok', last_success_at = ?,
                 lease_owner = NULL, lease_until = NULL WHERE id = ?`)
       .run(u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, ms(u.nextPollAt), ms(u.now), id);
   }
 
   async recordFeedFailure(id: number, u: { error: string; nextPollAt: Date }): Promise<void> {
-    this
-      .stmt(`UPDATE feeds SET failures = failures + 1, last_error = ?, status = 'failing', next_poll_at = ?,
+    this.stmt(`UPDATE feeds SET failures = failures + 1, last_error = ?, status = 'failing', next_poll_at = ?,
                 lease_owner = NULL, lease_until = NULL WHERE id = ?`)
       .run(u.error, ms(u.nextPollAt), id);
   }
@@ -155,8 +151,7 @@ export class SqliteStore implements Store {
   }
 
   async createStory(articleId: number, title: string, at: Date): Promise<number> {
-    const info = this
-      .stmt('INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)')
+    const info = this.stmt('INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)')
       .run(articleId, title, ms(at), ms(at));
     const storyId = Number(info.lastInsertRowid);
     this.stmt('UPDATE articles SET story_id = ? WHERE id = ?').run(storyId, articleId);
@@ -169,8 +164,7 @@ export class SqliteStore implements Store {
   }
 
   async recentStoryArticles(since: Date): Promise<StoryArticle[]> {
-    const rows = this
-      .stmt(`${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? ORDER BY a.fetched_at, a.id`)
+    const rows = this.stmt(`${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? ORDER BY a.fetched_at, a.id`)
       .all(ms(since)) as Row[];
     return rows.map((r) => ({ storyId: r.story_id, article: toArticle(r), concepts: JSON.parse(r.concepts) }));
   }
@@ -203,8 +197,7 @@ export class SqliteStore implements Store {
   }
 
   async saveMatch(m: MatchInput): Promise<void> {
-    this
-      .stmt(`INSERT INTO matches (article_id, topic, score, why, explanation) VALUES (?, ?, ?, ?, ?)
+    this.stmt(`INSERT INTO matches (article_id, topic, score, why, explanation) VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (article_id, topic) DO UPDATE SET score = excluded.score, why = excluded.why, explanation = excluded.explanation`)
       .run(m.articleId, m.topic, m.score, m.why, JSON.stringify(m.explanation));
   }
@@ -212,15 +205,13 @@ export class SqliteStore implements Store {
   // ── channels and subscriptions ─────────────────────────────────────────
 
   async ensureChannel(ref: ChannelRef): Promise<number> {
-    this
-      .stmt('INSERT INTO channels (platform, workspace, channel, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
+    this.stmt('INSERT INTO channels (platform, workspace, channel, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
       .run(ref.platform, ref.workspace, ref.channel, ref.name ?? null);
     return (this.stmt('SELECT id FROM channels WHERE platform = ? AND workspace = ? AND channel = ?').get(ref.platform, ref.workspace, ref.channel) as Row).id;
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {
-    this
-      .stmt(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'chat', ?)
+    this.stmt(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'chat', ?)
                 ON CONFLICT (channel_id, topic) DO UPDATE SET min_score = excluded.min_score, paused_reason = NULL`)
       .run(channelId, topic, minScore, createdBy);
   }
@@ -239,8 +230,7 @@ export class SqliteStore implements Store {
   }
 
   async subscribersOf(topic: string): Promise<Subscriber[]> {
-    return (this
-      .stmt(`SELECT c.id AS channel_id, c.platform, c.workspace, c.channel, s.min_score FROM subscriptions s
+    return (this.stmt(`SELECT c.id AS channel_id, c.platform, c.workspace, c.channel, s.min_score FROM subscriptions s
                 JOIN channels c ON c.id = s.channel_id WHERE s.topic = ? AND s.paused_reason IS NULL ORDER BY c.id`)
       .all(topic) as Row[]).map((r) => ({ channelId: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, minScore: r.min_score }));
   }
@@ -248,8 +238,7 @@ export class SqliteStore implements Store {
   // ── deliveries ─────────────────────────────────────────────────────────
 
   async enqueueDelivery(d: DeliveryInput, now: Date): Promise<number | null> {
-    const info = this
-      .stmt(`INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
+    const info = this.stmt(`INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
       .run(d.channelId, d.storyId, d.topic, d.articleId, d.kind, ms(now), ms(now));
     return info.changes > 0 ? Number(info.lastInsertRowid) : null;
@@ -260,8 +249,7 @@ export class SqliteStore implements Store {
   }
 
   async alertMessageRef(channelId: number, storyId: number): Promise<string | null | undefined> {
-    const row = this
-      .stmt(`SELECT message_ref FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert' AND status = 'sent'`)
+    const row = this.stmt(`SELECT message_ref FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert' AND status = 'sent'`)
       .get(channelId, storyId) as Row | undefined;
     return row ? row.message_ref : undefined;
   }
@@ -269,8 +257,7 @@ export class SqliteStore implements Store {
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
     return this.db.transaction(() => {
       // A `sending` row whose lease expired belongs to a worker that died mid-send: retry it.
-      const rows = this
-        .stmt(`SELECT d.id FROM deliveries d WHERE (d.status = 'pending' AND d.next_attempt_at <= ?)
+      const rows = this.stmt(`SELECT d.id FROM deliveries d WHERE (d.status = 'pending' AND d.next_attempt_at <= ?)
                   OR (d.status = 'sending' AND d.lease_until < ?) ORDER BY d.id LIMIT ?`)
         .all(ms(now), ms(now), limit) as Row[];
       const lease = this.stmt(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_owner = ?, lease_until = ? WHERE id = ?`);
@@ -280,8 +267,7 @@ export class SqliteStore implements Store {
   }
 
   private deliveryJob(id: number): DeliveryJob {
-    const d = this
-      .stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, t.title AS topic_title,
+    const d = this.stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, t.title AS topic_title,
                 m.score, m.why, m.explanation
                 FROM deliveries d JOIN channels c ON c.id = d.channel_id
                 LEFT JOIN topics t ON t.slug = d.topic
@@ -301,14 +287,12 @@ export class SqliteStore implements Store {
   }
 
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
-    this
-      .stmt(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+    this.stmt(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
       .run(messageRef, ms(now), id);
   }
 
   async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null }): Promise<void> {
-    this
-      .stmt(`UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
+    this.stmt(`UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
                 lease_owner = NULL, lease_until = NULL WHERE id = ?`)
       .run(u.retryAt ? 'pending' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, id);
   }
@@ -317,8 +301,7 @@ export class SqliteStore implements Store {
 
   async digestRows(q: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<DigestRow[]> {
     // One row per (story, topic): the story's best-scoring article for that topic, with the count of outlets.
-    const rows = this
-      .stmt(`WITH scored AS (
+    const rows = this.stmt(`WITH scored AS (
                   SELECT a.story_id, m.topic, m.score, m.why, m.explanation, a.id AS article_id,
                     ROW_NUMBER() OVER (PARTITION BY a.story_id, m.topic ORDER BY m.score DESC, a.id) AS rank
                   FROM matches m JOIN articles a ON a.id = m.article_id JOIN stories s ON s.id = a.story_id
@@ -344,8 +327,7 @@ export class SqliteStore implements Store {
   }
 
   async claimDigestRun(scheduleKey: string, periodKey: string, now: Date): Promise<boolean> {
-    return this
-      .stmt('INSERT INTO digest_runs (schedule_key, period_key, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+    return this.stmt('INSERT INTO digest_runs (schedule_key, period_key, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
       .run(scheduleKey, periodKey, ms(now)).changes > 0;
   }
 }
