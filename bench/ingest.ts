@@ -22,6 +22,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FEEDS, ITEMS_PER_FEED } from './lib/feed-content.ts';
 import { serverCounts, setGeneration, startFeedServer } from './lib/feed-server-client.ts';
+import { defaultParseThreads } from '../src/config.ts';
 import { pollsInFlight } from '../src/feeds/poll.ts';
 import { benchNewsboat, newsboatVersion } from './lib/newsboat.ts';
 import type { CycleFigures, OursInput, OursResult } from './lib/ours-run.ts';
@@ -33,7 +34,7 @@ const PER_HOST = 8;
 const CONCURRENCY = 8;
 const TOTAL_CONNECTIONS = 16;
 /** `poll.parse_threads`: its default unless BENCH_PARSE_THREADS says otherwise (0 parses on the main thread). */
-const PARSE_THREADS = Number(process.env.BENCH_PARSE_THREADS ?? Math.min(4, os.availableParallelism()));
+const PARSE_THREADS = Number(process.env.BENCH_PARSE_THREADS ?? defaultParseThreads());
 const GROWTH_CYCLES = Number(process.env.BENCH_GROWTH_CYCLES ?? 10);
 /** newsboat alone takes about 2 minutes here, so the growth cycles get what is left of ~3 minutes (at least 2 run). */
 const GROWTH_BUDGET_S = Number(process.env.BENCH_GROWTH_BUDGET_S ?? 30);

@@ -85,7 +85,7 @@ export const configSchema = z.strictObject({
       /** On a feed's first poll, items older than this are stored but not alerted. */
       first_poll_max_age: duration.default(86_400),
       /** Worker threads that decode, parse and normalize fetched feeds; 0 does it on the main thread. */
-      parse_threads: z.number().int().min(0).max(32).default(() => Math.min(4, availableParallelism())),
+      parse_threads: z.number().int().min(0).max(32).default(defaultParseThreads),
     })
     .prefault({}),
   stories: z.strictObject({ window: duration.default(72 * 3600) }).prefault({}),
@@ -111,6 +111,15 @@ export interface Config extends ParsedConfig {
 export const DEFAULT_CONFIG_PATH = 'config/watchfloor.yaml';
 
 /** `--config`, else WATCHFLOOR_CONFIG, else the bundled default. */
+/**
+ * `poll.parse_threads` when the config says nothing: a core is left to the main thread (fetching,
+ * storing, chat), the others parse, at most 4. On 2 cores one parser thread is as fast as two,
+ * with ~35 MB and ~1 s of CPU a cold cycle less (docs/benchmarks.md).
+ */
+export function defaultParseThreads(): number {
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
+}
+
 export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
   return path.resolve(cwd, flag ?? env.WATCHFLOOR_CONFIG ?? DEFAULT_CONFIG_PATH);
 }
