@@ -46,8 +46,9 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
     : new SqliteStore(config.storage.path);
   try {
     await syncTopics(store, topics);
-    for (const feed of config.feeds) {
-      await store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now());
+    for (const [i, feed] of config.feeds.entries()) {
+      const { movedTo } = await store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now());
+      if (movedTo) io.log.warn({ feed: feed.url, movedTo }, `feeds[${i}] in ${config.file} moved permanently to ${movedTo}, which is polled instead; put the new URL in the file`);
     }
     const consoleChannel = await store.ensureChannel(CONSOLE_CHANNEL);
     await store.syncConfigSubscriptions(config.routes.map((r) => ({

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { silentLogger } from '../src/log.ts';
+import { createLogger, silentLogger } from '../src/log.ts';
 import { createApp, reloadTopics } from '../src/main.ts';
 import { matchArticle } from '../src/topics/match.ts';
 
@@ -32,6 +32,33 @@ describe('reloading topics', () => {
       expect(matchArticle(app.pipeline.topics.index, article).matches.filter((m) => m.matched).map((m) => m.topic)).toEqual(['ports']);
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('feeds from the config file', () => {
+  it('finds a feed that moved permanently under its old URL, and says to update the file', async () => {
+    const db = path.join(dir, 'moved.db');
+    const configFile = path.join(dir, 'moved.yaml');
+    writeFileSync(configFile, `storage: { path: ${JSON.stringify(db)} }\nfeeds:\n  - url: https://other.example/rss\n  - url: https://old.example/rss\n`);
+    const start = async () => {
+      const log = new PassThrough();
+      const app = await createApp(loadConfig(configFile, {}), { stdout: new PassThrough(), log: createLogger({ LOG_FORMAT: 'json' }, log) });
+      return { app, logged: () => String(log.read() ?? '') };
+    };
+    const first = await start();
+    const old = (await first.app.store.getFeedByUrl('https://old.example/rss'))!;
+    // What pollFeed records after a 301.
+    await first.app.store.recordFeedSuccess(old.id, { url: 'https://new.example/rss', nextPollAt: new Date(), now: new Date() });
+    await first.app.close();
+
+    const second = await start();
+    try {
+      expect((await second.app.store.listFeeds()).map((f) => f.url)).toEqual(['https://other.example/rss', 'https://new.example/rss']);
+      const warning = second.logged().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string }).find((l) => l.msg.includes('moved'));
+      expect(warning?.msg).toBe(`feeds[1] in ${configFile} moved permanently to https://new.example/rss, which is polled instead; put the new URL in the file`);
+    } finally {
+      await second.app.close();
     }
   });
 });

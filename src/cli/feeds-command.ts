@@ -40,8 +40,8 @@ Feeds listed in the config file are added on every start; this adds one more to 
     const url = positionals[0];
     if (!url || !/^https?:\/\//i.test(url)) throw usageError('feeds add expects one http or https URL, e.g. `watchfloor feeds add https://example.org/rss.xml`.');
     return withApp(values, io, async (app) => {
-      const { created } = await app.store.addFeed({ url, intervalS: app.config.poll.interval, addedBy: 'cli' }, new Date());
-      io.stdout.write(created ? `added ${url}\n` : `${url} is already a feed\n`);
+      const { created, movedTo } = await app.store.addFeed({ url, intervalS: app.config.poll.interval, addedBy: 'cli' }, new Date());
+      io.stdout.write(created ? `added ${url}\n` : movedTo ? `${url} is already a feed: it moved permanently to ${movedTo}\n` : `${url} is already a feed\n`);
       return 0;
     });
   },

@@ -98,7 +98,8 @@ export class PostgresStore implements Store {
 
   // ── feeds ──────────────────────────────────────────────────────────────
 
-  async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean }> {
+  async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean; movedTo?: string }> {
+    const moved = await this.one('SELECT f.url FROM feed_moves m JOIN feeds f ON f.id = m.feed_id WHERE m.url = $1', [feed.url]);
     // Config edits (interval, full text) apply to an existing feed without resetting its poll state.
     // `xmax = 0` holds only for a freshly inserted row version: it tells insert from update in one statement.
     const row = await this.one(
@@ -107,9 +108,9 @@ export class PostgresStore implements Store {
        ON CONFLICT (url) DO UPDATE SET interval_s = excluded.interval_s, full_text = excluded.full_text,
          title = COALESCE(feeds.title, excluded.title)
        RETURNING id, (xmax = 0) AS created`,
-      [feed.url, feed.title ?? null, feed.intervalS, !!feed.fullText, now, feed.addedBy ?? null],
+      [moved?.url ?? feed.url, feed.title ?? null, feed.intervalS, !!feed.fullText, now, feed.addedBy ?? null],
     );
-    return { id: row!.id, created: row!.created };
+    return { id: row!.id, created: row!.created, ...(moved ? { movedTo: moved.url as string } : {}) };
   }
 
   async listFeeds(): Promise<FeedRow[]> {
@@ -122,7 +123,7 @@ export class PostgresStore implements Store {
   }
 
   async removeFeed(url: string): Promise<boolean> {
-    return (await this.changed('DELETE FROM feeds WHERE url = $1', [url])) > 0;
+    return (await this.changed('DELETE FROM feeds WHERE url = $1 OR id = (SELECT feed_id FROM feed_moves WHERE url = $1)', [url])) > 0;
   }
 
   async claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): Promise<FeedRow[]> {
@@ -144,13 +145,25 @@ export class PostgresStore implements Store {
   }
 
   async recordFeedSuccess(id: number, u: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): Promise<void> {
-    await this.pool.query(
-      `UPDATE feeds SET etag = COALESCE($1, etag), last_modified = COALESCE($2, last_modified), title = COALESCE($3, title),
-         url = COALESCE($4, url), next_poll_at = $5, failures = 0, last_error = NULL, status = 'ok', last_success_at = $6,
-         lease_owner = NULL, lease_until = NULL
-       WHERE id = $7`,
-      [u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, u.nextPollAt, u.now, id],
-    );
+    const update = (client: pg.Pool | pg.PoolClient) =>
+      client.query(
+        `UPDATE feeds SET etag = COALESCE($1, etag), last_modified = COALESCE($2, last_modified), title = COALESCE($3, title),
+           url = COALESCE($4, url), next_poll_at = $5, failures = 0, last_error = NULL, status = 'ok', last_success_at = $6,
+           lease_owner = NULL, lease_until = NULL
+         WHERE id = $7`,
+        [u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, u.nextPollAt, u.now, id],
+      );
+    if (!u.url) return void (await update(this.pool));
+    // The feed's current URL becomes a former one, and the new URL is one no longer (a feed may move back).
+    await this.transaction(async (client) => {
+      await client.query(
+        `INSERT INTO feed_moves (url, feed_id, moved_at) SELECT url, id, $3 FROM feeds WHERE id = $1 AND url <> $2
+         ON CONFLICT (url) DO UPDATE SET feed_id = excluded.feed_id, moved_at = excluded.moved_at`,
+        [id, u.url, u.now],
+      );
+      await client.query('DELETE FROM feed_moves WHERE url = $1', [u.url]);
+      await update(client);
+    });
   }
 
   async recordFeedFailure(id: number, u: { error: string; nextPollAt: Date }): Promise<void> {

@@ -59,15 +59,20 @@ export class SqliteStore implements Store {
 
   // ── feeds ──────────────────────────────────────────────────────────────
 
-  async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean }> {
-    const info = this.stmt(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`)
-      .run(feed.url, feed.title ?? null, feed.intervalS, feed.fullText ? 1 : 0, ms(now), feed.addedBy ?? null, ms(now));
-    if (info.changes > 0) return { id: Number(info.lastInsertRowid), created: true };
-    // Config edits (interval, full text) apply to an existing feed without resetting its poll state.
-    this.stmt('UPDATE feeds SET interval_s = ?, full_text = ?, title = COALESCE(title, ?) WHERE url = ?')
-      .run(feed.intervalS, feed.fullText ? 1 : 0, feed.title ?? null, feed.url);
-    return { id: (this.stmt('SELECT id FROM feeds WHERE url = ?').get(feed.url) as Row).id, created: false };
+  async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean; movedTo?: string }> {
+    return this.db.transaction(() => {
+      const moved = this.stmt('SELECT f.id, f.url FROM feed_moves m JOIN feeds f ON f.id = m.feed_id WHERE m.url = ?').get(feed.url) as Row | undefined;
+      const url = moved?.url ?? feed.url;
+      const info = this.stmt(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at)
+                  VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`)
+        .run(url, feed.title ?? null, feed.intervalS, feed.fullText ? 1 : 0, ms(now), feed.addedBy ?? null, ms(now));
+      if (info.changes > 0) return { id: Number(info.lastInsertRowid), created: true };
+      // Config edits (interval, full text) apply to an existing feed without resetting its poll state.
+      this.stmt('UPDATE feeds SET interval_s = ?, full_text = ?, title = COALESCE(title, ?) WHERE url = ?')
+        .run(feed.intervalS, feed.fullText ? 1 : 0, feed.title ?? null, url);
+      const id = (this.stmt('SELECT id FROM feeds WHERE url = ?').get(url) as Row).id;
+      return moved ? { id, created: false, movedTo: url } : { id, created: false };
+    })();
   }
 
   async listFeeds(): Promise<FeedRow[]> {
@@ -80,7 +85,7 @@ export class SqliteStore implements Store {
   }
 
   async removeFeed(url: string): Promise<boolean> {
-    return this.stmt('DELETE FROM feeds WHERE url = ?').run(url).changes > 0;
+    return this.stmt('DELETE FROM feeds WHERE url = ? OR id = (SELECT feed_id FROM feed_moves WHERE url = ?)').run(url, url).changes > 0;
   }
 
   async claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): Promise<FeedRow[]> {
@@ -95,10 +100,24 @@ export class SqliteStore implements Store {
   }
 
   async recordFeedSuccess(id: number, u: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): Promise<void> {
-    this.stmt(`UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), title = COALESCE(?, title),
-                url = COALESCE(?, url), next_poll_at = ?, failures = 0, last_error = NULL, status = 'ok', last_success_at = ?,
-                lease_owner = NULL, lease_until = NULL WHERE id = ?`)
-      .run(u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, ms(u.nextPollAt), ms(u.now), id);
+    const update = () =>
+      this.stmt(`UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), title = COALESCE(?, title),
+                  url = COALESCE(?, url), next_poll_at = ?, failures = 0, last_error = NULL, status = 'ok', last_success_at = ?,
+                  lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+        .run(u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, ms(u.nextPollAt), ms(u.now), id);
+    if (!u.url) return void update();
+    this.db.transaction(() => {
+      this.rememberMove(id, u.url!, u.now);
+      update();
+    })();
+  }
+
+  /** Before feed `id` takes `newUrl`: its current URL becomes a former one, and `newUrl` is one no longer (a feed may move back). */
+  private rememberMove(id: number, newUrl: string, now: Date): void {
+    this.stmt(`INSERT INTO feed_moves (url, feed_id, moved_at) SELECT url, id, ? FROM feeds WHERE id = ? AND url <> ?
+                ON CONFLICT (url) DO UPDATE SET feed_id = excluded.feed_id, moved_at = excluded.moved_at`)
+      .run(ms(now), id, newUrl);
+    this.stmt('DELETE FROM feed_moves WHERE url = ?').run(newUrl);
   }
 
   async recordFeedFailure(id: number, u: { error: string; nextPollAt: Date }): Promise<void> {

@@ -132,12 +132,18 @@ export interface Store {
   close(): Promise<void>;
 
   // feeds
-  addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean }>;
+  /**
+   * Adds a feed, or applies the config's settings (interval, full text) to the feed already stored
+   * under that URL — or under the URL a permanent redirect moved it to, which comes back as `movedTo`.
+   */
+  addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean; movedTo?: string }>;
   listFeeds(): Promise<FeedRow[]>;
   getFeedByUrl(url: string): Promise<FeedRow | undefined>;
+  /** Removes the feed with this URL, or the feed it moved to. */
   removeFeed(url: string): Promise<boolean>;
   /** Leases the feeds due by `dueBy` to `owner` until `leaseUntil`; feeds whose lease is still valid at `now` are skipped. */
   claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): Promise<FeedRow[]>;
+  /** A new `url` (a permanent redirect) replaces the feed's, and the old one is remembered for addFeed and removeFeed. */
   recordFeedSuccess(id: number, update: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): Promise<void>;
   recordFeedFailure(id: number, update: { error: string; nextPollAt: Date }): Promise<void>;
 

@@ -48,6 +48,25 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect((await store.getFeedByUrl('https://a.example/rss'))!.etag).toBe('"v1"');
     });
 
+    it('remembers the URLs a feed moved from: adding or removing one reaches the moved feed', async () => {
+      const { id } = await store.addFeed({ url: 'https://old.example/rss', intervalS: 900 }, T0);
+      await store.recordFeedSuccess(id, { url: 'https://new.example/rss', nextPollAt: at(15), now: at(1) });
+      // The config file still names the old URL: the moved feed takes its settings, no second feed appears.
+      expect(await store.addFeed({ url: 'https://old.example/rss', intervalS: 600 }, at(2))).toEqual({ id, created: false, movedTo: 'https://new.example/rss' });
+      expect((await store.listFeeds()).map((f) => [f.url, f.intervalS])).toEqual([['https://new.example/rss', 600]]);
+      expect(await store.addFeed({ url: 'https://new.example/rss', intervalS: 600 }, at(2))).toEqual({ id, created: false });
+      // Moving on, and back to the first URL, which is then the feed's own again.
+      await store.recordFeedSuccess(id, { url: 'https://third.example/rss', nextPollAt: at(30), now: at(16) });
+      expect((await store.addFeed({ url: 'https://new.example/rss', intervalS: 600 }, at(17))).movedTo).toBe('https://third.example/rss');
+      await store.recordFeedSuccess(id, { url: 'https://old.example/rss', nextPollAt: at(45), now: at(31) });
+      expect(await store.addFeed({ url: 'https://old.example/rss', intervalS: 600 }, at(32))).toEqual({ id, created: false });
+      expect((await store.addFeed({ url: 'https://third.example/rss', intervalS: 600 }, at(32))).movedTo).toBe('https://old.example/rss');
+      // Removing by a former URL removes the feed, and its former URLs with it.
+      expect(await store.removeFeed('https://new.example/rss')).toBe(true);
+      expect(await store.listFeeds()).toEqual([]);
+      expect(await store.addFeed({ url: 'https://third.example/rss', intervalS: 600 }, at(33))).toMatchObject({ created: true });
+    });
+
     it('stores an article once: new, then unchanged, then updated when edited', async () => {
       const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
       const first = await store.upsertArticle(article(feedId, 'k1'));
