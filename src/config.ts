@@ -112,12 +112,11 @@ export const DEFAULT_CONFIG_PATH = 'config/watchfloor.yaml';
 
 /** `--config`, else WATCHFLOOR_CONFIG, else the bundled default. */
 /**
- * `poll.parse_threads` when the config says nothing: a core is left to the main thread (fetching,
- * storing, chat), the others parse, at most 4. On 2 cores one parser thread is as fast as two,
- * with ~35 MB and ~1 s of CPU a cold cycle less (docs/benchmarks.md).
+ * `poll.parse_threads` when the config says nothing: one per core, at most 4. On 2 cores two parser
+ * threads beat one by ~0.5 s a 1,000-feed cycle, for ~35 MB more (docs/benchmarks.md).
  */
 export function defaultParseThreads(): number {
-  return Math.max(1, Math.min(4, availableParallelism() - 1));
+  return Math.min(4, availableParallelism());
 }
 
 export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
