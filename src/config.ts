@@ -110,7 +110,6 @@ export interface Config extends ParsedConfig {
 
 export const DEFAULT_CONFIG_PATH = 'config/watchfloor.yaml';
 
-/** `--config`, else WATCHFLOOR_CONFIG, else the bundled default. */
 /**
  * `poll.parse_threads` when the config says nothing: one per core, at most 4. On 2 cores two parser
  * threads beat one by ~0.5 s a 1,000-feed cycle, for ~35 MB more (docs/benchmarks.md).
@@ -119,6 +118,7 @@ export function defaultParseThreads(): number {
   return Math.min(4, availableParallelism());
 }
 
+/** `--config`, else WATCHFLOOR_CONFIG, else the bundled default. */
 export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
   return path.resolve(cwd, flag ?? env.WATCHFLOOR_CONFIG ?? DEFAULT_CONFIG_PATH);
 }

@@ -61,7 +61,7 @@ export class SqliteStore implements Store {
 
   async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean; movedTo?: string }> {
     return this.db.transaction(() => {
-      const moved = this.stmt('SELECT f.id, f.url FROM feed_moves m JOIN feeds f ON f.id = m.feed_id WHERE m.url = ?').get(feed.url) as Row | undefined;
+      const moved = this.stmt('SELECT f.url FROM feed_moves m JOIN feeds f ON f.id = m.feed_id WHERE m.url = ?').get(feed.url) as Row | undefined;
       const url = moved?.url ?? feed.url;
       const info = this.stmt(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at)
                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`)
