@@ -8,8 +8,8 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 process.setSourceMapsEnabled(true);
-const { limitHeapGrowth } = await import(new URL('../dist/heap.js', import.meta.url).href);
-limitHeapGrowth();
+const { tuneGarbageCollection } = await import(new URL('../dist/heap.js', import.meta.url).href);
+tuneGarbageCollection();
 const { main } = await import(cli.href);
 process.exitCode = await main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -18,7 +18,7 @@ import { type PollDeps, pollFeeds } from '../../src/feeds/poll.ts';
 import { readFeedBytes } from '../../src/feeds/read.ts';
 import { ReadPool } from '../../src/feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from '../../src/feeds/schedule.ts';
-import { limitHeapGrowth } from '../../src/heap.ts';
+import { tuneGarbageCollection } from '../../src/heap.ts';
 import { silentLogger } from '../../src/log.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { setGeneration } from './feed-server-client.ts';
@@ -67,7 +67,7 @@ const LEASE_MS = 5 * 60_000;
 
 async function main(): Promise<void> {
   // As bin/watchfloor.js does at start.
-  limitHeapGrowth();
+  tuneGarbageCollection();
   const input = JSON.parse(process.argv[2]!) as OursInput;
   const dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-bench-ingest-'));
   const file = path.join(dir, 'bench.db');
