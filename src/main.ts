@@ -26,6 +26,8 @@ export interface App {
   http: HttpClient;
   pipeline: Pipeline;
   topics: TopicDefinition[];
+  /** The stored feed of each `config.feeds` entry, by index (a moved feed's entry names its old URL). */
+  configFeedIds: number[];
   close(): Promise<void>;
 }
 
@@ -44,10 +46,12 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
         onError: (err) => io.log.warn({ err }, 'PostgreSQL connection error'),
       })
     : new SqliteStore(config.storage.path);
+  const configFeedIds: number[] = [];
   try {
     await syncTopics(store, topics);
     for (const [i, feed] of config.feeds.entries()) {
-      const { movedTo } = await store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now());
+      const { id, movedTo } = await store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now());
+      configFeedIds.push(id);
       if (movedTo) io.log.warn({ feed: feed.url, movedTo }, `feeds[${i}] in ${config.file} moved permanently to ${movedTo}, which is polled instead; put the new URL in the file`);
     }
     const consoleChannel = await store.ensureChannel(CONSOLE_CHANNEL);
@@ -99,6 +103,7 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
     http,
     pipeline,
     topics,
+    configFeedIds,
     async close() {
       await Promise.allSettled([...sinks.values()].map((s) => s.close?.()));
       await http.close();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { main as cli } from '../src/cli.ts';
 import { loadConfig } from '../src/config.ts';
 import { createLogger, silentLogger } from '../src/log.ts';
 import { createApp, reloadTopics } from '../src/main.ts';
@@ -57,8 +58,15 @@ describe('feeds from the config file', () => {
       expect((await second.app.store.listFeeds()).map((f) => f.url)).toEqual(['https://other.example/rss', 'https://new.example/rss']);
       const warning = second.logged().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string }).find((l) => l.msg.includes('moved'));
       expect(warning?.msg).toBe(`feeds[1] in ${configFile} moved permanently to https://new.example/rss, which is polled instead; put the new URL in the file`);
+      expect(second.app.configFeedIds).toEqual([(await second.app.store.getFeedByUrl('https://other.example/rss'))!.id, old.id]);
     } finally {
       await second.app.close();
     }
+
+    // Removing the moved feed by its new URL is refused like removing the entry's own URL: it would come back.
+    const stderr = new PassThrough();
+    const io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: { LOG_LEVEL: 'silent' }, cwd: dir };
+    expect(await cli(['feeds', 'remove', 'https://new.example/rss', '--config', configFile], io)).toBe(1);
+    expect(String(stderr.read())).toContain(`https://new.example/rss is feeds[1] in ${configFile} (as https://old.example/rss, which moved to it); remove it there first`);
   });
 });

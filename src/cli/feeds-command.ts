@@ -60,9 +60,12 @@ the file first, then run this command to drop its stored articles.`,
     const url = positionals[0];
     if (!url) throw usageError('feeds remove expects the feed URL as shown by `watchfloor feeds list`.');
     return withApp(values, io, async (app) => {
-      const listed = app.config.feeds.findIndex((f) => f.url === url);
+      // The entry may name the URL the feed had before a permanent redirect.
+      const stored = await app.store.getFeedByUrl(url);
+      const listed = app.config.feeds.findIndex((f, i) => f.url === url || app.configFeedIds[i] === stored?.id);
       if (listed >= 0) {
-        io.stderr.write(`watchfloor: ${url} is feeds[${listed}] in ${app.config.file}; remove it there first, or it comes back on the next start.\n`);
+        const as = app.config.feeds[listed]!.url === url ? '' : ` (as ${app.config.feeds[listed]!.url}, which moved to it)`;
+        io.stderr.write(`watchfloor: ${url} is feeds[${listed}] in ${app.config.file}${as}; remove it there first, or it comes back on the next start.\n`);
         return 1;
       }
       if (!(await app.store.removeFeed(url))) {
