@@ -104,15 +104,17 @@ function normalizeItem(item: ParsedItem, base: string | undefined): FeedArticle 
   const guid = item.guid?.trim() ? ownCopy(item.guid.trim()) : undefined;
   const key = guid && guid.length <= 2048 ? guid : url ?? `hash:${sha1(`${title}\n${publishedAt?.toISOString() ?? ''}${guid ?? ''}`)}`;
   const author = item.author ? htmlToLine(item.author) : '';
+  // Every article has the same fields in the same order (absent ones undefined): one object shape keeps
+  // the code that reads articles (storing, matching, copying between threads) from going polymorphic.
   return {
     key,
-    ...(guid ? { guid } : {}),
-    ...(url ? { url } : {}),
+    guid,
+    url,
     title,
     lead,
     body,
-    ...(publishedAt ? { publishedAt } : {}),
-    ...(author ? { author } : {}),
+    publishedAt,
+    author: author || undefined,
     categories: [...new Set(item.categories.map(htmlToLine).filter(Boolean))],
     contentHash: sha1(`${fingerprintText(title)}\n${fingerprintText(lead)}`),
   };
