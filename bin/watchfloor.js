@@ -8,7 +8,7 @@ if (!existsSync(cli)) {
   process.exit(2);
 }
 process.setSourceMapsEnabled(true);
-const { tuneGarbageCollection } = await import(new URL('../dist/heap.js', import.meta.url).href);
+const { tuneGarbageCollection } = await import(new URL('../dist/gc.js', import.meta.url).href);
 tuneGarbageCollection();
 const { main } = await import(cli.href);
 process.exitCode = await main(process.argv.slice(2), {

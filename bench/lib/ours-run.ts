@@ -18,7 +18,7 @@ import { type PollDeps, pollFeeds } from '../../src/feeds/poll.ts';
 import { readFeedBytes } from '../../src/feeds/read.ts';
 import { ReadPool } from '../../src/feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from '../../src/feeds/schedule.ts';
-import { tuneGarbageCollection } from '../../src/heap.ts';
+import { tuneGarbageCollection } from '../../src/gc.ts';
 import { silentLogger } from '../../src/log.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { setGeneration } from './feed-server-client.ts';

@@ -4,7 +4,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 
-export const GC_FLAGS = [
+const GC_FLAGS = [
   // By default V8 lets an old generation grow up to 4× its live size before a full collection. A poll
   // cycle promotes a steady stream of short-lived article objects, so the main heap of a 1,000-feed
   // cycle swung between 80 and 125 MB for ~40 MB live. Growing by at most 30 % keeps it near its live
