@@ -11,8 +11,8 @@ const GC_FLAGS = [
   // size, for more (and shorter) full collections: ~40 MB less peak memory.
   '--heap-growing-percent=30',
   // Every core already runs one of our threads (the main thread and one parser per core): helpers for a
-  // young-generation collection only wait for a core. Collecting on the thread itself made a cold
-  // cycle ~6 % faster in 5 of 5 paired runs (docs/benchmarks.md).
+  // young-generation collection only wait for a core. Collecting on the thread itself made the cold
+  // cycle faster in 9 of 12 paired runs, ~3 % on average (docs/benchmarks.md).
   '--no-parallel-scavenge',
 ];
 
