@@ -12,9 +12,10 @@
  *     (dates.ts), invalid → undefined;
  *   - namespaced roots (`<rss:channel>`, `<atom:feed>`) are renamed to the names it expects;
  *   - an `<rss>` without a version is read as RSS 2.0, and a feed with no channel is empty.
- * Then rss-parser's loose output is mapped into our own types here, in one place, reading the
- * raw XML nodes where its mapping drops things (Atom categories, RSS 1.0 rdf:about, dc:*, and the
- * xml:base attributes that relative links are resolved against).
+ * rss-parser reads its XML tree from xml-tree.ts (xml2js's tree, built several times faster;
+ * xml2js itself for what that declines). Then its loose output is mapped into our own types here,
+ * in one place, reading the raw XML nodes where its mapping drops things (Atom categories, RSS 1.0
+ * rdf:about, dc:*, and the xml:base attributes that relative links are resolved against).
  */
 import Parser from 'rss-parser';
 import { AppError } from '../errors.ts';
@@ -22,6 +23,7 @@ import { parseFeedDate } from './dates.ts';
 import { discoverFeeds, type DiscoveredFeed } from './discover.ts';
 import { escapeHtml, parseJsonFeed } from './json-feed.ts';
 import { rebuildWellFormed, repairEntities, splitProlog, stripControlCharacters } from './repair.ts';
+import { buildXmlTree, type XmlTreeOptions } from './xml-tree.ts';
 
 export interface ParsedFeed {
   format: 'rss' | 'atom' | 'rdf' | 'json';
@@ -169,11 +171,32 @@ interface ParserInternals {
 
 const base = Parser.prototype as unknown as ParserInternals;
 
+type XmlCallback = (err: Error | null, result?: unknown) => void;
+interface XmlParser {
+  parseString(xml: string, callback: XmlCallback): void;
+}
+
 /**
  * A rss-parser whose build steps cannot throw for one odd element: each item and the channel keep
- * their raw xml2js node (`raw`) for our own mapping.
+ * their raw xml2js node (`raw`) for our own mapping. The XML tree comes from xml-tree.ts, and from
+ * rss-parser's own xml2js for the documents that reader declines (malformed ones: sax's error then
+ * names the place, and parseXmlFeed repairs from there).
  */
 class LenientParser extends Parser {
+  constructor(tree: XmlTreeOptions) {
+    const processor = (f: ((name: string) => string) | undefined) => (f ? [f] : undefined);
+    super({ defaultRSS: 2, xml2js: { tagNameProcessors: processor(tree.tagName), attrNameProcessors: processor(tree.attrName) } });
+    const self = this as unknown as { xmlParser: XmlParser };
+    const xml2js = self.xmlParser;
+    self.xmlParser = {
+      parseString(xml, callback) {
+        const result = buildXmlTree(xml, tree);
+        if (result) callback(null, result);
+        else xml2js.parseString(xml, callback);
+      },
+    };
+  }
+
   buildAtomFeed(xmlObj: Record<string, unknown>): RawFeed {
     const feedNode = asElement(xmlObj.feed);
     const feed = base.buildAtomFeed.call(this, { feed: { ...feedNode, link: hrefLinks(feedNode.link) } });
@@ -210,24 +233,22 @@ class LenientParser extends Parser {
   }
 }
 
-/** One parser per document: the xml2js name processors depend on the document's prefixes. */
+/** One parser per document: the name renames depend on the document's prefixes. */
 function createParser(renames: Map<string, string> | undefined, lowerCase = false): Parser {
   if (lowerCase) {
     const lower = (name: string) => name.toLowerCase();
-    return new LenientParser({ defaultRSS: 2, xml2js: { tagNameProcessors: [lower], attrNameProcessors: [lower] } });
+    return new LenientParser({ tagName: lower, attrName: lower });
   }
-  const tagNameProcessors = renames
-    ? [
-        (name: string) => {
-          const colon = name.indexOf(':');
-          if (colon < 0) return name;
-          const to = renames.get(name.slice(0, colon));
-          if (to === undefined) return name;
-          return to ? `${to}:${name.slice(colon + 1)}` : name.slice(colon + 1);
-        },
-      ]
-    : undefined;
-  return new LenientParser({ defaultRSS: 2, xml2js: tagNameProcessors ? { tagNameProcessors } : {} });
+  if (!renames) return new LenientParser({});
+  return new LenientParser({
+    tagName: (name) => {
+      const colon = name.indexOf(':');
+      if (colon < 0) return name;
+      const to = renames.get(name.slice(0, colon));
+      if (to === undefined) return name;
+      return to ? `${to}:${name.slice(colon + 1)}` : name.slice(colon + 1);
+    },
+  });
 }
 
 function asElement(node: unknown): RawElement {
