@@ -1,7 +1,7 @@
 /**
- * Decode → parse → normalize on worker threads. Parsing is most of a cold cycle's CPU (rss-parser
- * alone is ~2.5 ms for a 75 KiB feed), and on one thread it would also stall fetching, storing and
- * the chat adapters; with a pool the main thread only moves bytes and rows.
+ * Decode → parse → normalize on worker threads. Reading feeds is most of a cold cycle's CPU (~2 ms
+ * for a 75 KiB feed), and on one thread it would also stall fetching, storing and the chat
+ * adapters; with a pool the main thread only moves bytes and rows.
  *
  * Workers start with the pool, take one job at a time each, and are replaced when one dies: a document
  * that exhausts a worker's heap or keeps it busy past the timeout fails that feed alone.
