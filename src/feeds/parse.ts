@@ -150,7 +150,6 @@ type RawNode = string | { _?: string; $?: Record<string, string>; [child: string
 type RawElement = Record<string, unknown> & { $?: Record<string, string> };
 interface RawItem extends Record<string, unknown> {
   raw: RawElement;
-  content?: string;
 }
 interface RawFeed extends Record<string, unknown> {
   format: ParsedFeed['format'];
@@ -288,7 +287,7 @@ function toParsedFeed(raw: RawFeed, documentUrl: string | undefined): ParsedFeed
   const ttl = Number.parseInt(textOf(child(node, 'ttl')) ?? '', 10);
   return {
     format: raw.format,
-    title: raw.format === 'atom' ? atomText(child(node, 'title')) : textOf(child(node, 'title')) ?? textOf(child(node, 'dc:title')),
+    title: raw.format === 'atom' ? atomTitle(child(node, 'title')) : textOf(child(node, 'title')) ?? textOf(child(node, 'dc:title')),
     link: raw.format === 'atom' ? atomLink(node, channelScope) : rssLink(node, channelScope),
     language: language?.trim() || undefined,
     ttlMinutes: Number.isFinite(ttl) && ttl > 0 ? ttl : undefined,
@@ -303,9 +302,9 @@ function atomItem(item: RawItem, scope: BaseScope): ParsedItem {
   return {
     guid: nonEmpty(textOf(child(entry, 'id'))),
     link: atomLink(entry, scope),
-    title: atomText(child(entry, 'title')),
+    title: atomTitle(child(entry, 'title')),
     summaryHtml: summary !== undefined ? atomHtml(summary) : undefined,
-    contentHtml: content !== undefined ? atomHtml(content, item.content) : undefined,
+    contentHtml: content !== undefined ? atomHtml(content) : undefined,
     published: firstDate(entry, ['published', 'issued', 'created', 'dc:date']),
     updated: firstDate(entry, ['updated', 'modified']),
     author: nonEmpty(textOf(child(asElement(child(entry, 'author')), 'name')) ?? textOf(child(entry, 'dc:creator'))),
@@ -327,7 +326,7 @@ function rssItem(item: RawItem, scope: BaseScope): ParsedItem {
   return {
     guid: guid?.trim(),
     link: link?.trim(),
-    title: textOf(child(node, 'title')) ?? textOf(child(node, 'dc:title')),
+    title: textOf(child(node, 'title')) ?? textOf(child(node, 'dc:title')) ?? textOf(child(node, 'media:title')),
     summaryHtml: description ?? textOf(child(node, 'itunes:summary')),
     contentHtml: encoded,
     published: firstDate(node, ['pubDate', 'dc:date', 'dcterms:issued', 'dcterms:created', 'atom:published']) ?? parseFeedDate(node.$?.lastmod),
@@ -370,22 +369,55 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value && value.trim() ? value : undefined;
 }
 
-/** An Atom text construct as plain text (type="text") or markup (html, xhtml); base64 mode is Atom 0.3. */
+/** An Atom text construct's text: base64 decoded where the construct says it is (Atom 0.3's mode, or RFC 4287 §4.1.3.3). */
 function atomText(node: RawNode | undefined): string | undefined {
   const value = textOf(node);
   if (value === undefined) return undefined;
-  return attrOf(node, 'mode') === 'base64' ? Buffer.from(value, 'base64').toString('utf8') : value;
+  return isBase64(node) ? Buffer.from(value, 'base64').toString('utf8') : value;
+}
+
+/** Atom 0.3 says `mode="base64"`; Atom 1.0 content of a media type other than text or XML is base64. */
+function isBase64(node: RawNode | undefined): boolean {
+  const mode = attrOf(node, 'mode');
+  if (mode !== undefined) return mode === 'base64';
+  const type = attrOf(node, 'type')?.toLowerCase();
+  return !!type && type.includes('/') && !type.startsWith('text/') && !/[+/]xml\b/.test(type);
 }
 
 /** An Atom text construct as HTML: text is escaped so every consumer can treat the field as HTML. */
-function atomHtml(node: RawNode, rebuilt?: string): string {
+function atomHtml(node: RawNode): string {
   const type = (attrOf(node, 'type') ?? 'text').toLowerCase();
+  if (type === 'xhtml' || type.includes('xhtml+xml')) return xhtmlMarkup(node);
   const value = atomText(node) ?? '';
-  if (type === 'xhtml' || type.includes('xhtml+xml')) return rebuilt ?? escapeHtml(value);
   if (type === 'html' || type === 'text/html') return value;
   if (type === 'text' || type === 'text/plain') return escapeHtml(value);
   // Other media types (Atom 0.3 `mode="escaped"` markup, or XML) are best read as markup.
   return value;
+}
+
+/**
+ * An Atom title, as markup like every title (normalize.ts makes it a line of text). A title that
+ * declares no type is text by RFC 4287, but feeds that leave the type out often put escaped HTML
+ * there: it is read as markup, as RSS titles are; a declared type is taken at its word.
+ */
+function atomTitle(node: RawNode | undefined): string | undefined {
+  if (node === undefined) return undefined;
+  return attrOf(node, 'type') === undefined ? atomText(node) : atomHtml(node);
+}
+
+/**
+ * Inline XHTML back to markup, so that its script and style are dropped like HTML's. xml2js keeps an
+ * element's text apart from its children, so text comes before the child elements here.
+ */
+function xhtmlMarkup(node: RawNode): string {
+  if (typeof node !== 'object' || node === null) return escapeHtml(String(node ?? ''));
+  let out = typeof node._ === 'string' ? escapeHtml(node._) : '';
+  for (const [name, value] of Object.entries(node)) {
+    if (name === '_' || name === '$' || !Array.isArray(value)) continue;
+    const tag = localName(name);
+    for (const v of value) out += `<${tag}>${xhtmlMarkup(v as RawNode)}</${tag}>`;
+  }
+  return out;
 }
 
 /** Atom's alternate link (rel missing means alternate, RFC 4287 §4.2.7.2), else the first link with an href. */

@@ -1,3 +1,4 @@
+import { htmlToLine } from '../text/clean.ts';
 import { decodeFeed } from './decode.ts';
 import type { FetchOutcome, HttpClient } from './fetch.ts';
 import { type FeedArticle, normalizeFeed } from './normalize.ts';
@@ -5,7 +6,7 @@ import { HtmlPageError, type ParsedFeed, parseFeed } from './parse.ts';
 
 type Fetched = Extract<FetchOutcome, { status: 'ok' }>;
 
-/** What a feed says of itself: everything parsed but the items, which come normalized as `articles`. */
+/** What a feed says of itself: everything parsed but the items, which come normalized as `articles`; its title as text. */
 export type FeedInfo = Omit<ParsedFeed, 'items'>;
 
 /** A feed read from its bytes: decoded, parsed and normalized. Plain data, so it can cross threads. */
@@ -35,6 +36,8 @@ export const readFeedBytes: FeedReader = async (bytes, contentType, url) => {
   const { text, encoding, repaired } = decodeFeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType);
   const { items, ...feed } = await parseFeed(text, { contentType, url });
   if (repaired) feed.recoveredFrom ??= 'its text had been encoded as UTF-8 twice';
+  // Feeds give their own title as markup, like their items' (escaped HTML, Atom's types): stored and shown as text.
+  feed.title = feed.title === undefined ? undefined : htmlToLine(feed.title) || undefined;
   return { feed, articles: normalizeFeed({ ...feed, items }, url), encoding };
 };
 

@@ -6,6 +6,7 @@
  */
 import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
+import iconv from 'iconv-lite';
 
 /** Elements whose content is never reader-visible text. */
 const DROPPED = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'head', 'select', 'button', 'canvas']);
@@ -97,8 +98,33 @@ function collectParagraphs(html: string): string[] {
 /** Soft hyphens, zero-width characters and C0/C1 controls are invisible and break matching. */
 const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
+/**
+ * C1 controls (U+0080–U+009F) never belong in text: they are windows-1252 bytes read as Latin-1
+ * ("don\u0092t", or `&#146;` in XML), sometimes the middle bytes of UTF-8 read that way
+ * (`&#226;&#128;&#166;` for …). A run of such characters that is valid UTF-8 is decoded as UTF-8;
+ * otherwise each control becomes its windows-1252 character, as HTML does for `&#146;`.
+ */
+const C1_RUN = /[\u0080-\u00ff]*[\u0080-\u009f][\u0080-\u00ff]*/g;
+const C1 = /[\u0080-\u009f]/g;
+const HAS_C1 = /[\u0080-\u009f]/;
+// iconv-lite, not TextDecoder: Node 20's TextDecoder reads windows-1252 as Latin-1. The five bytes
+// windows-1252 leaves undefined are dropped.
+const CP1252_C1 = Array.from(iconv.decode(Buffer.from(Array.from({ length: 32 }, (_, i) => 0x80 + i)), 'windows-1252'), (c) => (c === '\ufffd' ? '' : c));
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function repairC1(text: string): string {
+  return text.replace(C1_RUN, (run) => {
+    try {
+      return strictUtf8.decode(Buffer.from(run, 'latin1'));
+    } catch {
+      return run.replace(C1, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]!);
+    }
+  });
+}
+
 function cleanParagraph(paragraph: string): string {
   let text = paragraph;
+  if (HAS_C1.test(text)) text = repairC1(text);
   if (text.includes('<')) text = text.replace(ESCAPED_TAG, ' ');
   if (text.includes('=')) text = text.replace(ATTRIBUTE_SOUP, '').replace(LONE_ATTRIBUTE, '');
   text = text.replace(INVISIBLE, '');

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.ts';
 import { decodeFeed } from '../../src/feeds/decode.ts';
 import { HtmlPageError, parseFeed, type ParsedFeed } from '../../src/feeds/parse.ts';
+import { readFeedBytes } from '../../src/feeds/read.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/parse');
 const inputs = readdirSync(FIXTURES).filter((f) => !f.endsWith('.golden.json'));
@@ -180,5 +181,46 @@ describe('parseFeed resolves relative links against xml:base', () => {
   it('resolves the Atom feed link against the feed base', async () => {
     const feed = await parseFeed(`<feed ${ATOM} xml:base="http://example.com/test/"><link href="index.html"/></feed>`);
     expect(feed.link).toBe('http://example.com/test/index.html');
+  });
+});
+
+describe('Atom text constructs and titles', () => {
+  const atom = (entry: string, feedTitle = '<title>F</title>') =>
+    `<feed xmlns="http://www.w3.org/2005/Atom">${feedTitle}<entry><id>1</id>${entry}</entry></feed>`;
+  const read = (xml: string) => readFeedBytes(Buffer.from(xml), 'application/atom+xml', 'https://example.org/feed');
+
+  it('keeps a declared text title literal: its brackets are not markup', async () => {
+    const { articles } = await read(atom('<title type="text">Why &lt;blink&gt; died &amp; more</title>'));
+    expect(articles[0]!.title).toBe('Why <blink> died & more');
+  });
+
+  it('reads an untyped title as markup, as feeds that leave the type out mean it', async () => {
+    const { articles } = await read(atom('<title>&lt;b&gt;Bold&lt;/b&gt; news</title>'));
+    expect(articles[0]!.title).toBe('Bold news');
+  });
+
+  it('reads XHTML titles and content as markup, so their scripts are dropped', async () => {
+    const xhtml = '<div xmlns="http://www.w3.org/1999/xhtml">safe<script>location.href="x"</script> text</div>';
+    const { articles } = await read(atom(`<title type="xhtml">${xhtml}</title><content type="xhtml">${xhtml}</content>`));
+    expect(articles[0]!.title).toBe('safe text');
+    expect(articles[0]!.body).toBe('safe text');
+  });
+
+  it('decodes base64 text constructs of other media types (RFC 4287 §4.1.3.3) and of Atom 0.3 mode="base64"', async () => {
+    const b64 = Buffer.from('Kim &amp; <b>Putin</b>').toString('base64');
+    const { articles } = await read(atom(`<title type="application/octet-stream">${b64}</title><summary type="text/html" mode="base64">${b64}</summary>`));
+    expect(articles[0]!.title).toBe('Kim & Putin');
+    expect(articles[0]!.lead).toBe('Kim & Putin');
+  });
+
+  it("gives the feed's own title as text", async () => {
+    expect((await read(atom('<title>x</title>', '<title type="html">&lt;i&gt;Arms&lt;/i&gt; &amp;amp; trade</title>'))).feed.title).toBe('Arms & trade');
+    const rss = '<rss version="2.0"><channel><title><![CDATA[Kim &amp; <b>Putin</b>]]></title></channel></rss>';
+    expect((await readFeedBytes(Buffer.from(rss), 'application/rss+xml', 'https://example.org/rss')).feed.title).toBe('Kim & Putin');
+  });
+
+  it('takes an RSS item title from media:title when it has no title', async () => {
+    const rss = '<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><item><guid>1</guid><media:title>Launch video</media:title></item></channel></rss>';
+    expect((await parseFeed(rss)).items[0]!.title).toBe('Launch video');
   });
 });

@@ -6,6 +6,8 @@ describe('htmlToText', () => {
     ['entities decoded', '<p>Kim &amp; Putin&nbsp;met &eacute;t&#233; &#x2014; &quot;ok&quot;</p>', 'Kim & Putin met été — "ok"'],
     ['legacy references without ";" and references next to tags', '<p>AT&T &amp Co &copy 2024<b>&lt;</b>&gt;<i>x&amp</i></p>', 'AT&T & Co © 2024<>x&'],
     ['entities in a title element, and none from a dropped script', '<title>A &amp; B</title><script>var a = "&amp;";</script>', 'A & B'],
+    ['windows-1252 bytes read as C1 controls become their characters', 'don\u0092t \u0093ok\u0094 \u0081', 'don\u2019t \u201cok\u201d'],
+    ['UTF-8 bytes read as Latin-1, C1 controls among them, are decoded as UTF-8', 'wait\u00e2\u0080\u00a6 then caf\u00e9', 'wait\u2026 then caf\u00e9'],
     ['script and style dropped', '<p>One</p><script>alert(1)</script><style>p{}</style><p>Two</p>', 'One\n\nTwo'],
     ['blocks become paragraphs', '<div>First <b>bold</b></div><ul><li>a</li><li>b</li></ul><h2>Head</h2>', 'First bold\n\na\n\nb\n\nHead'],
     ['br is a line break', 'line one<br>line two<br/>', 'line one\nline two'],
