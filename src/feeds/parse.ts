@@ -100,8 +100,8 @@ async function parseXmlFeed(source: string, options: ParseOptions): Promise<Pars
     } catch {
       throw new AppError('parse', sentence, { cause: err });
     }
-    // A document that repairs into nothing is the error it was, not an empty feed.
-    if (feed.items.length === 0 && !feed.title) throw new AppError('parse', sentence, { cause: err });
+    // A document that repairs into nothing (no item, title or link) is the error it was, not an empty feed.
+    if (feed.items.length === 0 && !feed.title && !feed.link) throw new AppError('parse', sentence, { cause: err });
     return { ...feed, recoveredFrom: sentence.replace(/^not a feed: /, '') };
   }
 }

@@ -102,6 +102,12 @@ describe('parseFeed on inputs no corpus has', () => {
     expect(feed.items.map((i) => i.title)).toEqual(['one', 'two']);
     expect(feed.recoveredFrom).toMatch(/^line \d+, column \d+: unclosed/);
   });
+
+  it('keeps a truncated feed that has only its link, and rejects one that repairs into nothing', async () => {
+    const linked = await parseFeed('<rss version="2.0"><channel><link>http://example/?a=1&b=2</link></channel></rss');
+    expect(linked).toMatchObject({ link: 'http://example/?a=1&b=2', items: [], recoveredFrom: expect.stringMatching(/unclosed root tag/) });
+    await expect(parseFeed('<rss version="2.0"><channel></channel></rss')).rejects.toThrow(/^not a feed: line 1, column \d+: unclosed root tag/);
+  });
 });
 
 describe('parseFeed resolves relative links against xml:base', () => {
