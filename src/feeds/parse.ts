@@ -165,7 +165,6 @@ interface ParserInternals {
   buildRSS1(xmlObj: Record<string, unknown>): RawFeed;
   buildRSS2(xmlObj: Record<string, unknown>): RawFeed;
   buildRSS(channel: RawElement, items: RawElement[]): RawFeed;
-  parseItemAtom(entry: RawElement): RawItem;
 }
 
 const base = Parser.prototype as unknown as ParserInternals;
@@ -202,10 +201,9 @@ class LenientParser extends Parser {
     return { ...feed, format: 'atom', raw: feedNode, scopes: { channel: [feedNode], items: [feedNode] } };
   }
   parseItemAtom(entry: RawElement): RawItem {
-    // rss-parser calls new Date(x).toISOString() on these and throws for a bad one: we read them ourselves.
-    const { published: _p, updated: _u, ...rest } = entry;
-    const item = base.parseItemAtom.call(this, { ...rest, link: hrefLinks(entry.link) });
-    return { ...item, raw: entry };
+    // atomItem maps entries from the raw node alone, as rssItem does items: rss-parser's own mapping
+    // (content rebuilt through an XML builder, a snippet, and dates that throw when unreadable) would be thrown away.
+    return { raw: entry };
   }
   buildRSS0_9(xmlObj: Record<string, unknown>): RawFeed {
     return this.buildRSS2(xmlObj);
