@@ -78,10 +78,10 @@ export function normalizeFeed(feed: ParsedFeed, feedUrl: string): FeedArticle[] 
   for (const item of feed.items) {
     const article = normalizeItem(item, base);
     const variants = variantsByKey.get(article.key) ?? new Set<string>();
-    const variant = variantHash(article);
+    const variant = variantOf(article);
     if (variants.has(variant)) continue;
     variantsByKey.set(article.key, variants.add(variant));
-    if (variants.size > 1) article.key = `${article.key}#${variant.slice(0, 12)}`;
+    if (variants.size > 1) article.key = `${article.key}#${sha1(variant).slice(0, 12)}`;
     if (keys.has(article.key)) continue;
     keys.add(article.key);
     articles.push(article);
@@ -150,8 +150,9 @@ const ASCII = /^[\x00-\x7f]*$/;
 /** Runs of non-alphanumerics other than a lone space (a lone space is already its own replacement). */
 const ASCII_SEPARATORS = / [^a-z0-9]+|[^a-z0-9 ][^a-z0-9]*/g;
 
-function variantHash(article: FeedArticle): string {
-  return sha1(`${article.url ?? ''}\n${article.contentHash}\n${article.publishedAt?.toISOString() ?? ''}`);
+/** What tells two items with one key apart; hashed (as before, so stored keys stay) only for a repeated guid's suffix. */
+function variantOf(article: FeedArticle): string {
+  return `${article.url ?? ''}\n${article.contentHash}\n${article.publishedAt?.toISOString() ?? ''}`;
 }
 
 function sha1(text: string): string {
