@@ -111,11 +111,12 @@ export interface Config extends ParsedConfig {
 export const DEFAULT_CONFIG_PATH = 'config/watchfloor.yaml';
 
 /**
- * `poll.parse_threads` when the config says nothing: one per core, at most 4. On 2 cores two parser
- * threads beat one by ~0.5 s a 1,000-feed cycle, for ~35 MB more (docs/benchmarks.md).
+ * `poll.parse_threads` when the config says nothing: one per core but the one the main thread needs
+ * for fetching and storing; at least 1, at most 4. On 2 cores one parser thread is as fast as two
+ * over a 1,000-feed cycle and peaks ~30 MB lower (docs/benchmarks.md).
  */
 export function defaultParseThreads(): number {
-  return Math.min(4, availableParallelism());
+  return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
 /** `--config`, else WATCHFLOOR_CONFIG, else the bundled default. */

@@ -18,7 +18,7 @@ describe('config', () => {
     expect(config.poll.interval).toBe(900);
     expect(config.console.format).toBe('pretty');
     expect(config.feeds[0]!.full_text).toBe(false);
-    expect(config.poll.parse_threads).toBe(Math.min(4, availableParallelism()));
+    expect(config.poll.parse_threads).toBe(Math.max(1, Math.min(4, availableParallelism() - 1)));
     expect(parseConfig({ poll: { parse_threads: 0 } }, 'w.yaml', {}).poll.parse_threads).toBe(0);
   });
 
