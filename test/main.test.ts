@@ -68,5 +68,13 @@ describe('feeds from the config file', () => {
     const io = { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: { LOG_LEVEL: 'silent' }, cwd: dir };
     expect(await cli(['feeds', 'remove', 'https://new.example/rss', '--config', configFile], io)).toBe(1);
     expect(String(stderr.read())).toContain(`https://new.example/rss is feeds[1] in ${configFile} (as https://old.example/rss, which moved to it); remove it there first`);
+
+    // `feeds list` names the URL each feed moved from.
+    const listed = new PassThrough();
+    expect(await cli(['feeds', 'list', '--config', configFile], { ...io, stdout: listed })).toBe(0);
+    const rows = String(listed.read()).split('\n');
+    expect(rows[0]).toMatch(/moved from\s*$/);
+    expect(rows.find((r) => r.includes('https://new.example/rss'))).toMatch(/https:\/\/old\.example\/rss\s*$/);
+    expect(rows.find((r) => r.includes('https://other.example/rss'))).not.toContain('old.example');
   });
 });

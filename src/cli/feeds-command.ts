@@ -9,7 +9,7 @@ const when = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', 
 
 export const feedsListCommand: CliCommand = {
   name: 'feeds list',
-  summary: 'show every feed with its state: ok or failing, failures, last success, last error, next poll',
+  summary: 'show every feed with its state: ok or failing, failures, last success, next poll, last error, and the URLs it moved from',
   usage: `Usage: watchfloor feeds list [--config PATH]
 
 Options:
@@ -18,10 +18,11 @@ ${CONFIG_USAGE}
   options: { ...configOption },
   async run({ values }, io) {
     return withApp(values, io, async (app) => {
-      const feeds = await app.store.listFeeds();
+      const [feeds, moves] = await Promise.all([app.store.listFeeds(), app.store.listFeedMoves()]);
+      const movedFrom = (id: number) => moves.filter((m) => m.feedId === id).map((m) => m.url).join(' ');
       io.stdout.write(formatTable(
-        ['status', 'failures', 'last success', 'next poll', 'url', 'last error'],
-        feeds.map((f) => [f.firstPoll && f.failures === 0 ? 'new' : f.status, String(f.failures), when(f.lastSuccessAt), when(f.nextPollAt), f.url, shorten(f.lastError ?? '', 120)]),
+        ['status', 'failures', 'last success', 'next poll', 'url', 'last error', 'moved from'],
+        feeds.map((f) => [f.firstPoll && f.failures === 0 ? 'new' : f.status, String(f.failures), when(f.lastSuccessAt), when(f.nextPollAt), f.url, shorten(f.lastError ?? '', 120), movedFrom(f.id)]),
       ));
       return 0;
     });

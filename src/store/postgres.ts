@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedRow, MatchInput,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedMove, FeedRow, MatchInput,
   NewFeed, Store, StoryArticle, Subscriber,
 } from './store.ts';
 import { type Row, type TimeReader, toArticle as articleRow, toFeed as feedRow } from './rows.ts';
@@ -115,6 +115,11 @@ export class PostgresStore implements Store {
 
   async listFeeds(): Promise<FeedRow[]> {
     return (await this.rows('SELECT * FROM feeds ORDER BY id')).map(toFeed);
+  }
+
+  async listFeedMoves(): Promise<FeedMove[]> {
+    return (await this.rows('SELECT url, feed_id, moved_at FROM feed_moves ORDER BY moved_at, url'))
+      .map((r) => ({ url: r.url, feedId: r.feed_id, movedAt: r.moved_at }));
   }
 
   async getFeedByUrl(url: string): Promise<FeedRow | undefined> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedRow, MatchInput,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedMove, FeedRow, MatchInput,
   NewFeed, Store, StoryArticle, Subscriber,
 } from './store.ts';
 import { type Row, type TimeReader, toArticle as articleRow, toFeed as feedRow } from './rows.ts';
@@ -77,6 +77,11 @@ export class SqliteStore implements Store {
 
   async listFeeds(): Promise<FeedRow[]> {
     return (this.stmt('SELECT * FROM feeds ORDER BY id').all() as Row[]).map(toFeed);
+  }
+
+  async listFeedMoves(): Promise<FeedMove[]> {
+    return (this.stmt('SELECT url, feed_id, moved_at FROM feed_moves ORDER BY moved_at, url').all() as Row[])
+      .map((r) => ({ url: r.url, feedId: r.feed_id, movedAt: new Date(r.moved_at) }));
   }
 
   async getFeedByUrl(url: string): Promise<FeedRow | undefined> {

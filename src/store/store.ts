@@ -31,6 +31,13 @@ export interface FeedRow {
   firstPoll: boolean;
 }
 
+export interface FeedMove {
+  /** The URL the feed had before. */
+  url: string;
+  feedId: number;
+  movedAt: Date;
+}
+
 export interface NewFeed {
   url: string;
   title?: string;
@@ -138,6 +145,8 @@ export interface Store {
    */
   addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean; movedTo?: string }>;
   listFeeds(): Promise<FeedRow[]>;
+  /** The URLs feeds moved from (permanent redirects), oldest move first. */
+  listFeedMoves(): Promise<FeedMove[]>;
   getFeedByUrl(url: string): Promise<FeedRow | undefined>;
   /** Removes the feed with this URL, or the feed it moved to. */
   removeFeed(url: string): Promise<boolean>;

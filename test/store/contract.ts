@@ -58,12 +58,17 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       // Moving on, and back to the first URL, which is then the feed's own again.
       await store.recordFeedSuccess(id, { url: 'https://third.example/rss', nextPollAt: at(30), now: at(16) });
       expect((await store.addFeed({ url: 'https://new.example/rss', intervalS: 600 }, at(17))).movedTo).toBe('https://third.example/rss');
+      expect(await store.listFeedMoves()).toEqual([
+        { url: 'https://old.example/rss', feedId: id, movedAt: at(1) },
+        { url: 'https://new.example/rss', feedId: id, movedAt: at(16) },
+      ]);
       await store.recordFeedSuccess(id, { url: 'https://old.example/rss', nextPollAt: at(45), now: at(31) });
       expect(await store.addFeed({ url: 'https://old.example/rss', intervalS: 600 }, at(32))).toEqual({ id, created: false });
       expect((await store.addFeed({ url: 'https://third.example/rss', intervalS: 600 }, at(32))).movedTo).toBe('https://old.example/rss');
       // Removing by a former URL removes the feed, and its former URLs with it.
       expect(await store.removeFeed('https://new.example/rss')).toBe(true);
       expect(await store.listFeeds()).toEqual([]);
+      expect(await store.listFeedMoves()).toEqual([]);
       expect(await store.addFeed({ url: 'https://third.example/rss', intervalS: 600 }, at(33))).toMatchObject({ created: true });
     });
 
