@@ -385,7 +385,9 @@ function isBase64(node: RawNode | undefined): boolean {
 /** An Atom text construct as HTML: text is escaped so every consumer can treat the field as HTML. */
 function atomHtml(node: RawNode): string {
   const type = (attrOf(node, 'type') ?? 'text').toLowerCase();
-  if (type === 'xhtml' || type.includes('xhtml+xml')) return xhtmlMarkup(node);
+  const mode = attrOf(node, 'mode');
+  // Atom 0.3's escaped and base64 modes carry XHTML as text, read below like HTML.
+  if ((type === 'xhtml' || type.includes('xhtml+xml')) && (mode === undefined || mode === 'xml')) return xhtmlMarkup(node);
   const value = atomText(node) ?? '';
   if (type === 'html' || type === 'text/html') return value;
   if (type === 'text' || type === 'text/plain') return escapeHtml(value);
@@ -404,16 +406,23 @@ function atomTitle(node: RawNode | undefined): string | undefined {
 }
 
 /**
- * Inline XHTML back to markup, so that its script and style are dropped like HTML's. xml2js keeps an
- * element's text apart from its children, so text comes before the child elements here.
+ * Inline XHTML back to markup, so that its script and style are dropped like HTML's. A construct with
+ * no element inside is not XHTML but escaped HTML under the wrong type, and is read as HTML (as
+ * rss-parser did). xml2js keeps an element's text apart from its children, so text comes first here.
  */
 function xhtmlMarkup(node: RawNode): string {
+  const elements = typeof node === 'object' && node !== null ? Object.keys(node).filter((k) => k !== '_' && k !== '$') : [];
+  if (elements.length === 0) return textOf(node) ?? '';
+  return elementMarkup(node);
+}
+
+function elementMarkup(node: RawNode): string {
   if (typeof node !== 'object' || node === null) return escapeHtml(String(node ?? ''));
   let out = typeof node._ === 'string' ? escapeHtml(node._) : '';
   for (const [name, value] of Object.entries(node)) {
     if (name === '_' || name === '$' || !Array.isArray(value)) continue;
     const tag = localName(name);
-    for (const v of value) out += `<${tag}>${xhtmlMarkup(v as RawNode)}</${tag}>`;
+    for (const v of value) out += `<${tag}>${elementMarkup(v as RawNode)}</${tag}>`;
   }
   return out;
 }

@@ -212,6 +212,14 @@ describe('Atom text constructs and titles', () => {
     expect(articles[0]!.body).toBe('safe text');
   });
 
+  it('reads Atom 0.3 escaped XHTML, and an "xhtml" construct holding only escaped HTML, as HTML', async () => {
+    const escaped = '<summary type="application/xhtml+xml" mode="escaped">&lt;p&gt;One &lt;b&gt;two&lt;/b&gt;&lt;/p&gt;</summary>';
+    const loose = '<content type="xhtml">&lt;p&gt;Three&lt;/p&gt;</content>';
+    const { articles } = await read(atom(`<title>t</title>${escaped}${loose}`));
+    expect(articles[0]!.lead).toBe('One two');
+    expect(articles[0]!.body).toBe('Three');
+  });
+
   it('decodes base64 text constructs of other media types (RFC 4287 §4.1.3.3) and of Atom 0.3 mode="base64"', async () => {
     const b64 = Buffer.from('Kim &amp; <b>Putin</b>').toString('base64');
     const { articles } = await read(atom(`<title type="application/octet-stream">${b64}</title><summary type="text/html" mode="base64">${b64}</summary>`));
