@@ -107,16 +107,16 @@ export function buildXmlTree(xml: string, options: XmlTreeOptions = {}): Record<
       if (name === '_' || name === '$') return undefined; // would collide with xml2js's own keys
       const frame: Frame = { raw, name, text: '', cdata: false, node: undefined };
       let at = NAME.lastIndex;
-      let seen: string[] | undefined;
+      let seen: Set<string> | undefined;
       for (;;) {
         ATTRIBUTE.lastIndex = at;
         const m = ATTRIBUTE.exec(xml);
         if (!m) break;
         at = ATTRIBUTE.lastIndex;
         const attrRaw = m[1]!;
-        // sax keeps the first of two attributes with one name.
-        if (seen?.includes(attrRaw)) continue;
-        (seen ??= []).push(attrRaw);
+        // sax keeps the first of two attributes with one name. (A Set: a hostile element may carry a million.)
+        if (seen?.has(attrRaw)) continue;
+        (seen ??= new Set()).add(attrRaw);
         const quoted = m[2] ?? m[3]!;
         const value = quoted.includes('&') ? decodeText(quoted) : quoted;
         if (value === undefined) return undefined;
