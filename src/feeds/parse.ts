@@ -22,7 +22,7 @@ import { AppError } from '../errors.ts';
 import { parseFeedDate } from './dates.ts';
 import { discoverFeeds, type DiscoveredFeed } from './discover.ts';
 import { escapeHtml, parseJsonFeed } from './json-feed.ts';
-import { rebuildWellFormed, repairEntities, splitProlog, stripControlCharacters } from './repair.ts';
+import { rebuildWellFormed, repairXml, splitProlog } from './repair.ts';
 import { buildXmlTree, type XmlTreeOptions } from './xml-tree.ts';
 
 export interface ParsedFeed {
@@ -84,7 +84,7 @@ async function parseXmlFeed(source: string, options: ParseOptions): Promise<Pars
   if (root !== 'rss' && root !== 'feed' && root !== 'rdf' && !cdf && !atomEntry) {
     throw new AppError('parse', `not a feed: the document is <${rootName}>, not RSS, Atom or RDF`);
   }
-  const repaired = repairEntities(stripControlCharacters(body));
+  const repaired = repairXml(body);
   // Microsoft's CDF (1997) is a channel of items with upper-case names: read it as an RSS channel.
   // An Atom Entry Document (RFC 4287 §4.1.2) is a feed of one.
   const xml = cdf ? `<rss version="2.0">${repaired}</rss>` : atomEntry ? `<feed>${repaired}</feed>` : repaired;

@@ -5,6 +5,9 @@
  *     expanded (billion laughs, XXE), and finds the root element's name;
  *   - repairEntities: HTML named entities → numeric references; unknown names and bare `&` → text;
  *   - stripControlCharacters: C0 controls XML forbids;
+ *   - escapeStrayDeclarations: `<!` that opens no comment or CDATA section becomes text (sax reads
+ *     such a declaration in quadratic time, so a long unclosed one would stall a parser thread);
+ *   - repairXml: the three above, in the order parse.ts needs them;
  *   - rebuildWellFormed: the fallback for malformed XML (truncated documents, mismatched close
  *     tags): a forgiving tokenizer re-emits the same elements as well-formed XML;
  *   - undoDoubleEncodedUtf8 (called by decode.ts): UTF-8 that was once read as windows-1252 and
@@ -76,7 +79,6 @@ function endOfDoctype(text: string, start: number): number {
  * (`&lt;p&gt;`): skipping them in the pattern spares a callback each.
  */
 const NEEDS_REPAIR = /&(?!(?:amp|lt|gt|quot|apos);)(#[xX][0-9a-fA-F]+;|#[0-9]+;|[A-Za-z][\w.-]*;)?/g;
-const PROTECTED = /<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->/g;
 
 /**
  * Makes every `&` a reference XML accepts, outside CDATA and comments: HTML named entities become
@@ -87,11 +89,31 @@ export function repairEntities(xml: string): string {
   if (!xml.includes('&')) return xml;
   let out = '';
   let last = 0;
-  for (const match of xml.matchAll(PROTECTED)) {
-    out += repairSegment(xml.slice(last, match.index)) + match[0];
-    last = match.index + match[0].length;
+  for (const [start, end] of protectedSections(xml)) {
+    out += repairSegment(xml.slice(last, start)) + xml.slice(start, end);
+    last = end;
   }
   return out + repairSegment(xml.slice(last));
+}
+
+/**
+ * CDATA sections and comments, as [start, end) ranges. Found with indexOf, not a lazy pattern: an
+ * unclosed `<!--` would have a pattern scan to the end of the document again from every later one.
+ * An unclosed section runs to the end, as it does for the XML parser.
+ */
+function* protectedSections(xml: string): Generator<[number, number]> {
+  let from = 0;
+  for (;;) {
+    const cdata = xml.indexOf('<![CDATA[', from);
+    const comment = xml.indexOf('<!--', from);
+    if (cdata < 0 && comment < 0) return;
+    const isCdata = cdata >= 0 && (comment < 0 || cdata < comment);
+    const start = isCdata ? cdata : comment;
+    const close = isCdata ? xml.indexOf(']]>', start + 9) : xml.indexOf('-->', start + 4);
+    const end = close < 0 ? xml.length : close + 3;
+    yield [start, end];
+    from = end;
+  }
 }
 
 function repairSegment(segment: string): string {
@@ -110,6 +132,35 @@ function repairSegment(segment: string): string {
 
 function isXmlChar(code: number): boolean {
   return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
+}
+
+/** What parse.ts reads a feed's XML through: controls stripped, stray declarations escaped, entities repaired. */
+export function repairXml(xml: string): string {
+  return repairEntities(escapeStrayDeclarations(stripControlCharacters(xml)));
+}
+
+/**
+ * `<!` that starts neither a comment nor a CDATA section (the DOCTYPE is gone with the prolog,
+ * splitProlog) is escaped into text. Feeds have no other declarations, and sax reads one a
+ * character at a time by re-testing all it has read so far: 80,000 characters without a `>` took
+ * it 24 s.
+ */
+export function escapeStrayDeclarations(xml: string): string {
+  let out = '';
+  let last = 0;
+  for (let at = xml.indexOf('<!'); at >= 0; at = xml.indexOf('<!', at)) {
+    const [open, close] = xml.startsWith('<!--', at) ? ['<!--', '-->'] : xml.startsWith('<![CDATA[', at) ? ['<![CDATA[', ']]>'] : [];
+    if (open && close) {
+      const end = xml.indexOf(close, at + open.length);
+      if (end < 0) break;
+      at = end + close.length;
+      continue;
+    }
+    out += `${xml.slice(last, at)}&lt;`;
+    last = at + 1;
+    at += 2;
+  }
+  return last === 0 ? xml : out + xml.slice(last);
 }
 
 /** XML 1.0 forbids C0 controls other than tab and newlines; real feeds contain them anyway. */

@@ -25,11 +25,13 @@ const LINE_BREAK = '\u2028';
 
 /**
  * Attribute soup leaked into text by a broken scraper: `" type="text" class="x" readability="8.42">`.
- * Two or more `name="value"` pairs closed by `>` never occur in prose.
+ * Two or more `name="value"` pairs closed by `>` never occur in prose. Text is untrusted: every
+ * repetition is bounded and a match starts only where a run of whitespace does (the lookbehind),
+ * because the unbounded pattern backtracked cubically over a long run of spaces.
  */
-const ATTRIBUTE_SOUP = /\s*"?\s*(?:[A-Za-z_:][-\w:.]*\s*=\s*(?:"[^"\n]*"|'[^'\n]*')\s*){2,}\/?>/g;
+const ATTRIBUTE_SOUP = /(?<!\s)\s*(?:"\s{0,8})?(?:[A-Za-z_:][-\w:.]{0,40}\s{0,8}=\s{0,8}(?:"[^"\n]{0,400}"|'[^'\n]{0,400}')\s{0,8}){2,24}\/?>/g;
 /** A single leaked attribute needs the scraper's own tell-tale names to be removed safely. */
-const LONE_ATTRIBUTE = /\s*"?\s*(?:readability|class|data-[-\w]+|style|type)\s*=\s*"[^"\n]*"\s*\/?>/g;
+const LONE_ATTRIBUTE = /(?<!\s)\s*(?:"\s{0,8})?(?:readability|class|data-[-\w]{1,40}|style|type)\s{0,8}=\s{0,8}"[^"\n]{0,400}"\s{0,8}\/?>/g;
 /** Tags that survived one round of decoding because the feed escaped its HTML twice. */
 const ESCAPED_TAG = /<\/?(?:p|div|span|a|br|img|strong|em|b|i|u|h[1-6]|ul|ol|li|blockquote|figure|figcaption|font|center|table|tr|td|th|tbody|thead|iframe|source|picture|video)(?:\s[^<>]*)?\/?>/gi;
 /** WordPress and feed-service footers that carry no content. */
@@ -104,7 +106,7 @@ const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff\u0000-\u0008\u000b\u000c\u00
  * (`&#226;&#128;&#166;` for …). A run of such characters that is valid UTF-8 is decoded as UTF-8;
  * otherwise each control becomes its windows-1252 character, as HTML does for `&#146;`.
  */
-const C1_RUN = /[\u0080-\u00ff]*[\u0080-\u009f][\u0080-\u00ff]*/g;
+const LATIN1_RUN = /[\u0080-\u00ff]+/g;
 const C1 = /[\u0080-\u009f]/g;
 const HAS_C1 = /[\u0080-\u009f]/;
 // iconv-lite, not TextDecoder: Node 20's TextDecoder reads windows-1252 as Latin-1. The five bytes
@@ -113,7 +115,10 @@ const CP1252_C1 = Array.from(iconv.decode(Buffer.from(Array.from({ length: 32 },
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function repairC1(text: string): string {
-  return text.replace(C1_RUN, (run) => {
+  // Runs are found whole, then tested: a pattern that must contain a C1 character would backtrack
+  // over every long Latin-1 run without one.
+  return text.replace(LATIN1_RUN, (run) => {
+    if (!HAS_C1.test(run)) return run;
     try {
       return strictUtf8.decode(Buffer.from(run, 'latin1'));
     } catch {

@@ -6,6 +6,7 @@ import { AppError } from '../../src/errors.ts';
 import { decodeFeed } from '../../src/feeds/decode.ts';
 import { HtmlPageError, parseFeed, type ParsedFeed } from '../../src/feeds/parse.ts';
 import { readFeedBytes } from '../../src/feeds/read.ts';
+import { escapeStrayDeclarations } from '../../src/feeds/repair.ts';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/parse');
 const inputs = readdirSync(FIXTURES).filter((f) => !f.endsWith('.golden.json'));
@@ -101,6 +102,14 @@ describe('parseFeed on inputs no corpus has', () => {
     const feed = await parseFeed('<rss version="2.0"><channel><title>t</title><item><title>one</title></item><item><title>two');
     expect(feed.items.map((i) => i.title)).toEqual(['one', 'two']);
     expect(feed.recoveredFrom).toMatch(/^line \d+, column \d+: unclosed/);
+  });
+
+  it('reads declarations that open no comment or CDATA as text (sax took minutes over a long unclosed one)', async () => {
+    expect(escapeStrayDeclarations('<a><!-- <!x --><![CDATA[<!y]]><!z></a>')).toBe('<a><!-- <!x --><![CDATA[<!y]]>&lt;!z></a>');
+    expect(escapeStrayDeclarations('<a><!-- unclosed <!x')).toBe('<a><!-- unclosed <!x');
+    const garbage = '<!'.repeat(100_000);
+    const feed = await parseFeed(`<rss version="2.0"><channel><title>t</title><item><title>one</title><description>${garbage}</description></item></channel></rss>`);
+    expect(feed.items.map((i) => [i.title, i.summaryHtml])).toEqual([['one', garbage]]);
   });
 
   it('keeps a truncated feed that has only its link, and rejects one that repairs into nothing', async () => {

@@ -23,6 +23,12 @@ describe('htmlToText', () => {
     expect(htmlToText(html)).toBe(expected);
   });
 
+  it('reads hostile whitespace and attribute-like text in linear time (these patterns once backtracked for hours)', () => {
+    expect(htmlToText(`<p>a${' '.repeat(20_000)}x=1</p>`)).toBe('a x=1');
+    expect(htmlToText(`<p>a${' '.repeat(20_000)}" class="x" type="y">b</p>`)).toBe('ab');
+    expect(htmlToText(`x${'a="'.repeat(20_000)}`).length).toBeGreaterThan(0);
+  });
+
   it('htmlToLine joins paragraphs into one line', () => {
     expect(htmlToLine('<p>a</p><p>b</p>')).toBe('a b');
   });
