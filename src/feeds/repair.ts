@@ -103,9 +103,13 @@ export function repairEntities(xml: string): string {
  */
 function* protectedSections(xml: string): Generator<[number, number]> {
   let from = 0;
+  // Each next start is searched again only once passed: a document of many CDATA sections and no
+  // comment must not be scanned to its end for `<!--` once per section.
+  let cdata = xml.indexOf('<![CDATA[');
+  let comment = xml.indexOf('<!--');
   for (;;) {
-    const cdata = xml.indexOf('<![CDATA[', from);
-    const comment = xml.indexOf('<!--', from);
+    if (cdata >= 0 && cdata < from) cdata = xml.indexOf('<![CDATA[', from);
+    if (comment >= 0 && comment < from) comment = xml.indexOf('<!--', from);
     if (cdata < 0 && comment < 0) return;
     const isCdata = cdata >= 0 && (comment < 0 || cdata < comment);
     const start = isCdata ? cdata : comment;
