@@ -56,6 +56,8 @@ export interface TopicIndex {
   /** Automaton pattern index → the aliases that share that literal key. */
   keyAliases: number[][];
   automaton: AhoCorasick<number> | undefined;
+  /** The longest automaton key, in UTF-16 code units. */
+  longestKey: number;
   /** Concept index → topics it can trigger. */
   postings: number[][];
   topics: CompiledTopic[];
@@ -169,6 +171,7 @@ export function compileTopics(defs: TopicDefinition[]): TopicIndex {
     aliases,
     keyAliases,
     automaton: patterns.length > 0 ? new AhoCorasick(patterns) : undefined,
+    longestKey: Math.max(0, ...patterns.map((p) => p.pattern.length)),
     postings,
     topics,
     bySlug: new Map(topics.map((topic, t) => [topic.slug, t])),

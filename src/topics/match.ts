@@ -79,7 +79,8 @@ export interface ArticleScan {
   wordStarts: (Int32Array | undefined)[];
 }
 
-export function scanArticle(index: TopicIndex, article: ArticleText): ArticleScan {
+/** `searchWindow`: see searchText; Infinity searches each field in one pass (what tests compare against). */
+export function scanArticle(index: TopicIndex, article: ArticleText, searchWindow = SEARCH_WINDOW): ArticleScan {
   const fields = [article.title ?? '', article.lead ?? '', article.body ?? ''];
   const normalized = fields.map((text) => normalizeForMatch(text, index.foldCache));
   const hits: Hit[] = [];
@@ -89,7 +90,7 @@ export function scanArticle(index: TopicIndex, article: ArticleText): ArticleSca
     normalized.forEach((norm, field) => {
       const text = norm.text;
       if (text === '') return;
-      for (const m of index.automaton!.search(text)) {
+      for (const m of searchText(index, text, searchWindow)) {
         for (const a of index.keyAliases[m.data!]!) {
           const alias = index.aliases[a]!;
           const end = verify(text, m.start, alias);
@@ -108,6 +109,42 @@ export function scanArticle(index: TopicIndex, article: ArticleText): ArticleSca
     });
   }
   return { index, fields, normalized, hits, byConcept, sentences: [undefined, undefined, undefined], wordStarts: [undefined, undefined, undefined] };
+}
+
+/** Texts longer than this are searched in windows of about this size: see searchText. */
+const SEARCH_WINDOW = 2048;
+
+/**
+ * The automaton's matches in a normalized text, by start. modern-ahocorasick walks non-ASCII text
+ * with Intl.Segmenter, whose iteration takes time quadratic in the string's length on Node 20 (an
+ * 80,000-character article with one "é" took 2 s to match, in Korean 15 s), so a long text is
+ * searched in windows that begin at a space. Each reaches past its end by the longest key, to the
+ * next space, and keeps only the matches that start inside it: every match is found once, and they
+ * come in the automaton's own order (by end).
+ */
+function searchText(index: TopicIndex, text: string, window: number): Array<{ start: number; end: number; data?: number }> {
+  const automaton = index.automaton!;
+  if (text.length <= window) return automaton.search(text);
+  const matches: Array<{ start: number; end: number; data?: number }> = [];
+  for (let start = 0; start < text.length; ) {
+    const end = windowEnd(text, start + window, window);
+    const reach = windowEnd(text, end + index.longestKey, window);
+    for (const m of automaton.search(text.slice(start, reach))) {
+      if (start + m.start < end) matches.push({ start: start + m.start, end: start + m.end, data: m.data });
+    }
+    start = end;
+  }
+  // A long match kept by one window may end after short ones found by the next.
+  return matches.sort((a, b) => a.end - b.end);
+}
+
+/** The first space at or after `from`; a text without one nearby (a run of letters) is cut where no surrogate pair is split. */
+function windowEnd(text: string, from: number, window: number): number {
+  if (from >= text.length) return text.length;
+  const space = text.indexOf(' ', from);
+  if (space >= 0 && space - from <= window) return space;
+  const low = text.charCodeAt(from);
+  return low >= 0xdc00 && low <= 0xdfff ? from + 1 : from;
 }
 
 /** The normalized end of the alias matched at `start`, or -1 when the words around do not fit. */

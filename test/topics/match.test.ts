@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { compileTopics } from '../../src/topics/compile.ts';
 import { loadTopicFile, topicFromYaml } from '../../src/topics/define.ts';
-import { matchArticle, matchTopic, type ArticleText } from '../../src/topics/match.ts';
+import { matchArticle, matchTopic, scanArticle, type ArticleText } from '../../src/topics/match.ts';
 import { parseTopicQuery } from '../../src/topics/query.ts';
 import { confusion } from '../../src/topics/calibrate.ts';
 import { EVAL_FILE } from '../../bench/shared-dir.ts';
@@ -130,5 +130,23 @@ describe('development set', () => {
     const c = confusion(rows.map((row) => ({ predicted: matchTopic(index, article(row.title, row.description), 'dprk-russia-arms')!.matched, label: row.label })));
     expect(c.precision).toBeGreaterThanOrEqual(0.9);
     expect(c.recall).toBeGreaterThanOrEqual(0.85);
+  });
+});
+
+describe('long texts', () => {
+  const index = compileTopics(['dprk-russia-arms', 'sanctions-evasion-shipping'].map((slug) => loadTopicFile(`config/topics/${slug}.yaml`)));
+
+  it.each([
+    ['English with one accented word', `Café. ${'North Korean KN-23 missiles and shells went to Russia via Rajin; the Angara carried them. '.repeat(120)}`],
+    ['Korean', '북한은 러시아에 포탄과 KN-23 미사일을 보냈고 나진항에서 선박이 출항했다. '.repeat(150)],
+    ['Russian', 'КНДР передала России снаряды и ракеты KN-23 через порт Раджин. '.repeat(150)],
+  ])('finds in a long %s text, searched in windows, the hits of one pass over it', (_name, body) => {
+    const article = { title: 'North Korea', lead: body.slice(0, 3000), body };
+    const windowed = scanArticle(index, article);
+    expect(windowed.normalized[2]!.text.length).toBeGreaterThan(6000);
+    expect(windowed.hits.length).toBeGreaterThan(100);
+    expect(windowed.hits).toEqual(scanArticle(index, article, Infinity).hits);
+    // Small windows put many boundaries inside aliases, and still change nothing.
+    expect(scanArticle(index, article, 50).hits).toEqual(windowed.hits);
   });
 });
