@@ -29,7 +29,8 @@ export function normalizeText(text: string): string {
  */
 export function stripMarkup(text: string): string {
   return text
-    .replace(/<[^>]*>/g, ' ')
+    // `[^<>]`, not `[^>]`: a text of many `<` and no `>` would be rescanned to its end from each one.
+    .replace(/<[^<>]*>/g, ' ')
     .replace(/&(#x?[0-9a-f]+|[a-z]+);/gi, ' ')
     .replace(/\bhttps?:\/\/\S+/gi, ' ');
 }
@@ -66,7 +67,8 @@ export function urlKey(url: string | undefined): string | undefined {
 }
 
 // Outlets append their name to syndicated headlines: "… - Reuters", "… | The Guardian".
-const TITLE_SUFFIX = /\s+[-–—|:]\s+[^-–—|:]{2,40}$/u;
+// (Matched only from the start of a whitespace run: from inside one, `\s+` rescans the rest of it.)
+const TITLE_SUFFIX = /(?<!\s)\s+[-–—|:]\s+[^-–—|:]{2,40}$/u;
 // A title this short ("Live updates", "Briefing") repeats across unrelated stories.
 const MIN_TITLE_KEY_TERMS = 4;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bandKeys, minhash, minhashSimilarity, normalizeText, terms, titleKey, urlKey } from '../../src/stories/fingerprint.ts';
+import { bandKeys, minhash, minhashSimilarity, normalizeText, stripMarkup, terms, titleKey, urlKey } from '../../src/stories/fingerprint.ts';
 
 describe('urlKey', () => {
   it.each([
@@ -25,6 +25,15 @@ describe('titleKey', () => {
     ['Live updates', undefined],
   ])('%s', (input, expected) => {
     expect(titleKey(input)).toBe(expected);
+  });
+});
+
+describe('stripMarkup', () => {
+  it('drops tags, entities and links, and reads a text of many unclosed "<" in linear time', () => {
+    expect(stripMarkup('<b>Kim</b> met&nbsp;Putin https://x.example/a')).toBe(' Kim  met Putin  ');
+    const unclosed = `${'<'.repeat(200_000)}x`;
+    expect(stripMarkup(unclosed)).toBe(unclosed);
+    expect(titleKey(`Kim meets Putin again${' '.repeat(100_000)}- Reuters`)).toBe('kim meets putin again');
   });
 });
 
