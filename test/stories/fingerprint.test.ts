@@ -31,9 +31,9 @@ describe('titleKey', () => {
 describe('stripMarkup', () => {
   it('drops tags, entities and links, and reads a text of many unclosed "<" in linear time', () => {
     expect(stripMarkup('<b>Kim</b> met&nbsp;Putin https://x.example/a')).toBe(' Kim  met Putin  ');
-    const unclosed = `${'<'.repeat(200_000)}x`;
+    const unclosed = `${'<'.repeat(1_000_000)}x`;
     expect(stripMarkup(unclosed)).toBe(unclosed);
-    expect(titleKey(`Kim meets Putin again${' '.repeat(100_000)}- Reuters`)).toBe('kim meets putin again');
+    expect(titleKey(`Kim meets Putin again${' '.repeat(500_000)}- Reuters`)).toBe('kim meets putin again');
   });
 });
 
