@@ -96,7 +96,8 @@ export function scanArticle(index: TopicIndex, article: ArticleText, searchWindo
           const end = verify(text, m.start, alias);
           if (end < 0) continue;
           // One mention counts once per concept even when several aliases cover it.
-          const key = (alias.concept * 3 + field) * 1_000_003 + m.start;
+          // Exact for any field length (a start past a fixed stride would collide with another concept's).
+          const key = (m.start * 3 + field) * index.concepts.length + alias.concept;
           if (seen.has(key)) continue;
           seen.add(key);
           const hit = { concept: alias.concept, alias: a, field, start: m.start, end };
