@@ -3,7 +3,8 @@ const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_
 /** Parses `90s`, `15m`, `24h`, `7d`, `2w` (or a bare number of seconds) into seconds; undefined when malformed. */
 export function parseDurationS(text: string | number): number | undefined {
   if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$/i.exec(text);
+  // trim() first: a pattern with `\s*` at both ends backtracks quadratically over a run of spaces.
+  const m = /^(\d+(?:\.\d+)?)\s*([smhdw]?)$/i.exec(text.trim());
   if (!m) return undefined;
   return Number(m[1]) * UNITS[(m[2] || 's').toLowerCase()];
 }

@@ -88,7 +88,9 @@ function rangeOf(addr: ipaddr.IPv4 | ipaddr.IPv6): string {
 export function refuseAddress(address: string, allowPrivate = false): AddressRefusal | undefined {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
-    parsed = ipaddr.parse(address.replace(/^\[|\]$/g, '').replace(/%.*$/, ''));
+    const bare = address.replace(/^\[|\]$/g, '');
+    const zone = bare.indexOf('%');
+    parsed = ipaddr.parse(zone < 0 ? bare : bare.slice(0, zone));
   } catch {
     return { address, reason: 'not an IP address' };
   }

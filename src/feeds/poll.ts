@@ -72,7 +72,9 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     // A new item whose content another item of this feed carried within the window was republished.
     const carriers = new Map<string, number[]>();
     for (const { id, contentHash } of await store.recentContent(feed.id, [...new Set(candidates.map((c) => c.article.contentHash))], new Date(now.getTime() - REPUBLISH_WINDOW_MS))) {
-      carriers.set(contentHash, [...(carriers.get(contentHash) ?? []), id]);
+      const ids = carriers.get(contentHash);
+      if (ids) ids.push(id);
+      else carriers.set(contentHash, [id]);
     }
     for (const { id, article } of candidates) {
       if (carriers.get(article.contentHash)?.some((other) => other !== id)) continue;

@@ -75,8 +75,11 @@ const UNSPACED = /[\u3040-\u30ff\u4e00-\u9fff]$/;
 export function aliasWords(alias: string): AliasWord[] {
   const words: AliasWord[] = [];
   for (const piece of alias.trim().split(/\s+/)) {
-    const prefix = piece.endsWith('*');
-    const parts = normalize(piece.replace(/\*+$/, '')).split(' ').filter(Boolean);
+    // Trailing `*`s counted off by hand: `/\*+$/` rescans a run of them from each position in it.
+    let end = piece.length;
+    while (end > 0 && piece.charCodeAt(end - 1) === 42) end--;
+    const prefix = end < piece.length;
+    const parts = normalize(piece.slice(0, end)).split(' ').filter(Boolean);
     parts.forEach((text, i) => words.push({ text, prefix: prefix && i === parts.length - 1 }));
   }
   return words;
@@ -171,7 +174,7 @@ export function compileTopics(defs: TopicDefinition[]): TopicIndex {
     aliases,
     keyAliases,
     automaton: patterns.length > 0 ? new AhoCorasick(patterns) : undefined,
-    longestKey: Math.max(0, ...patterns.map((p) => p.pattern.length)),
+    longestKey: patterns.reduce((longest, p) => Math.max(longest, p.pattern.length), 0),
     postings,
     topics,
     bySlug: new Map(topics.map((topic, t) => [topic.slug, t])),
