@@ -18,6 +18,13 @@ describe('extractMainText', () => {
     expect(result?.title).toContain('Arms shipment');
   });
 
+  it('refuses a page nested deeper than any article, and keeps a deep but plausible one', () => {
+    const nested = (depth: number) => `<html><body>${'<div>'.repeat(depth)}${[1, 2, 3, 4, 5].map(paragraph).join('')}</body></html>`;
+    expect(extractMainText(nested(60), 'https://news.example/a/2')?.text).toContain('Paragraph 5 of the article');
+    // Readability took about 13 s for 1,000 levels; this many would take hours.
+    expect(extractMainText(nested(100_000), 'https://news.example/a/3')).toBeUndefined();
+  });
+
   it('returns undefined for a page with no article', () => {
     expect(extractMainText('<html><body></body></html>', 'https://news.example/')).toBeUndefined();
     expect(extractMainText('', 'https://news.example/')).toBeUndefined();
