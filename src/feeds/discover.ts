@@ -3,6 +3,7 @@
  * page uses to announce its feeds (the RSS autodiscovery convention, also used for Atom and JSON Feed).
  */
 import { Parser } from 'htmlparser2';
+import { depthLimited, isTooDeep } from '../text/html-depth.ts';
 
 export interface DiscoveredFeed {
   url: string;
@@ -27,7 +28,7 @@ export function discoverFeeds(html: string, baseUrl: string): DiscoveredFeed[] {
   const seen = new Set<string>();
   let base = baseUrl;
   const parser = new Parser(
-    {
+    depthLimited({
       onopentag(name, attrs) {
         if (name === 'base' && attrs.href) {
           base = resolve(attrs.href, baseUrl) ?? base;
@@ -43,11 +44,16 @@ export function discoverFeeds(html: string, baseUrl: string): DiscoveredFeed[] {
         const title = attrs.title?.trim();
         found.push({ url, type, ...(title ? { title } : {}) });
       },
-    },
+    }),
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
-  parser.write(html);
-  parser.end();
+  try {
+    parser.write(html);
+    parser.end();
+  } catch (err) {
+    // Feeds are announced in the head: what was found before absurd nesting is the answer.
+    if (!isTooDeep(err)) throw err;
+  }
   return found;
 }
 

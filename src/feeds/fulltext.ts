@@ -4,9 +4,9 @@
  * HTML; nothing here touches the network.
  */
 import { Readability } from '@mozilla/readability';
-import { Parser } from 'htmlparser2';
 import { parseHTML } from 'linkedom';
 import { htmlToText } from '../text/clean.ts';
+import { nestsDeeperThan } from '../text/html-depth.ts';
 
 /** Pages larger than this are not articles worth a synchronous DOM build. */
 const MAX_HTML = 3 * 1024 * 1024;
@@ -36,30 +36,4 @@ export function extractMainText(html: string, url: string): { title?: string; te
   if (!text) return undefined;
   const title = article?.title?.trim();
   return { ...(title ? { title } : {}), text };
-}
-
-const TOO_DEEP = new Error('nested too deep');
-
-/** Whether elements nest deeper than `limit`, by the tokenizer linkedom builds on; stops at the first that does. */
-function nestsDeeperThan(html: string, limit: number): boolean {
-  let depth = 0;
-  const parser = new Parser(
-    {
-      onopentagname() {
-        if (++depth > limit) throw TOO_DEEP;
-      },
-      onclosetag() {
-        depth--;
-      },
-    },
-    { decodeEntities: false },
-  );
-  try {
-    parser.write(html);
-    parser.end();
-  } catch (err) {
-    if (err === TOO_DEEP) return true;
-    throw err;
-  }
-  return false;
 }

@@ -5,6 +5,8 @@
  * category is its nearest folder's name, or its own `category` attribute.
  */
 import { Parser } from 'htmlparser2';
+import { AppError } from '../errors.ts';
+import { depthLimited, isTooDeep, MAX_MARKUP_DEPTH } from '../text/html-depth.ts';
 import { repairEntities } from './repair.ts';
 
 export interface OpmlFeed {
@@ -17,18 +19,19 @@ export interface OpmlFeed {
 export function parseOpml(xml: string): OpmlFeed[] {
   const feeds: OpmlFeed[] = [];
   const seen = new Set<string>();
+  // For each open outline, the nearest folder name in scope (a feed outline passes its parent's on).
   const folders: Array<string | undefined> = [];
   const parser = new Parser(
-    {
+    depthLimited({
       onopentag(name, attrs) {
         if (name !== 'outline') return;
         const url = (attrs.xmlurl ?? attrs.url ?? '').trim();
         const label = (attrs.title ?? attrs.text ?? '').trim() || undefined;
         const isFeed = /^https?:\/\//i.test(url) && (attrs.type ?? 'rss').toLowerCase() !== 'link';
-        folders.push(isFeed ? undefined : label);
+        const folder = folders.at(-1);
+        folders.push(isFeed ? folder : label ?? folder);
         if (!isFeed || seen.has(url)) return;
         seen.add(url);
-        const folder = [...folders].reverse().find((f) => f !== undefined);
         const category = folder ?? (attrs.category?.split(',')[0]?.replace(/^\//, '').trim() || undefined);
         const htmlUrl = attrs.htmlurl?.trim();
         feeds.push({ url, ...(label ? { title: label } : {}), ...(htmlUrl ? { htmlUrl } : {}), ...(category ? { category } : {}) });
@@ -36,12 +39,17 @@ export function parseOpml(xml: string): OpmlFeed[] {
       onclosetag(name) {
         if (name === 'outline') folders.pop();
       },
-    },
+    }),
     { xmlMode: true, decodeEntities: true, lowerCaseAttributeNames: true, lowerCaseTags: true },
   );
-  // XML mode knows only XML's five entities; exports from HTML-minded tools use &nbsp; and friends.
-  parser.write(repairEntities(xml));
-  parser.end();
+  try {
+    // XML mode knows only XML's five entities; exports from HTML-minded tools use &nbsp; and friends.
+    parser.write(repairEntities(xml));
+    parser.end();
+  } catch (err) {
+    if (!isTooDeep(err)) throw err;
+    throw new AppError('opml', `this OPML file nests elements more than ${MAX_MARKUP_DEPTH} levels deep, which no subscription list needs; it was not imported`);
+  }
   return feeds;
 }
 

@@ -7,6 +7,7 @@
 import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
 import iconv from 'iconv-lite';
+import { depthLimited, isTooDeep } from './html-depth.ts';
 
 /** Elements whose content is never reader-visible text. */
 const DROPPED = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'head', 'select', 'button', 'canvas']);
@@ -71,7 +72,7 @@ function collectParagraphs(html: string): string[] {
     current = '';
   };
   const parser = new Parser(
-    {
+    depthLimited({
       onopentag(name) {
         if (DROPPED.has(name)) dropDepth++;
         else if (dropDepth === 0 && name === 'br') current += LINE_BREAK;
@@ -88,13 +89,24 @@ function collectParagraphs(html: string): string[] {
         // is the tokenizer's own decoder (HTML's references, legacy ones without `;` included).
         if (dropDepth === 0) current += text.includes('&') ? decodeHTML(text) : text;
       },
-    },
+    }),
     { decodeEntities: false, lowerCaseTags: true, recognizeSelfClosing: true },
   );
-  parser.write(html);
-  parser.end();
+  try {
+    parser.write(html);
+    parser.end();
+  } catch (err) {
+    if (!isTooDeep(err)) throw err;
+    return flatParagraphs(html);
+  }
   flush();
   return paragraphs;
+}
+
+/** Markup nested deeper than any real page (hostile): its tags removed in one linear pass, the text kept as one paragraph. */
+function flatParagraphs(html: string): string[] {
+  const text = decodeHTML(html.replace(/<[^<>]*>/g, ' '));
+  return text.trim() ? [text] : [];
 }
 
 /** Soft hyphens, zero-width characters and C0/C1 controls are invisible and break matching. */

@@ -19,4 +19,9 @@ describe('discoverFeeds', () => {
   ])('%s', (_name, html, expected) => {
     expect(discoverFeeds(html, 'https://site.example/news/')).toEqual(expected);
   });
+
+  it('keeps what the head announced when the body nests absurdly deep', () => {
+    const html = `<html><head><link rel="alternate" type="application/rss+xml" href="/feed"></head><body>${'<div>'.repeat(1_000_000)}</body></html>`;
+    expect(discoverFeeds(html, 'https://site.example/').map((f) => f.url)).toEqual(['https://site.example/feed']);
+  });
 });

@@ -24,6 +24,15 @@ describe('parseOpml', () => {
     ]);
   });
 
+  it('takes the nearest named folder through unnamed ones, and refuses absurd nesting with a sentence', () => {
+    const nested = `<opml><body><outline text="Arms"><outline><outline type="rss" text="A" xmlUrl="https://a.example/rss"/></outline>
+      <outline text="Ships"><outline type="rss" text="B" xmlUrl="https://b.example/rss"/></outline>
+      <outline type="rss" text="C" xmlUrl="https://c.example/rss"/></outline></body></opml>`;
+    expect(parseOpml(nested).map((f) => [f.title, f.category])).toEqual([['A', 'Arms'], ['B', 'Ships'], ['C', 'Arms']]);
+    // htmlparser2 is quadratic in depth: this would take minutes to read.
+    expect(() => parseOpml(`<opml><body>${'<outline text="x">'.repeat(200_000)}</body></opml>`)).toThrow(/nests elements more than 512 levels deep/);
+  });
+
   it.each(['Subs.opml', 'SubsNoTitleAttributes.opml'])('reads NetNewsWire %s', (file) => {
     const feeds = parseOpml(readFileSync(`${NNW}/${file}`, 'utf8'));
     expect(feeds.length).toBeGreaterThan(10);

@@ -29,6 +29,11 @@ describe('htmlToText', () => {
     expect(htmlToText(`x${'a="'.repeat(20_000)}`).length).toBeGreaterThan(0);
   });
 
+  it('reads markup nested deeper than any page as flat text, in linear time', () => {
+    expect(htmlToText(`${'<span>'.repeat(600_000)}Kim &amp; Putin`)).toBe('Kim & Putin');
+    expect(htmlToText(`<p>one</p>${'<b>'.repeat(100)}two`)).toBe('one\n\ntwo');
+  });
+
   it('htmlToLine joins paragraphs into one line', () => {
     expect(htmlToLine('<p>a</p><p>b</p>')).toBe('a b');
   });
