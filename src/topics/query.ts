@@ -68,6 +68,9 @@ function lex(query: string): Token[] {
 }
 
 /** Parses a query into an AST whose concept ids are `term:<normalized text>`. */
+/** Parentheses deeper than this are refused (no real query nests beyond a handful). */
+const MAX_NESTING = 32;
+
 export function parseQuery(query: string): { rule: QueryNode; concepts: ConceptDefinition[] } {
   const tokens = lex(query);
   const concepts = new Map<string, ConceptDefinition>();
@@ -83,15 +86,19 @@ export function parseQuery(query: string): { rule: QueryNode; concepts: ConceptD
     return { kind: 'concept', concept: id };
   };
 
+  let depth = 0;
   const primary = (): QueryNode => {
     const token = peek();
     if (!token) return fail('expected a term', end);
     if (token.type === 'lparen') {
+      // The parser and the compiler recurse per level: a bound keeps a hostile query from the stack limit.
+      if (++depth > MAX_NESTING) fail(`parentheses nest more than ${MAX_NESTING} deep`, token.at);
       pos++;
       const inner = andExpr();
       const close = peek();
       if (!close || close.type !== 'rparen') fail('unbalanced parenthesis', token.at);
       pos++;
+      depth--;
       return inner;
     }
     if (token.type === 'term') {
@@ -178,16 +185,18 @@ function hasPositive(node: QueryNode): boolean {
   }
 }
 
-/** Concept ids anywhere under `node`, excluded ones included only when `withNegated`. */
+/** Concept ids anywhere under `node` in first-seen order, excluded ones included only when `withNegated`. */
 export function conceptsOf(node: QueryNode, withNegated = false): string[] {
-  switch (node.kind) {
-    case 'concept':
-      return [node.concept];
-    case 'not':
-      return withNegated ? conceptsOf(node.child, true) : [];
-    default:
-      return [...new Set(node.children.flatMap((child) => conceptsOf(child, withNegated)))];
-  }
+  // One set for the whole walk: a set per level copied upwards is quadratic in the nesting.
+  const found = new Set<string>();
+  const visit = (n: QueryNode): void => {
+    if (n.kind === 'concept') found.add(n.concept);
+    else if (n.kind === 'not') {
+      if (withNegated) visit(n.child);
+    } else n.children.forEach(visit);
+  };
+  visit(node);
+  return [...found];
 }
 
 /** A topic from a one-line query; `must` groups are the top-level conjuncts. */

@@ -42,6 +42,8 @@ describe('parseQuery', () => {
     ['', 'the query is empty at 1'],
     ['()', 'expected a term at 2'],
     ['a OR AND b', 'expected a term, found AND at 6'],
+    [`${'('.repeat(40)}a${')'.repeat(40)}`, 'parentheses nest more than 32 deep at 33'],
+    [`${'('.repeat(5000)}a${')'.repeat(5000)}`, 'parentheses nest more than 32 deep at 33'],
   ])('%j fails with %j', (query, message) => {
     expect(() => parseQuery(query)).toThrow(expect.objectContaining({ code: 'query', message }));
   });
