@@ -61,6 +61,11 @@ const DEFAULT_WINDOW_HOURS = 72;
 // ballistic missile"), so exact titles only join within a day.
 const TITLE_MAX_GAP_H = 24;
 const NEAR_DUPLICATE_MAX_GAP_H = 48;
+/**
+ * Near-duplicate candidates read from one band bucket: its newest this many. A bucket that large is
+ * one text repeated (a flood), and reading all of it made every new copy cost as much as all before.
+ */
+const NEAR_DUPLICATE_SCAN = 256;
 const NEAR_DUPLICATE_MIN = 0.6;
 // Below this many characters a shingle set is too small for MinHash to mean much.
 const NEAR_DUPLICATE_MIN_CHARS = 60;
@@ -246,23 +251,28 @@ export class StoryIndex {
   prune(now: Date): void {
     const cutoff = now.getTime() - this.#windowMs;
     const touched = new Set<Posting>();
+    const bands = new Set<number>();
     const kept: Entry[] = [];
     for (const entry of this.#entries) {
       if (entry.time >= cutoff) {
         kept.push(entry);
         continue;
       }
-      this.#detach(entry);
+      this.#detach(entry, bands);
       for (const posting of entry.terms) touched.add(posting);
       for (const posting of entry.concepts) touched.add(posting);
     }
     if (kept.length === this.#entries.length) return;
     this.#entries = kept;
     this.#compact(touched);
+    this.#compactBands(bands);
   }
 
-  /** Removes the entry from every key map; postings are compacted by the caller, in bulk. */
-  #detach(entry: Entry): void {
+  /**
+   * Removes the entry from every key map; postings are compacted by the caller, in bulk, and so are
+   * band buckets when the caller collects them in `deferBands` (each filtered once, not once per entry).
+   */
+  #detach(entry: Entry, deferBands?: Set<number>): void {
     entry.alive = false;
     this.#lastProbe = undefined;
     if (this.#byArticle.get(entry.articleId) === entry) this.#byArticle.delete(entry.articleId);
@@ -272,6 +282,10 @@ export class StoryIndex {
     // Band keys are recomputed rather than stored: it costs a few hashes per pruned article
     // and saves an array per article in the window.
     for (const band of entry.signature ? bandKeys(entry.signature) : []) {
+      if (deferBands) {
+        deferBands.add(band);
+        continue;
+      }
       const bucket = this.#byBand.get(band);
       if (bucket === entry) this.#byBand.delete(band);
       else if (Array.isArray(bucket)) {
@@ -279,6 +293,16 @@ export class StoryIndex {
         if (rest.length === 0) this.#byBand.delete(band);
         else this.#byBand.set(band, rest.length === 1 ? rest[0]! : rest);
       }
+    }
+  }
+
+  #compactBands(bands: Iterable<number>): void {
+    for (const band of bands) {
+      const bucket = this.#byBand.get(band);
+      if (bucket === undefined) continue;
+      const rest = (Array.isArray(bucket) ? bucket : [bucket]).filter((entry) => entry.alive);
+      if (rest.length === 0) this.#byBand.delete(band);
+      else this.#byBand.set(band, rest.length === 1 ? rest[0]! : rest);
     }
   }
 
@@ -344,7 +368,9 @@ export class StoryIndex {
     for (const band of probe.bands) {
       const bucket = this.#byBand.get(band);
       if (bucket === undefined) continue;
-      for (const entry of Array.isArray(bucket) ? bucket : [bucket]) {
+      const list = Array.isArray(bucket) ? bucket : [bucket];
+      for (let i = Math.max(0, list.length - NEAR_DUPLICATE_SCAN); i < list.length; i++) {
+        const entry = list[i]!;
         if (seen.has(entry) || !entry.signature) continue;
         seen.add(entry);
         if (Math.abs(entry.time - probe.time) > NEAR_DUPLICATE_MAX_GAP_H * HOUR_MS) continue;

@@ -245,3 +245,19 @@ describe('StoryIndex.place', () => {
     expect(index.size).toBe(2);
   });
 });
+
+describe('StoryIndex under a flood of copies', () => {
+  it('folds thousands of near-identical reports into one story, and prunes them, in linear time', () => {
+    const index = new StoryIndex({ windowHours: 72 });
+    let next = 1;
+    const copies = 20_000;
+    const stories = new Set<number>();
+    for (let i = 0; i < copies; i++) {
+      const placed = index.place(candidate({ ...shells, articleId: 100 + i, url: undefined, title: `${shells.title} ${i}`, source: `outlet-${i}.example` }), () => next++);
+      stories.add(placed.storyId);
+    }
+    expect(stories.size).toBe(1);
+    index.prune(new Date(shells.publishedAt.getTime() + 100 * 3_600_000));
+    expect(index.assign(shells)).toEqual({ storyId: null, reason: 'new' });
+  });
+});
