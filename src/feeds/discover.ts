@@ -3,7 +3,7 @@
  * page uses to announce its feeds (the RSS autodiscovery convention, also used for Atom and JSON Feed).
  */
 import { Parser } from 'htmlparser2';
-import { depthLimited, isTooDeep } from '../text/html-depth.ts';
+import { isTooDeep, MAX_MARKUP_DEPTH, tooDeep } from '../text/html-depth.ts';
 
 export interface DiscoveredFeed {
   url: string;
@@ -27,9 +27,11 @@ export function discoverFeeds(html: string, baseUrl: string): DiscoveredFeed[] {
   const found: DiscoveredFeed[] = [];
   const seen = new Set<string>();
   let base = baseUrl;
+  let depth = 0;
   const parser = new Parser(
-    depthLimited({
+    {
       onopentag(name, attrs) {
+        if (++depth > MAX_MARKUP_DEPTH) tooDeep();
         if (name === 'base' && attrs.href) {
           base = resolve(attrs.href, baseUrl) ?? base;
           return;
@@ -44,7 +46,10 @@ export function discoverFeeds(html: string, baseUrl: string): DiscoveredFeed[] {
         const title = attrs.title?.trim();
         found.push({ url, type, ...(title ? { title } : {}) });
       },
-    }),
+      onclosetag() {
+        depth--;
+      },
+    },
     { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
   );
   try {

@@ -6,7 +6,7 @@
  */
 import { Parser } from 'htmlparser2';
 import { AppError } from '../errors.ts';
-import { depthLimited, isTooDeep, MAX_MARKUP_DEPTH } from '../text/html-depth.ts';
+import { isTooDeep, MAX_MARKUP_DEPTH, tooDeep } from '../text/html-depth.ts';
 import { repairEntities } from './repair.ts';
 
 export interface OpmlFeed {
@@ -21,9 +21,11 @@ export function parseOpml(xml: string): OpmlFeed[] {
   const seen = new Set<string>();
   // For each open outline, the nearest folder name in scope (a feed outline passes its parent's on).
   const folders: Array<string | undefined> = [];
+  let depth = 0;
   const parser = new Parser(
-    depthLimited({
+    {
       onopentag(name, attrs) {
+        if (++depth > MAX_MARKUP_DEPTH) tooDeep();
         if (name !== 'outline') return;
         const url = (attrs.xmlurl ?? attrs.url ?? '').trim();
         const label = (attrs.title ?? attrs.text ?? '').trim() || undefined;
@@ -37,9 +39,10 @@ export function parseOpml(xml: string): OpmlFeed[] {
         feeds.push({ url, ...(label ? { title: label } : {}), ...(htmlUrl ? { htmlUrl } : {}), ...(category ? { category } : {}) });
       },
       onclosetag(name) {
+        depth--;
         if (name === 'outline') folders.pop();
       },
-    }),
+    },
     { xmlMode: true, decodeEntities: true, lowerCaseAttributeNames: true, lowerCaseTags: true },
   );
   try {

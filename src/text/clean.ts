@@ -7,7 +7,7 @@
 import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
 import iconv from 'iconv-lite';
-import { depthLimited, isTooDeep } from './html-depth.ts';
+import { isTooDeep, MAX_MARKUP_DEPTH, tooDeep } from './html-depth.ts';
 
 /** Elements whose content is never reader-visible text. */
 const DROPPED = new Set(['script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'head', 'select', 'button', 'canvas']);
@@ -67,19 +67,22 @@ function collectParagraphs(html: string): string[] {
   const paragraphs: string[] = [];
   let current = '';
   let dropDepth = 0;
+  let depth = 0;
   const flush = () => {
     if (current.trim()) paragraphs.push(current);
     current = '';
   };
   const parser = new Parser(
-    depthLimited({
+    {
       onopentag(name) {
+        if (++depth > MAX_MARKUP_DEPTH) tooDeep();
         if (DROPPED.has(name)) dropDepth++;
         else if (dropDepth === 0 && name === 'br') current += LINE_BREAK;
         else if (dropDepth === 0 && (BLOCK.has(name) || VOID_BLOCK.has(name))) flush();
         else if (dropDepth === 0 && (name === 'td' || name === 'th' || name === 'img')) current += ' ';
       },
       onclosetag(name) {
+        depth--;
         if (DROPPED.has(name)) dropDepth = Math.max(0, dropDepth - 1);
         else if (dropDepth === 0 && BLOCK.has(name)) flush();
       },
@@ -89,7 +92,7 @@ function collectParagraphs(html: string): string[] {
         // is the tokenizer's own decoder (HTML's references, legacy ones without `;` included).
         if (dropDepth === 0) current += text.includes('&') ? decodeHTML(text) : text;
       },
-    }),
+    },
     { decodeEntities: false, lowerCaseTags: true, recognizeSelfClosing: true },
   );
   try {
