@@ -10,8 +10,8 @@ const GC_FLAGS = [
   // cycle swung between 80 and 125 MB for ~40 MB live. Growing by at most 30 % keeps it near its live
   // size, for more (and shorter) full collections: ~40 MB less peak memory.
   '--heap-growing-percent=30',
-  // Every core already runs one of our threads (the main thread and one parser per core): helpers for a
-  // young-generation collection only wait for a core. Collecting on the thread itself made the cold
+  // Every core already runs one of our threads (the main thread, and a parser on each other core): helpers
+  // for a young-generation collection only wait for a core. Collecting on the thread itself made the cold
   // cycle faster in 9 of 12 paired runs, ~3 % on average (docs/benchmarks.md).
   '--no-parallel-scavenge',
 ];
