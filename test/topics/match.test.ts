@@ -149,4 +149,10 @@ describe('long texts', () => {
     // Small windows put many boundaries inside aliases, and still change nothing.
     expect(scanArticle(index, article, 50).hits).toEqual(windowed.hits);
   });
+
+  it('matches a 250,000-character Korean article in linear time (one pass took minutes)', () => {
+    const body = '북한은 러시아에 포탄을 보냈다. '.repeat(15_000);
+    const matches = matchArticle(index, { title: '북한 러시아 무기', lead: '', body });
+    expect(matches.matches.find((m) => m.topic === 'dprk-russia-arms')?.matched).toBe(true);
+  });
 });
