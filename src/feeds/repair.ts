@@ -153,9 +153,10 @@ export function escapeStrayDeclarations(xml: string): string {
   let out = '';
   let last = 0;
   for (let at = xml.indexOf('<!'); at >= 0; at = xml.indexOf('<!', at)) {
-    const [open, close] = xml.startsWith('<!--', at) ? ['<!--', '-->'] : xml.startsWith('<![CDATA[', at) ? ['<![CDATA[', ']]>'] : [];
-    if (open && close) {
-      const end = xml.indexOf(close, at + open.length);
+    const close = xml.startsWith('<!--', at) ? '-->' : xml.startsWith('<![CDATA[', at) ? ']]>' : undefined;
+    if (close) {
+      // From past `<!--`: `<!-->` does not close the comment it opens.
+      const end = xml.indexOf(close, at + 4);
       if (end < 0) break;
       at = end + close.length;
       continue;
