@@ -134,7 +134,8 @@ function repairSegment(segment: string): string {
   });
 }
 
-function isXmlChar(code: number): boolean {
+/** A code point XML 1.0 allows in a document (its `Char` production). */
+export function isXmlChar(code: number): boolean {
   return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
 

@@ -14,6 +14,7 @@
  * its text, an empty one is its whitespace (''). Only the root's first element is read: xml2js
  * answers when the root closes. Names are limited to ASCII here (others fall back).
  */
+import { isXmlChar } from './repair.ts';
 
 export interface XmlTreeOptions {
   /** Renames applied to element names, like xml2js's `tagNameProcessors`. */
@@ -198,8 +199,4 @@ function entityChar(name: string): string | undefined {
   // sax's test: the number written without leading zeros, and a character XML allows.
   if (digits !== code.toString(m[1] ? 16 : 10) || !isXmlChar(code)) return undefined;
   return String.fromCodePoint(code);
-}
-
-function isXmlChar(code: number): boolean {
-  return code === 0x9 || code === 0xa || code === 0xd || (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff);
 }
