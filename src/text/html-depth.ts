@@ -21,13 +21,17 @@ export function isTooDeep(err: unknown): boolean {
   return err === TOO_DEEP;
 }
 
-/** Whether elements nest deeper than `limit`, as htmlparser2 (and linkedom, built on it) reads the page; stops at the first that does. */
-export function nestsDeeperThan(html: string, limit: number): boolean {
+/**
+ * Whether a page nests elements deeper than `limits.depth`, or holds more than `limits.elements`, as
+ * htmlparser2 (and linkedom, built on it) reads it; stops as soon as it does.
+ */
+export function markupExceeds(html: string, limits: { depth: number; elements: number }): boolean {
   let depth = 0;
+  let elements = 0;
   const parser = new Parser(
     {
       onopentag() {
-        if (++depth > limit) tooDeep();
+        if (++depth > limits.depth || ++elements > limits.elements) tooDeep();
       },
       onclosetag() {
         depth--;

@@ -25,6 +25,11 @@ describe('extractMainText', () => {
     expect(extractMainText(nested(100_000), 'https://news.example/a/3')).toBeUndefined();
   });
 
+  it('refuses a page of more elements than any article page holds', () => {
+    const links = `<html><body><p>${'<a href="/x">x</a> '.repeat(50_000)}</p>${[1, 2, 3].map(paragraph).join('')}</body></html>`;
+    expect(extractMainText(links, 'https://news.example/a/4')).toBeUndefined();
+  });
+
   it('returns undefined for a page with no article', () => {
     expect(extractMainText('<html><body></body></html>', 'https://news.example/')).toBeUndefined();
     expect(extractMainText('', 'https://news.example/')).toBeUndefined();
