@@ -5,7 +5,7 @@ import type { Config } from './config.ts';
 import { AppError } from './errors.ts';
 import { HttpClient } from './feeds/fetch.ts';
 import { pollsInFlight } from './feeds/poll.ts';
-import { readFeedBytes } from './feeds/read.ts';
+import { readFeedBytes, readPageText } from './feeds/read.ts';
 import { ReadPool } from './feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from './feeds/schedule.ts';
 import type { Logger } from './log.ts';
@@ -88,6 +88,7 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
     poll: {
       http,
       read: pool?.read ?? readFeedBytes,
+      readPage: pool?.readPage ?? readPageText,
       bounds: { ...DEFAULT_POLL_BOUNDS, minIntervalS: config.poll.min_interval, maxIntervalS: config.poll.max_interval },
       firstPollMaxAgeS: config.poll.first_poll_max_age,
     },

@@ -1,9 +1,8 @@
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { FeedRow, Store } from '../store/store.ts';
-import { decodeFeed } from './decode.ts';
 import { FetchError, type HttpClient, PAGE_ACCEPT } from './fetch.ts';
-import { type FeedReader, readFetchedFeed } from './read.ts';
+import { type FeedReader, type PageReader, readFetchedFeed, readPageText } from './read.ts';
 import { type PollBounds, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
 
 export interface PollDeps {
@@ -11,6 +10,8 @@ export interface PollDeps {
   http: HttpClient;
   /** Decode → parse → normalize: on this thread or on a pool of worker threads (read-pool.ts). */
   read: FeedReader;
+  /** Article page → main text, for `full_text` feeds: on this thread unless given the pool's. */
+  readPage?: PageReader;
   log: Logger;
   now: () => Date;
   bounds: PollBounds;
@@ -161,9 +162,7 @@ async function fullText(url: string, deps: PollDeps): Promise<string | undefined
   try {
     const page = await deps.http.get(url, { accept: PAGE_ACCEPT });
     if (page.status !== 'ok') return undefined;
-    // Loaded on first use: the DOM and Readability cost ~20 MB that feeds without full_text never need.
-    const { extractMainText } = await import('./fulltext.ts');
-    return extractMainText(decodeFeed(page.body, page.contentType).text, page.url)?.text;
+    return await (deps.readPage ?? readPageText)(page.body, page.contentType, page.url);
   } catch (err) {
     deps.log.debug({ url }, `full text unavailable: ${errorMessage(err)}`);
     return undefined;

@@ -1,7 +1,8 @@
 /**
  * Decode → parse → normalize on worker threads. Reading feeds is most of a cold cycle's CPU (~2 ms
  * for a 75 KiB feed), and on one thread it would also stall fetching, storing and the chat
- * adapters; with a pool the main thread only moves bytes and rows.
+ * adapters; with a pool the main thread only moves bytes and rows. Article pages for full text
+ * (Readability, up to a second for a large page) go the same way.
  *
  * Workers start with the pool, take one job at a time each, and are replaced when one dies: a document
  * that exhausts a worker's heap or keeps it busy past the timeout fails that feed alone.
@@ -9,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import { HtmlPageError } from './parse.ts';
-import type { FeedContent, FeedReader } from './read.ts';
+import type { FeedContent, FeedReader, PageReader } from './read.ts';
 import type { ReadAnswer, ReadJob, SerializedError } from './read-worker.ts';
 
 export interface ReadPoolOptions {
@@ -22,7 +23,8 @@ export interface ReadPoolOptions {
 
 interface Pending {
   job: ReadJob;
-  resolve: (content: FeedContent) => void;
+  /** The answer's `content` (a feed job) or `text` (a page job). */
+  resolve: (answer: FeedContent | string | undefined) => void;
   reject: (err: Error) => void;
 }
 
@@ -57,12 +59,19 @@ export class ReadPool {
     for (let i = 0; i < options.threads; i++) this.spawn();
   }
 
-  readonly read: FeedReader = (bytes, contentType, url) =>
-    new Promise<FeedContent>((resolve, reject) => {
+  readonly read: FeedReader = (bytes, contentType, url) => this.submit({ id: this.nextId++, bytes, contentType, url }) as Promise<FeedContent>;
+
+  /** Full text off the main thread: Readability on a large page takes up to a second, and the timeout bounds a hostile one. */
+  readonly readPage: PageReader = (bytes, contentType, url) =>
+    this.submit({ id: this.nextId++, kind: 'page', bytes, contentType, url }) as Promise<string | undefined>;
+
+  private submit(job: ReadJob): Promise<FeedContent | string | undefined> {
+    return new Promise((resolve, reject) => {
       if (this.closed) return reject(new AppError('closed', 'the feed reader is shut down'));
-      this.queue.push({ job: { id: this.nextId++, bytes, contentType, url }, resolve, reject });
+      this.queue.push({ job, resolve, reject });
       this.dispatch();
     });
+  }
 
   /** Stops every worker; reads still queued or running fail. */
   async close(): Promise<void> {
@@ -102,8 +111,8 @@ export class ReadPool {
       clearTimeout(thread.timer);
       thread.busy = undefined;
       thread.worker.unref();
-      if ('content' in answer) pending.resolve(answer.content);
-      else pending.reject(revive(answer.error));
+      if ('error' in answer) pending.reject(revive(answer.error));
+      else pending.resolve('content' in answer ? answer.content : answer.text ?? undefined);
       this.dispatch();
     });
     const died = (reason: string) => {

@@ -42,6 +42,18 @@ export const readFeedBytes: FeedReader = async (bytes, contentType, url) => {
 };
 
 /**
+ * Bytes of an article page → its main text (full text for teaser feeds), or undefined when it has
+ * none. Like FeedReader, on this thread (readPageText) or on the read pool's threads (ReadPool.readPage).
+ */
+export type PageReader = (bytes: Uint8Array, contentType: string | undefined, url: string) => Promise<string | undefined>;
+
+export const readPageText: PageReader = async (bytes, contentType, url) => {
+  // Loaded on first use: the DOM and Readability cost ~20 MB that feeds without full_text never need.
+  const { extractMainText } = await import('./fulltext.ts');
+  return extractMainText(decodeFeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType).text, url)?.text;
+};
+
+/**
  * Reads a fetched document. Autodiscovery: a web page that announces exactly one feed is followed to
  * that feed; a page announcing several rejects with an error that lists them, so the user can pick one.
  */

@@ -95,6 +95,36 @@ describe('pollFeed', () => {
   });
 });
 
+describe('full text (full_text: true)', () => {
+  const article = (n: number) => `<!doctype html><html><head><title>Page ${n}</title></head><body><nav>Home · World</nav><article><h1>Page ${n}</h1>
+    ${[1, 2, 3, 4].map((p) => `<p>Paragraph ${p} of article ${n} describes the shipment of artillery shells through the port of Rason in detail that no teaser carries.</p>`).join('')}
+    </article><footer>© Example</footer></body></html>`;
+  const teaserFeed = () => `<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>
+    ${[1, 2].map((n) => `<item><guid>t${n}</guid><title>Story ${n}</title><link>${server.url(`page-${n}.html`)}</link><pubDate>{{hoursAgo:1}}</pubDate><description>Teaser ${n}.</description></item>`).join('')}
+    </channel></rss>`;
+
+  it.each([['on this thread', false], ['on the read pool', true]])('replaces a teaser with the page\'s main text, %s', async (_where, pooled) => {
+    const pool = pooled ? new ReadPool({ threads: 1 }) : undefined;
+    try {
+      if (pool) deps = { ...deps, read: pool.read, readPage: pool.readPage };
+      for (const n of [1, 2]) server.set(`page-${n}.html`, article(n), 'text/html; charset=utf-8');
+      server.set('teasers.rss', teaserFeed());
+      await store.addFeed({ url: server.url('teasers.rss'), intervalS: 900, fullText: true }, new Date());
+      const [feed] = await store.claimDueFeeds(new Date(8.64e15), 'test', new Date(Date.now() + 60_000), 10, new Date());
+      const result = await pollFeed(feed!, deps);
+      expect(result).toMatchObject({ status: 'ok', stored: 2 });
+      const bodies = await Promise.all((result.status === 'ok' ? result.fresh : []).map(async (f) => (await store.getArticle(f.id))!.body));
+      expect(bodies).toHaveLength(2);
+      for (const [i, body] of bodies.entries()) {
+        expect(body).toContain(`Paragraph 4 of article ${i + 1}`);
+        expect(body).not.toContain('© Example');
+      }
+    } finally {
+      await pool?.close();
+    }
+  });
+});
+
 describe('pollFeeds', () => {
   it('polls through a pool of parser threads and returns results in the order of the feeds', async () => {
     server.set('one.rss', rss([{ guid: 'n1', title: 'Shells shipped from Rajin', hoursAgo: 1 }]));
