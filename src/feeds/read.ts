@@ -33,7 +33,7 @@ export interface FeedDocument extends FeedContent {
 
 /** Decodes with feedparser's precedence, parses, and normalizes items against `url` (the document's URL). */
 export const readFeedBytes: FeedReader = async (bytes, contentType, url) => {
-  const { text, encoding, repaired } = decodeFeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType);
+  const { text, encoding, repaired } = decodeFeed(asBuffer(bytes), contentType);
   const { items, ...feed } = await parseFeed(text, { contentType, url });
   if (repaired) feed.recoveredFrom ??= 'its text had been encoded as UTF-8 twice';
   // Feeds give their own title as markup, like their items' (escaped HTML, Atom's types): stored and shown as text.
@@ -50,8 +50,13 @@ export type PageReader = (bytes: Uint8Array, contentType: string | undefined, ur
 export const readPageText: PageReader = async (bytes, contentType, url) => {
   // Loaded on first use: the DOM and Readability cost ~20 MB that feeds without full_text never need.
   const { extractMainText } = await import('./fulltext.ts');
-  return extractMainText(decodeFeed(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType).text, url)?.text;
+  return extractMainText(decodeFeed(asBuffer(bytes), contentType).text, url)?.text;
 };
+
+/** The same bytes as a Buffer, without a copy (a pool's thread receives a plain Uint8Array). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
 /**
  * Reads a fetched document. Autodiscovery: a web page that announces exactly one feed is followed to

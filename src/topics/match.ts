@@ -116,7 +116,7 @@ export function scanArticle(index: TopicIndex, article: ArticleText, searchWindo
 const SEARCH_WINDOW = 2048;
 
 /**
- * The automaton's matches in a normalized text, by start. modern-ahocorasick walks non-ASCII text
+ * The automaton's matches in a normalized text. modern-ahocorasick walks non-ASCII text
  * with Intl.Segmenter, whose iteration takes time quadratic in the string's length on Node 20 (an
  * 80,000-character article with one "é" took 2 s to match, in Korean 15 s), so a long text is
  * searched in windows that begin at a space. Each reaches past its end by the longest key, to the

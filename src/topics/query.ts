@@ -67,10 +67,10 @@ function lex(query: string): Token[] {
   return tokens;
 }
 
-/** Parses a query into an AST whose concept ids are `term:<normalized text>`. */
 /** Parentheses deeper than this are refused (no real query nests beyond a handful). */
 const MAX_NESTING = 32;
 
+/** Parses a query into an AST whose concept ids are `term:<normalized text>`. */
 export function parseQuery(query: string): { rule: QueryNode; concepts: ConceptDefinition[] } {
   const tokens = lex(query);
   const concepts = new Map<string, ConceptDefinition>();
