@@ -91,6 +91,8 @@ export function toAlert(job: DeliveryJob, threadRef: string | null, reports: Art
     language: a.language ?? undefined,
     summary,
     why: job.match.why,
+    storyTitle: a.title || '(untitled)',
+    outlets: 1,
     threadRef,
   };
 }

@@ -18,7 +18,21 @@ export interface Alert {
   published?: Date;
   language?: string;
   summary: string;
+  /**
+   * Set when the summary is drawn from another report of the story (this article is a teaser):
+   * the alert then says whose words they are. Undefined when the summary is this article's own.
+   */
+  summaryFrom?: { source: string; url?: string };
   why: string;
+  /** The headline of the story's alert in this channel (a follow-up names what it follows up). */
+  storyTitle: string;
+  /** Distinct outlets that have reported the story in this channel so far, this one included. */
+  outlets: number;
+  /**
+   * For a follow-up: the story's alert in this channel as posted, with `outlets` brought up to date,
+   * so a platform that can edit a posted message (Slack `chat.update`) refreshes its count.
+   */
+  anchor?: Alert;
   /** Platform message of the story's first alert in this channel (follow-ups reply in its thread). */
   threadRef: string | null;
 }

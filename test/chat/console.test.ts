@@ -17,6 +17,8 @@ const alert: Alert = {
   language: 'en',
   summary: 'North Korea shipped shells.',
   why: 'North Korea (title) · 0.91 ≥ 0.50',
+  storyTitle: 'North Korea ships shells to Russia',
+  outlets: 1,
   threadRef: null,
 };
 
