@@ -3,7 +3,8 @@
  * gradient descent on the four features of score.ts plus one more, whether the topic's rule holds.
  * A score is only ever computed when the rule holds, so that fifth weight folds into the bias.
  * Few features and a ridge penalty, because a development set has tens of lines, not thousands;
- * see docs/topics.md for the fitted values.
+ * see docs/topics.md for the fitted values. Feature weights are kept ≥ 0 (projected after each
+ * step): more evidence, a `should` hit, co-occurrence or a title mention never lowers a score.
  */
 import type { ScoreWeights } from './define.ts';
 import { FEATURE_NAMES, type ScoreFeatures } from './score.ts';
@@ -32,7 +33,10 @@ export function fitScoreWeights(rows: LabeledFeatures[], options: { l2?: number;
       for (let j = 0; j < w.length; j++) grad[j]! += error * x[i]![j]!;
     }
     bias -= (rate * gradBias) / x.length;
-    for (let j = 0; j < w.length; j++) w[j]! -= rate * (grad[j]! / x.length + l2 * w[j]!);
+    for (let j = 0; j < w.length; j++) {
+      w[j]! -= rate * (grad[j]! / x.length + l2 * w[j]!);
+      if (j < FEATURE_NAMES.length && w[j]! < 0) w[j] = 0;
+    }
   }
   const round = (v: number) => Math.round(v * 100) / 100;
   return { bias: round(bias + w[4]!), evidence: round(w[0]!), should: round(w[1]!), cooccurrence: round(w[2]!), title: round(w[3]!) };

@@ -4,6 +4,11 @@
  * a single pass, and postings from concept to topics pick the few topics worth evaluating. A topic
  * is posted under the concepts that can make its rule true: for AND the branch with the fewest
  * aliases (likely the rarest), for OR every branch. Excluded concepts never trigger a topic.
+ *
+ * Concepts are scoped to their topic: `russia` in one topic and `russia` in another are two
+ * compiled concepts unless their aliases are the same, so a topic scores the same whether it is
+ * compiled alone or with others. Identical definitions share one compiled concept (nothing can tell
+ * them apart), and different concepts still share the automaton's literal keys: one pass per field.
  */
 import AhoCorasick from 'modern-ahocorasick';
 import { AppError } from '../errors.ts';
@@ -43,15 +48,19 @@ export interface CompiledTopic {
   must: number[][];
   should: number[];
   mustNot: number[];
+  /** Concept id → how explanations name it, as this topic defines it. */
+  labels: Map<string, string>;
   fieldWeights: FieldWeights;
   weights: ScoreWeights;
   definition: TopicDefinition;
 }
 
 export interface TopicIndex {
-  /** Concept ids by index. */
+  /**
+   * Concept ids by compiled concept, as the topics name them: one id may appear more than once
+   * when topics define it differently (labels live on each CompiledTopic).
+   */
   concepts: string[];
-  conceptLabels: string[];
   aliases: CompiledAlias[];
   /** Automaton pattern index → the aliases that share that literal key. */
   keyAliases: number[][];
@@ -86,40 +95,48 @@ export function aliasWords(alias: string): AliasWord[] {
 }
 
 export function compileTopics(defs: TopicDefinition[]): TopicIndex {
+  // A compiled concept per distinct definition: its id and its set of normalized alias forms.
   const conceptIndex = new Map<string, number>();
   const concepts: string[] = [];
-  const conceptLabels: string[] = [];
   const aliases: CompiledAlias[] = [];
-  const aliasSeen = new Set<string>();
   const aliasCount: number[] = [];
   const keys = new Map<string, number>();
   const keyAliases: number[][] = [];
 
   const slugs = new Set<string>();
+  const topics: CompiledTopic[] = [];
   for (const def of defs) {
     if (slugs.has(def.slug)) throw new AppError('config', `topic "${def.slug}" is defined twice`);
     slugs.add(def.slug);
+    const local = new Map<string, number>();
+    const labels = new Map<string, string>();
     for (const concept of def.concepts) {
-      let c = conceptIndex.get(concept.id);
-      if (c === undefined) {
-        c = concepts.length;
-        conceptIndex.set(concept.id, c);
-        concepts.push(concept.id);
-        conceptLabels.push(concept.label);
-        aliasCount.push(0);
-      }
+      const forms = new Map<string, { text: string; words: AliasWord[] }>();
       for (const alias of concept.aliases) {
         const words = aliasWords(alias.text);
         if (words.length === 0) throw new AppError('config', `${def.slug}: concepts.${concept.id}: alias "${alias.text}" has no letters or digits`);
-        const signature = `${c}\u0000${words.map((w) => w.text + (w.prefix ? '*' : '')).join(' ')}`;
-        if (aliasSeen.has(signature)) continue;
-        aliasSeen.add(signature);
+        const form = words.map((w) => w.text + (w.prefix ? '*' : '')).join(' ');
+        if (!forms.has(form)) forms.set(form, { text: alias.text, words });
+      }
+      const signature = `${concept.id}\u0000${[...forms.keys()].sort().join('\u0000')}`;
+      labels.set(concept.id, concept.label);
+      let c = conceptIndex.get(signature);
+      if (c !== undefined) {
+        local.set(concept.id, c);
+        continue;
+      }
+      c = concepts.length;
+      conceptIndex.set(signature, c);
+      local.set(concept.id, c);
+      concepts.push(concept.id);
+      aliasCount.push(0);
+      for (const { text, words } of forms.values()) {
         const wildcard = words.findIndex((w) => w.prefix);
         // The literal key ends at the first wildcard; the matcher checks the rest of the phrase.
         const key = (wildcard >= 0 ? words.slice(0, wildcard + 1) : words).map((w) => w.text).join(' ');
         // A short literal before `*` (`a*`) would hit most words of every article.
         if (wildcard >= 0 && key.length < (/^[a-z0-9]/.test(key) ? 3 : 2)) {
-          throw new AppError('config', `${def.slug}: concepts.${concept.id}: alias "${alias.text}": put at least 3 letters before *`);
+          throw new AppError('config', `${def.slug}: concepts.${concept.id}: alias "${text}": put at least 3 letters before *`);
         }
         const last = words[words.length - 1]!;
         let k = keys.get(key);
@@ -131,7 +148,7 @@ export function compileTopics(defs: TopicDefinition[]): TopicIndex {
         keyAliases[k]!.push(aliases.length);
         aliases.push({
           concept: c,
-          text: alias.text,
+          text,
           words,
           korean: !last.prefix && takesKoreanParticles(last.text),
           unspaced: UNSPACED.test(last.text),
@@ -139,26 +156,26 @@ export function compileTopics(defs: TopicDefinition[]): TopicIndex {
         aliasCount[c]!++;
       }
     }
+
+    const conceptOf = (id: string): number => {
+      const c = local.get(id);
+      if (c === undefined) throw new AppError('config', `${def.slug}: concept "${id}" is used but has no aliases`);
+      return c;
+    };
+    topics.push({
+      slug: def.slug,
+      title: def.title,
+      threshold: def.threshold,
+      rule: compileNode(def.rule, conceptOf),
+      must: def.must.map((group) => group.map(conceptOf)),
+      should: def.should.map(conceptOf),
+      mustNot: def.mustNot.map(conceptOf),
+      labels,
+      fieldWeights: def.fieldWeights,
+      weights: def.weights,
+      definition: def,
+    });
   }
-
-  const conceptOf = (id: string): number => {
-    const c = conceptIndex.get(id);
-    if (c === undefined) throw new AppError('config', `concept "${id}" is used but has no aliases`);
-    return c;
-  };
-
-  const topics: CompiledTopic[] = defs.map((def) => ({
-    slug: def.slug,
-    title: def.title,
-    threshold: def.threshold,
-    rule: compileNode(def.rule, conceptOf),
-    must: def.must.map((group) => group.map(conceptOf)),
-    should: def.should.map(conceptOf),
-    mustNot: def.mustNot.map(conceptOf),
-    fieldWeights: def.fieldWeights,
-    weights: def.weights,
-    definition: def,
-  }));
 
   const postings: number[][] = concepts.map(() => []);
   topics.forEach((topic, t) => {
@@ -170,7 +187,6 @@ export function compileTopics(defs: TopicDefinition[]): TopicIndex {
   const patterns = [...keys.keys()].map((pattern, data) => ({ pattern, data }));
   return {
     concepts,
-    conceptLabels,
     aliases,
     keyAliases,
     automaton: patterns.length > 0 ? new AhoCorasick(patterns) : undefined,

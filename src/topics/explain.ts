@@ -2,15 +2,20 @@
  * The one-line `why` of a match, read by people in a chat channel:
  *   North Korea (title) · Kremlin + artillery shells (same sentence) · 0.91 ≥ 0.60
  * Title hits first, then the concepts found together in one sentence, then other evidence by
- * field; each concept is named by the words the article used. The full structure stays in
- * `Explanation` for the store and the web.
+ * field; each concept is named by the words the article used. When the rule does not hold, each
+ * failed part of it is named with the topic's own concept labels:
+ *   North Korea + Russia (title) · none of: munitions, missiles, weapons … · rule not met · 0.00 < 0.50
+ * The full structure stays in `Explanation` for the store and the web.
  */
-import type { TopicIndex } from './compile.ts';
-import type { ConceptHit, Explanation } from './match.ts';
+import type { ConceptHit, Explanation, UnmetRule } from './match.ts';
 
 const MAX_OTHER = 3;
+/** Concepts named in a "none of" list before it ends with "…". */
+const MAX_LISTED = 3;
 
-export function renderWhy(explanation: Explanation, ruleHolds: boolean, index: TopicIndex): string {
+/** `labels`: the topic's concept id → label (CompiledTopic.labels). */
+export function renderWhy(explanation: Explanation, ruleHolds: boolean, labels: ReadonlyMap<string, string>): string {
+  const labelOf = (concept: string) => labels.get(concept) ?? concept;
   const { hits } = explanation;
   const shown = new Set<string>();
   const parts: string[] = [];
@@ -18,7 +23,7 @@ export function renderWhy(explanation: Explanation, ruleHolds: boolean, index: T
     const hit =
       hits.find((h) => h.concept === concept && h.field === field && (sentence === undefined || h.sentence === sentence)) ??
       hits.find((h) => h.concept === concept)!;
-    return hit ? hit.surface : labelOf(index, concept);
+    return hit ? hit.surface : labelOf(concept);
   };
 
   const titleConcepts = unique(hits.filter((h) => h.field === 'title').map((h) => h.concept));
@@ -43,8 +48,7 @@ export function renderWhy(explanation: Explanation, ruleHolds: boolean, index: T
     parts.push(`${hit.surface} (${hit.field})`);
   }
 
-  if (explanation.vetoedBy?.length) parts.push(`excluded: ${explanation.vetoedBy.map((c) => labelOf(index, c)).join(', ')}`);
-  if (explanation.missing?.length) parts.push(`missing: ${explanation.missing.map((group) => group.map((c) => labelOf(index, c)).join(' or ')).join(', ')}`);
+  if (!ruleHolds) parts.push(...renderUnmet(explanation.unmet ?? [], labelOf));
   if (parts.length === 0) parts.push('no concept of this topic found');
 
   const score = explanation.score.toFixed(2);
@@ -54,9 +58,30 @@ export function renderWhy(explanation: Explanation, ruleHolds: boolean, index: T
   return parts.join(' · ');
 }
 
-function labelOf(index: TopicIndex, concept: string): string {
-  const c = index.concepts.indexOf(concept);
-  return c >= 0 ? index.conceptLabels[c]! : concept;
+/** One part per kind of failure, in rule order: `missing: …`, `none of: …`, `… not in one sentence`, `excluded: …`. */
+function renderUnmet(rules: UnmetRule[], labelOf: (concept: string) => string): string[] {
+  const parts: string[] = [];
+  const missing = rules.flatMap((r) => (r.kind === 'missing' ? [r.concepts.map(labelOf).join(' or ')] : []));
+  if (missing.length > 0) parts.push(`missing: ${missing.join(', ')}`);
+  for (const rule of rules) {
+    if (rule.kind === 'too-few') {
+      const absent = rule.concepts.filter((c) => !rule.found.includes(c));
+      const noneOf = `none of: ${listed(absent.map(labelOf))}`;
+      if (rule.found.length === 0) parts.push(rule.min > 1 ? `${noneOf} (${rule.min} needed)` : noneOf);
+      else parts.push(`only ${rule.found.length} of the ${rule.min} needed (${rule.found.map(labelOf).join(', ')}); ${noneOf}`);
+    } else if (rule.kind === 'apart') {
+      const groups = rule.groups.map((group) => group.map(labelOf).join(' or '));
+      const together = groups.length <= 2 ? groups.join(' and ') : `${groups.slice(0, -1).join(', ')} and ${groups[groups.length - 1]}`;
+      parts.push(rule.words === 'sentence' ? `${together} not in one sentence` : `${together} not within ${rule.words} words`);
+    }
+  }
+  const excluded = unique(rules.flatMap((r) => (r.kind === 'excluded' ? r.concepts : [])));
+  if (excluded.length > 0) parts.push(`excluded: ${excluded.map(labelOf).join(', ')}`);
+  return parts;
+}
+
+function listed(names: string[]): string {
+  return names.length > MAX_LISTED ? `${names.slice(0, MAX_LISTED).join(', ')} …` : names.join(', ');
 }
 
 /** Drops a surface already said by another: `Putin` next to `meet Putin`, one phrase hit by two concepts. */

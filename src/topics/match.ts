@@ -36,10 +36,23 @@ export interface Explanation {
   vetoedBy?: string[];
   /** Required groups with no hit, by concept ids. */
   missing?: string[][];
+  /** Each part of the rule that failed, in rule order (only when the rule does not hold). */
+  unmet?: UnmetRule[];
   features: ScoreFeatures;
   score: number;
   threshold: number;
 }
+
+/** One failed part of a topic's rule, named by concept ids; explain.ts renders it. */
+export type UnmetRule =
+  /** None of these concepts was found (a required group, or an OR). */
+  | { kind: 'missing'; concepts: string[] }
+  /** Fewer than `min` of these were found (`min_should`). */
+  | { kind: 'too-few'; min: number; found: string[]; concepts: string[] }
+  /** Every group was found, but not together: per group, the concepts that were found. */
+  | { kind: 'apart'; words: number | 'sentence'; groups: string[][] }
+  /** An excluded concept was found. */
+  | { kind: 'excluded'; concepts: string[] };
 
 export interface TopicMatch {
   topic: string;
@@ -265,16 +278,67 @@ function near(words: number | 'sentence', groups: number[][], scan: ArticleScan)
   });
 }
 
-/** The score features of a topic for a scanned article; defined whether or not the rule holds. */
+/** The parts of `node` that make it false, as reasons a reader can check; empty when it holds. */
+function unmetRules(node: CompiledNode, scan: ArticleScan, ids: string[]): UnmetRule[] {
+  if (evaluate(node, scan)) return [];
+  const found = (c: number) => scan.byConcept.has(c);
+  switch (node.kind) {
+    case 'concept':
+      return [{ kind: 'missing', concepts: [ids[node.concept]!] }];
+    case 'and':
+      return node.children.flatMap((child) => unmetRules(child, scan, ids));
+    case 'or':
+      return [{ kind: 'missing', concepts: unique(positiveConcepts(node).map((c) => ids[c]!)) }];
+    case 'atLeast': {
+      const concepts = unique(node.children.flatMap(positiveConcepts));
+      return [{ kind: 'too-few', min: node.min, found: concepts.filter(found).map((c) => ids[c]!), concepts: concepts.map((c) => ids[c]!) }];
+    }
+    case 'not':
+      return [{ kind: 'excluded', concepts: unique(ruleConcepts(node.child).filter(found).map((c) => ids[c]!)) }];
+    case 'near': {
+      const absent = node.groups.filter((group) => !group.some(found));
+      if (absent.length > 0) return absent.map((group) => ({ kind: 'missing', concepts: unique(group.map((c) => ids[c]!)) }));
+      return [{ kind: 'apart', words: node.words, groups: node.groups.map((group) => unique(group.filter(found).map((c) => ids[c]!))) }];
+    }
+  }
+}
+
+function positiveConcepts(node: CompiledNode): number[] {
+  return node.kind === 'not' ? [] : node.kind === 'concept' ? [node.concept] : node.kind === 'near' ? node.groups.flat() : node.children.flatMap(positiveConcepts);
+}
+
+/** Drops a reason already given: a proximity group missing is also a required group, or the should group, missing. */
+function distinctRules(rules: UnmetRule[]): UnmetRule[] {
+  const seen = new Set<string>();
+  return rules.filter((rule) => {
+    const key = rule.kind === 'missing' || rule.kind === 'too-few' ? `group:${[...rule.concepts].sort().join(' ')}` : JSON.stringify(rule);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function unique<T>(items: T[]): T[] {
+  return [...new Set(items)];
+}
+
+/**
+ * The score features of a topic for a scanned article; defined whether or not the rule holds.
+ * `should` concepts only ever add: the should feature is 0 when none is hit (or the topic has
+ * none), and "any should concept" counts as one more unit of co-occurrence and title only where
+ * that raises the share over the required groups alone. So adding should concepts to a topic never
+ * lowers an article's features, and should concepts that all miss score as having none.
+ */
 export function featuresOf(topic: CompiledTopic, scan: ArticleScan): { features: ScoreFeatures; cooccurrence?: { field: number; sentence: number; concepts: number[] } } {
   const weightOf = (hits: Hit[]) => hits.reduce((sum, hit) => sum + topic.fieldWeights[FIELDS[hit.field]!], 0);
   const must = topic.must.map((group) => hitsOf(scan, group));
   const evidence = must.length === 0 ? 0 : must.reduce((sum, hits) => sum + saturate(weightOf(hits)), 0) / must.length;
-  const should = topic.should.length === 0 ? 1 : Math.min(1, topic.should.reduce((sum, c) => sum + saturate(weightOf(scan.byConcept.get(c) ?? [])), 0));
+  const should = Math.min(1, topic.should.reduce((sum, c) => sum + saturate(weightOf(scan.byConcept.get(c) ?? [])), 0));
 
-  // Units: each required group, plus "any should concept" when the topic has should concepts.
-  const units: Hit[][] = [...must];
-  if (topic.should.length > 0) units.push(hitsOf(scan, topic.should));
+  // Units: each required group, then (index must.length) "any should concept".
+  const shouldHits = hitsOf(scan, topic.should);
+  const units: Hit[][] = shouldHits.length > 0 ? [...must, shouldHits] : [...must];
+  const shouldUnit = must.length;
   const sentenceUnits = new Map<number, Set<number>>();
   units.forEach((hits, u) => {
     for (const hit of hits) {
@@ -286,6 +350,7 @@ export function featuresOf(topic: CompiledTopic, scan: ArticleScan): { features:
   });
   let bestKey = -1;
   let bestCount = 0;
+  let bestMust = 0;
   for (const [key, set] of sentenceUnits) {
     // On a tie, a sentence outside the title tells the reader more: the title is listed anyway.
     const betterTie = set.size === bestCount && bestKey < 100_000 && key >= 100_000;
@@ -293,14 +358,20 @@ export function featuresOf(topic: CompiledTopic, scan: ArticleScan): { features:
       bestKey = key;
       bestCount = set.size;
     }
+    bestMust = Math.max(bestMust, set.size - (set.has(shouldUnit) ? 1 : 0));
   }
-  const unitCount = Math.max(1, units.length);
-  const inTitle = units.filter((hits) => hits.some((hit) => hit.field === 0)).length;
+  const mustCount = Math.max(1, must.length);
+  const withShould = must.length + 1;
+  const mustInTitle = must.filter((hits) => hits.some((hit) => hit.field === 0)).length;
+  const shouldInTitle = shouldHits.some((hit) => hit.field === 0);
   const features: ScoreFeatures = {
     evidence,
     should,
-    cooccurrence: bestCount >= Math.min(2, unitCount) ? bestCount / unitCount : 0,
-    title: inTitle / unitCount,
+    cooccurrence: Math.max(
+      bestMust >= Math.min(2, mustCount) ? bestMust / mustCount : 0,
+      shouldHits.length > 0 && bestCount >= 2 ? bestCount / withShould : 0,
+    ),
+    title: Math.max(mustInTitle / mustCount, shouldInTitle ? (mustInTitle + 1) / withShould : 0),
   };
   if (bestKey < 0 || bestCount < 2) return { features };
   const field = Math.floor(bestKey / 100_000);
@@ -337,6 +408,7 @@ export function scoreTopic(topic: CompiledTopic, scan: ArticleScan): TopicMatch 
   }
   if (vetoedBy.length > 0) explanation.vetoedBy = vetoedBy;
   if (missing.length > 0) explanation.missing = missing;
+  if (!ruleHolds) explanation.unmet = distinctRules(unmetRules(topic.rule, scan, index.concepts));
   const matched = ruleHolds && score >= topic.threshold;
   return {
     topic: topic.slug,
@@ -344,7 +416,7 @@ export function scoreTopic(topic: CompiledTopic, scan: ArticleScan): TopicMatch 
     score,
     threshold: topic.threshold,
     matched,
-    why: renderWhy(explanation, ruleHolds, index),
+    why: renderWhy(explanation, ruleHolds, topic.labels),
     explanation,
     concepts: [...new Set(hits.map((hit) => hit.concept))],
   };
