@@ -3,7 +3,8 @@
  *
  * Glossary
  * - concept: a named group of aliases that mean one thing across languages (`dprk`: North Korea,
- *   북한, КНДР). The same concept id in two topics is the same concept.
+ *   북한, КНДР). A concept belongs to its topic: the same id in two topics names two concepts
+ *   (shared only when their aliases are the same), though clustering sees the id of both.
  * - alias: a phrase; a trailing `*` on a word is a prefix wildcard (`Пхеньян*`); Korean aliases
  *   also match with particles attached (북한의, 북한에서는).
  * - rule: the boolean query over concepts (`must` all, `should` at least `min_should`, `must_not`

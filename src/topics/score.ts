@@ -11,11 +11,14 @@ export type Field = (typeof FIELDS)[number];
 export interface ScoreFeatures {
   /** Mean over required groups of saturated, field-weighted evidence: w/(w+1), BM25-like. */
   evidence: number;
-  /** Saturated evidence summed over `should` concepts, capped at 1 (1 when the topic has none). */
+  /** Saturated evidence summed over `should` concepts, capped at 1 (0 when none is hit or the topic has none). */
   should: number;
-  /** Share of the required groups (plus one for "any should concept") found together in one sentence. */
+  /**
+   * Share of the required groups found together in one sentence, or of the groups plus one for
+   * "any should concept" when that is higher: a should concept can only raise it.
+   */
   cooccurrence: number;
-  /** Share of the same units found in the title. */
+  /** Share of the same units found in the title, counted the same way. */
   title: number;
 }
 
