@@ -1,0 +1,262 @@
+/**
+ * Discord sinks: the bot (REST with the bot token) and incoming webhooks.
+ *
+ * Factories (the composition root wires them; nothing here reads the environment):
+ * - `createDiscordSink({ token, apiUrl?, log })` — platform `discord`; `to.channel` is a channel id.
+ *   `token`: the bot token (DISCORD_TOKEN). `apiUrl`: REST base without the version (DISCORD_API_URL;
+ *   default `https://discord.com/api`). `log`: pino logger.
+ * - `createDiscordWebhookSink({ webhook, apiUrl?, log })` — platform `discord-webhook`. `webhook`: a webhook
+ *   URL, `{ id, token }`, or a function from the destination to either (one sink for every `discord-webhook:`
+ *   route; undefined when the destination has none).
+ *
+ * References (stored by the outbox, read back as `Alert.threadRef` for follow-ups):
+ * - `messageRef` of any post is `<channel id>/<message id>`.
+ * - A follow-up's `threadRef` is the alert's messageRef. Its thread needs no id of its own: Discord gives a
+ *   thread started from a message the message's id, so the thread is channel `<message id>`.
+ *
+ * Delivery rules (issue #12):
+ * - Alerts and follow-ups carry `nonce` `wf<delivery id>` with `enforce_nonce: true`: Discord answers a
+ *   repeated nonce (same author, last few minutes) with the first message, so a post retried after a timeout
+ *   or a crash cannot appear twice. Webhook posts have no nonce; there the outbox alone prevents doubles.
+ * - A follow-up goes into the thread on the alert (started on the first follow-up), else — threads not
+ *   allowed or not permitted — a reply to the alert; then the alert's embed is edited with the new outlet
+ *   count. A failed edit is logged and does not fail the follow-up.
+ * - 429 is not waited out here (`rejectOnRateLimit`): it comes back as `failed` with `retryAfterS` and the
+ *   outbox reschedules, instead of discord.js retrying without limit. 403/404 are `rejected` with a sentence
+ *   for `/watch list`; 5xx and network errors are `failed`, retryable.
+ */
+import { DiscordAPIError, HTTPError, RateLimitError, REST, Routes, WebhookClient } from 'discord.js';
+import type { Alert, DeliveryOutcome, Destination, Sink } from '../../alerts/message.ts';
+import { AppError, errorMessage } from '../../errors.ts';
+import type { Logger } from '../../log.ts';
+import { type DiscordMessage, alertEmbed, alertMessage, followupMessage, threadName } from './format.ts';
+
+export const DEFAULT_API_URL = 'https://discord.com/api';
+/** Below the outbox's 60 s lease even with discord.js's 3 retries of a timed-out request. */
+const REQUEST_TIMEOUT_MS = 10_000;
+const THREAD_ARCHIVE_MINUTES = 1440;
+
+export interface DiscordSinkOptions {
+  token: string;
+  apiUrl?: string;
+  log: Logger;
+}
+
+interface PostedMessage {
+  id: string;
+  channel_id: string;
+}
+
+/** The REST client every Discord post goes through: v10, 429 thrown (not slept on), no rate-limit offset. */
+export function createDiscordRest(options: { token?: string; apiUrl?: string; retries?: number }): REST {
+  const rest = new REST({
+    version: '10',
+    api: options.apiUrl ?? DEFAULT_API_URL,
+    rejectOnRateLimit: () => true,
+    offset: 0,
+    timeout: REQUEST_TIMEOUT_MS,
+    ...(options.retries !== undefined ? { retries: options.retries } : {}),
+  });
+  if (options.token) rest.setToken(options.token);
+  return rest;
+}
+
+/** Discord nonces are at most 25 characters; a delivery id is unique in the store. */
+export function deliveryNonce(deliveryId: number): string {
+  return `wf${deliveryId}`;
+}
+
+export function createDiscordSink(options: DiscordSinkOptions): Sink {
+  const rest = createDiscordRest({ token: options.token, apiUrl: options.apiUrl });
+  const log = options.log;
+
+  const post = async (channelId: string, body: DiscordMessage & Record<string, unknown>): Promise<PostedMessage> =>
+    (await rest.post(Routes.channelMessages(channelId), { body })) as PostedMessage;
+
+  async function sendFollowup(alert: Alert, to: Destination, nonce: { nonce: string; enforce_nonce: true }): Promise<PostedMessage> {
+    const anchor = parseMessageRef(alert.threadRef);
+    if (!anchor) return post(to.channel, { ...followupMessage(alert, { standalone: true }), ...nonce });
+    const body = { ...followupMessage(alert), ...nonce };
+    // The thread's channel id is the alert's message id; 10003 means no thread was started yet.
+    try {
+      return await post(anchor.messageId, body);
+    } catch (err) {
+      if (!(err instanceof DiscordAPIError) || err.code !== 10003) {
+        if (!threadRefused(err)) throw err;
+        log.debug({ channel: anchor.channelId, code: apiCode(err) }, 'discord: cannot post in the thread; replying instead');
+        return reply(anchor, body);
+      }
+    }
+    try {
+      await rest.post(Routes.threads(anchor.channelId, anchor.messageId), {
+        body: { name: threadName(alert), auto_archive_duration: THREAD_ARCHIVE_MINUTES },
+      });
+    } catch (err) {
+      // 160004: another worker started it a moment ago. Anything else refusing threads: reply instead.
+      if (!(err instanceof DiscordAPIError && err.code === 160004)) {
+        if (!threadRefused(err)) throw err;
+        log.debug({ channel: anchor.channelId, code: apiCode(err) }, 'discord: no thread on this alert; replying instead');
+        return reply(anchor, body);
+      }
+    }
+    return post(anchor.messageId, body);
+  }
+
+  const reply = (anchor: MessageRef, body: DiscordMessage & Record<string, unknown>): Promise<PostedMessage> =>
+    post(anchor.channelId, { ...body, message_reference: { message_id: anchor.messageId, channel_id: anchor.channelId, fail_if_not_exists: false } });
+
+  async function refreshAnchor(alert: Alert): Promise<void> {
+    const ref = parseMessageRef(alert.threadRef);
+    if (!alert.anchor || !ref) return;
+    try {
+      await rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), {
+        body: { embeds: [alertEmbed(alert.anchor)], allowed_mentions: { parse: [] } },
+      });
+    } catch (err) {
+      log.warn({ channel: ref.channelId, message: ref.messageId, err: errorMessage(err) }, 'discord: could not update the alert with its outlet count');
+    }
+  }
+
+  return {
+    platform: 'discord',
+    async send(alert, to) {
+      const nonce = { nonce: deliveryNonce(alert.deliveryId), enforce_nonce: true as const };
+      try {
+        if (alert.kind === 'alert') {
+          const message = await post(to.channel, { ...alertMessage(alert), ...nonce });
+          return { status: 'sent', messageRef: `${message.channel_id}/${message.id}` };
+        }
+        const message = await sendFollowup(alert, to, nonce);
+        await refreshAnchor(alert);
+        return { status: 'sent', messageRef: `${message.channel_id}/${message.id}` };
+      } catch (err) {
+        return outcomeOf(err);
+      }
+    },
+    async close() {
+      rest.clearHashSweeper();
+      rest.clearHandlerSweeper();
+    },
+  };
+}
+
+export type WebhookTarget = string | { id: string; token: string };
+
+export interface DiscordWebhookSinkOptions {
+  webhook: WebhookTarget | ((to: Destination) => WebhookTarget | undefined);
+  apiUrl?: string;
+  log: Logger;
+}
+
+/** Alerts through incoming webhooks: no threads (a follow-up names its story), no nonce, edits allowed. */
+export function createDiscordWebhookSink(options: DiscordWebhookSinkOptions): Sink {
+  const clients = new Map<string, WebhookClient>();
+  const clientFor = (target: WebhookTarget): WebhookClient => {
+    const { id, token } = typeof target === 'string' ? parseWebhookUrl(target) : target;
+    let client = clients.get(id);
+    if (!client) {
+      // No retries of our own: a 5xx after the message was made would post it twice (webhooks have no nonce).
+      client = new WebhookClient({ id, token }, {
+        rest: { api: options.apiUrl ?? DEFAULT_API_URL, rejectOnRateLimit: () => true, offset: 0, retries: 0, timeout: REQUEST_TIMEOUT_MS },
+        allowedMentions: { parse: [] },
+      });
+      clients.set(id, client);
+    }
+    return client;
+  };
+  const toOptions = (message: DiscordMessage) => ({ content: message.content, embeds: message.embeds, allowedMentions: message.allowed_mentions });
+
+  return {
+    platform: 'discord-webhook',
+    async send(alert, to) {
+      const target = typeof options.webhook === 'function' ? options.webhook(to) : options.webhook;
+      if (!target) {
+        return { status: 'rejected', code: 'webhook_not_configured', userDetail: `No Discord webhook URL is configured for "${to.channel}": set it, or route the topic elsewhere.` };
+      }
+      try {
+        const client = clientFor(target);
+        if (alert.kind === 'alert') {
+          const message = await client.send(toOptions(alertMessage(alert)));
+          return { status: 'sent', messageRef: `${message.channel_id}/${message.id}` };
+        }
+        const message = await client.send(toOptions(followupMessage(alert, { standalone: true })));
+        const anchor = parseMessageRef(alert.threadRef);
+        if (alert.anchor && anchor) {
+          await client.editMessage(anchor.messageId, { embeds: [alertEmbed(alert.anchor)], allowedMentions: { parse: [] } }).catch((err: unknown) => {
+            options.log.warn({ message: anchor.messageId, err: errorMessage(err) }, 'discord webhook: could not update the alert with its outlet count');
+          });
+        }
+        return { status: 'sent', messageRef: `${message.channel_id}/${message.id}` };
+      } catch (err) {
+        return outcomeOf(err);
+      }
+    },
+    async close() {
+      for (const client of clients.values()) client.destroy();
+      clients.clear();
+    },
+  };
+}
+
+/** `https://discord.com/api/webhooks/<id>/<token>` (any host: `apiUrl` decides where it is posted). */
+export function parseWebhookUrl(url: string): { id: string; token: string } {
+  let path = '';
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    // reported below
+  }
+  const match = path.match(/\/webhooks\/(\d{1,25})\/([\w-]{1,200})\/?$/);
+  if (!match) {
+    throw new AppError('discord_webhook_url', 'A Discord webhook URL looks like https://discord.com/api/webhooks/<id>/<token>: copy it from the channel settings, Integrations → Webhooks.');
+  }
+  return { id: match[1]!, token: match[2]! };
+}
+
+export interface MessageRef {
+  channelId: string;
+  messageId: string;
+}
+
+export function parseMessageRef(ref: string | null | undefined): MessageRef | undefined {
+  const match = ref?.match(/^(\d{1,25})\/(\d{1,25})$/);
+  return match ? { channelId: match[1]!, messageId: match[2]! } : undefined;
+}
+
+/** A thread the bot may not start or post in: no permission, a channel type without threads, a locked thread. */
+function threadRefused(err: unknown): boolean {
+  if (!(err instanceof DiscordAPIError)) return false;
+  return err.status === 403 || err.code === 50024 || err.code === 50083 || err.code === 10008 || err.code === 160005;
+}
+
+function apiCode(err: unknown): number | string | undefined {
+  return err instanceof DiscordAPIError ? err.code : undefined;
+}
+
+const REJECTIONS: Record<number, { code: string; userDetail: string }> = {
+  50001: { code: 'missing_access', userDetail: 'The bot cannot see this channel: add it to the server and let it view the channel (Discord: Missing Access).' },
+  50013: { code: 'missing_permissions', userDetail: 'The bot may not post here: give it Send Messages, Embed Links and Send Messages in Threads in this channel (Discord: Missing Permissions).' },
+  10003: { code: 'unknown_channel', userDetail: 'This channel no longer exists, or the bot was removed from its server (Discord: Unknown Channel).' },
+  10015: { code: 'unknown_webhook', userDetail: 'The webhook was deleted: create a new one in the channel settings and update its URL (Discord: Unknown Webhook).' },
+  50027: { code: 'invalid_webhook_token', userDetail: 'The webhook URL is wrong or was reset: copy it again from the channel settings (Discord: Invalid Webhook Token).' },
+};
+
+/** Any error of a Discord call as a delivery outcome. */
+export function outcomeOf(err: unknown): DeliveryOutcome {
+  if (err instanceof RateLimitError) {
+    const waitMs = err.retryAfter > 0 ? err.retryAfter : err.timeToReset;
+    return { status: 'failed', retryable: true, retryAfterS: Math.max(1, Math.ceil(waitMs / 1000)), detail: `discord: rate limited on ${err.route} (${err.global ? 'global' : err.scope})` };
+  }
+  if (err instanceof DiscordAPIError) {
+    const known = typeof err.code === 'number' ? REJECTIONS[err.code] : undefined;
+    if (known && (err.status === 403 || err.status === 404 || err.status === 401)) return { status: 'rejected', ...known };
+    if (err.status === 403) return { status: 'rejected', code: 'forbidden', userDetail: `Discord refused the post: ${err.message}.` };
+    if (err.status === 404) return { status: 'rejected', code: 'not_found', userDetail: `Discord does not know this channel: ${err.message}.` };
+    if (err.status === 401) return { status: 'failed', retryable: true, detail: 'discord: the bot token was refused (401): check DISCORD_TOKEN' };
+    // 400 and the rest: the message itself is wrong; sending it again cannot help.
+    const errors = 'errors' in err.rawError && err.rawError.errors ? ` ${JSON.stringify(err.rawError.errors)}` : '';
+    return { status: 'failed', retryable: false, detail: `discord: ${err.status} ${err.code} ${err.message}${errors}` };
+  }
+  if (err instanceof HTTPError) return { status: 'failed', retryable: true, detail: `discord: ${err.status} ${err.message}` };
+  return { status: 'failed', retryable: true, detail: `discord: ${errorMessage(err)}` };
+}
