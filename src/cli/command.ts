@@ -3,7 +3,7 @@ import type { ParseArgsConfig } from 'node:util';
 /** Where a command reads and writes; tests pass their own streams. */
 export interface CliIO {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
   stdin: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;

@@ -34,11 +34,19 @@ export const systemResolver: Resolver = (hostname, options, callback) => {
   dns.lookup(hostname, options, callback);
 };
 
+/** What a refused private address can do about it, appended to the refusal. */
+export const PRIVATE_NETWORKS_HINT = '; feeds on your own network are fetched when the config sets fetch.allow_private_networks: true (`watchfloor parse --allow-private-networks` for a one-off)';
+const UNCONDITIONAL = new Set(['a cloud metadata address', 'not an IP address', 'not checkable']);
+
 export function refusedError(host: string, refusal: AddressRefusal): AppError {
   const what = isIpLiteral(host) || host === refusal.address
     ? `${refusal.address} is ${refusal.reason}`
     : `${host} resolves to ${refusal.address}, ${refusal.reason}`;
-  return new AppError('refused', `refused: ${what}`, { retryable: false });
+  // Metadata endpoints (and addresses that cannot be read) stay refused whatever the config says: only the others point at the switch.
+  const hint = UNCONDITIONAL.has(refusal.reason)
+    ? ''
+    : PRIVATE_NETWORKS_HINT;
+  return new AppError('refused', `refused: ${what}${hint}`, { retryable: false });
 }
 
 /**

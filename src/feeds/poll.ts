@@ -17,6 +17,13 @@ export interface PollDeps {
   bounds: PollBounds;
   /** On a feed's first poll, items older than this are stored but not alerted (seconds). */
   firstPollMaxAgeS: number;
+  /** Told how many feeds a cycle polls and each one's outcome as it ends: the CLI's progress bar on a terminal. */
+  progress?: PollProgress;
+}
+
+export interface PollProgress {
+  start(total: number): void;
+  polled(result: PollResult): void;
 }
 
 /**
@@ -116,10 +123,12 @@ export async function pollFeeds(feeds: FeedRow[], deps: PollDeps, inFlight: numb
   const order = interleaveByHost(feeds);
   const results: PollResult[] = new Array(feeds.length);
   let next = 0;
+  deps.progress?.start(feeds.length);
   const lane = async () => {
     while (next < order.length) {
       const i = order[next++]!;
       results[i] = await pollFeed(feeds[i]!, deps);
+      deps.progress?.polled(results[i]!);
     }
   };
   await Promise.all(Array.from({ length: Math.min(Math.max(1, inFlight), feeds.length) }, lane));

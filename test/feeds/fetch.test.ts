@@ -7,7 +7,7 @@ import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { refuseAddress } from '../../src/feeds/address.ts';
 import { FetchError, HttpClient, type FetchDeps, type FetchOptions } from '../../src/feeds/fetch.ts';
-import type { Resolver } from '../../src/feeds/guard.ts';
+import { PRIVATE_NETWORKS_HINT, type Resolver } from '../../src/feeds/guard.ts';
 
 /** A server on 127.0.0.1 that counts connections and knows which are still open. */
 async function serve(handler: http.RequestListener) {
@@ -452,17 +452,17 @@ describe('SSRF guard', () => {
   it('refuses a loopback literal before connecting', async () => {
     const s = await serve((_req, res) => res.end(FEED));
     const err = await new HttpClient().get(s.url()).catch((e) => e);
-    expect(err).toMatchObject({ code: 'refused', retryable: false, message: 'refused: 127.0.0.1 is a loopback address' });
+    expect(err).toMatchObject({ code: 'refused', retryable: false, message: `refused: 127.0.0.1 is a loopback address${PRIVATE_NETWORKS_HINT}` });
     expect(s.connections).toBe(0);
   });
 
   it.each([
-    ['feeds.example', '10.0.0.5', 'refused: feeds.example resolves to 10.0.0.5, a private address'],
+    ['feeds.example', '10.0.0.5', `refused: feeds.example resolves to 10.0.0.5, a private address${PRIVATE_NETWORKS_HINT}`],
     ['meta.example', '169.254.169.254', 'refused: meta.example resolves to 169.254.169.254, a cloud metadata address'],
-    ['six.example', '::1', 'refused: six.example resolves to ::1, a loopback address'],
-    ['mapped.example', '::ffff:192.168.0.1', 'refused: mapped.example resolves to ::ffff:192.168.0.1, a private address'],
-    ['cgnat.example', '100.64.3.3', 'refused: cgnat.example resolves to 100.64.3.3, a carrier-grade NAT address'],
-    ['zero.example', '0.0.0.0', 'refused: zero.example resolves to 0.0.0.0, an unspecified address'],
+    ['six.example', '::1', `refused: six.example resolves to ::1, a loopback address${PRIVATE_NETWORKS_HINT}`],
+    ['mapped.example', '::ffff:192.168.0.1', `refused: mapped.example resolves to ::ffff:192.168.0.1, a private address${PRIVATE_NETWORKS_HINT}`],
+    ['cgnat.example', '100.64.3.3', `refused: cgnat.example resolves to 100.64.3.3, a carrier-grade NAT address${PRIVATE_NETWORKS_HINT}`],
+    ['zero.example', '0.0.0.0', `refused: zero.example resolves to 0.0.0.0, an unspecified address${PRIVATE_NETWORKS_HINT}`],
   ])('refuses %s resolving to %s', async (host, address, message) => {
     const c = new HttpClient({}, { resolve: fakeDns({ [host]: address }) });
     cleanups.push(() => c.close());
@@ -472,7 +472,7 @@ describe('SSRF guard', () => {
   it('refuses a name when any of its addresses is private', async () => {
     const c = new HttpClient({}, { resolve: fakeDns({ 'mixed.example': ['127.0.0.1', '10.1.1.1'] }), check: pretendPublic });
     cleanups.push(() => c.close());
-    await expect(c.get('http://mixed.example/')).rejects.toMatchObject({ code: 'refused', message: 'refused: mixed.example resolves to 10.1.1.1, a private address' });
+    await expect(c.get('http://mixed.example/')).rejects.toMatchObject({ code: 'refused', message: `refused: mixed.example resolves to 10.1.1.1, a private address${PRIVATE_NETWORKS_HINT}` });
   });
 
   it.each(['http://[::1]:1/', 'http://[::ffff:127.0.0.1]:1/', 'http://2130706433/', 'http://0x7f.1/', 'http://169.254.169.254/latest/meta-data/', 'http://[fd00:ec2::254]/'])(
@@ -495,9 +495,9 @@ describe('SSRF guard', () => {
     });
     const c = new HttpClient({}, { check: pretendPublic, resolve: fakeDns({ 'evil.example': '10.0.0.5' }) });
     cleanups.push(() => c.close());
-    await expect(c.get(s.url('/lit'))).rejects.toMatchObject({ message: 'refused: 127.0.0.2 is a loopback address' });
-    await expect(c.get(s.url('/mapped'))).rejects.toMatchObject({ message: 'refused: ::ffff:a00:1 is a private address' });
-    await expect(c.get(s.url('/name'))).rejects.toMatchObject({ message: 'refused: evil.example resolves to 10.0.0.5, a private address' });
+    await expect(c.get(s.url('/lit'))).rejects.toMatchObject({ message: `refused: 127.0.0.2 is a loopback address${PRIVATE_NETWORKS_HINT}` });
+    await expect(c.get(s.url('/mapped'))).rejects.toMatchObject({ message: `refused: ::ffff:a00:1 is a private address${PRIVATE_NETWORKS_HINT}` });
+    await expect(c.get(s.url('/name'))).rejects.toMatchObject({ message: `refused: evil.example resolves to 10.0.0.5, a private address${PRIVATE_NETWORKS_HINT}` });
     await expect(c.get(s.url('/meta'))).rejects.toMatchObject({ message: 'refused: 169.254.169.254 is a cloud metadata address' });
   });
 
@@ -512,7 +512,7 @@ describe('SSRF guard', () => {
     });
     const c = new HttpClient({}, { check });
     cleanups.push(() => c.close());
-    await expect(c.get(s.url('/feed'))).rejects.toMatchObject({ code: 'refused', message: 'refused: 127.0.0.1 is a loopback address' });
+    await expect(c.get(s.url('/feed'))).rejects.toMatchObject({ code: 'refused', message: `refused: 127.0.0.1 is a loopback address${PRIVATE_NETWORKS_HINT}` });
     expect(s.connections).toBe(1);
   });
 
@@ -532,7 +532,7 @@ describe('SSRF guard', () => {
     await expect(c.get(`http://rebind.example:${s.port}/`)).resolves.toMatchObject({ status: 'ok' });
     await expect(c.get(`http://rebind.example:${s.port}/`)).rejects.toMatchObject({
       code: 'refused',
-      message: 'refused: rebind.example resolves to 10.0.0.7, a private address',
+      message: `refused: rebind.example resolves to 10.0.0.7, a private address${PRIVATE_NETWORKS_HINT}`,
     });
     expect(s.connections).toBe(1);
   });

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { refuseAddress } from '../../src/feeds/address.ts';
-import { addressCheck, checkUrl, guardedConnector, guardedLookup, type Resolver } from '../../src/feeds/guard.ts';
+import { PRIVATE_NETWORKS_HINT, addressCheck, checkUrl, guardedConnector, guardedLookup, type Resolver } from '../../src/feeds/guard.ts';
 import { HttpClient } from '../../src/feeds/fetch.ts';
 
 const strict = addressCheck(false);
@@ -53,7 +53,7 @@ describe('guardedConnector', () => {
     const port = String((server.address() as net.AddressInfo).port);
     const connect = guardedConnector({ check: strict, resolve: () => {}, connectTimeoutMs: 1000 });
     const err = await new Promise<Error | null>((resolve) => connect({ hostname: '127.0.0.1', protocol: 'http:', port }, (...args) => resolve(args[0])));
-    expect(err).toMatchObject({ code: 'refused', message: 'refused: 127.0.0.1 is a loopback address' });
+    expect(err).toMatchObject({ code: 'refused', message: `refused: 127.0.0.1 is a loopback address${PRIVATE_NETWORKS_HINT}` });
 
     const lenient = guardedConnector({ check: (a) => refuseAddress(a, true), resolve: () => {}, connectTimeoutMs: 1000 });
     const socket = await new Promise<net.Socket | null>((resolve) => lenient({ hostname: '127.0.0.1', protocol: 'http:', port }, (...args) => resolve(args[1] as net.Socket)));
