@@ -6,6 +6,9 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { parseDurationS } from './duration.ts';
 import { AppError } from './errors.ts';
+import { formatPath } from './key-path.ts';
+
+export { formatPath };
 
 /** A duration written as `15m`, `24h`, `7d` or a number of seconds; held as seconds. */
 const duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -125,49 +128,56 @@ export function configPath(flag: string | undefined, env: NodeJS.ProcessEnv, cwd
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  return parseConfig(readConfigYaml(file), file, env);
+}
+
+/** The config file's YAML, parsed but not validated; an unreadable file or broken YAML throws a sentence. */
+export function readConfigYaml(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     throw new AppError('config', `cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}. Pass --config PATH or set WATCHFLOOR_CONFIG.`, { cause: err });
   }
-  let raw: unknown;
   try {
-    raw = parseYaml(text) ?? {};
+    return parseYaml(text) ?? {};
   } catch (err) {
     throw new AppError('config', `${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
-  return parseConfig(raw, file, env);
 }
 
 export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+  const result = validateConfig(raw, file, env);
+  if (!result.config) throw configError(file, result.problems);
+  return result.config;
+}
+
+/** One error listing every problem of a config file, one line each (`feeds[0].url: …`). */
+export function configError(file: string, problems: string[]): AppError {
+  return new AppError('config', `${file} is invalid:\n  ${problems.join('\n  ')}`);
+}
+
+/** The config, or every schema problem of `raw` (a key path and a sentence each) when it is invalid. */
+export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): { config?: Config; problems: string[] } {
   const result = configSchema.safeParse(raw);
-  if (!result.success) {
-    const lines = result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`)
-        : [`${formatPath(issue.path)}: ${describeIssue(issue)}`],
-    );
-    throw new AppError('config', `${file} is invalid:\n  ${lines.join('\n  ')}`);
+  const problems = result.success ? [] : result.error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`)
+      : [`${formatPath(issue.path)}: ${describeIssue(issue)}`],
+  );
+  const databaseUrl = env.WATCHFLOOR_DATABASE_URL;
+  const driver = result.success ? result.data.storage.driver : (raw as { storage?: { driver?: unknown } } | null)?.storage?.driver;
+  if (driver === 'postgres' && !databaseUrl) {
+    problems.push('storage.driver: postgres needs the connection string in the WATCHFLOOR_DATABASE_URL environment variable (e.g. postgres://user@host:5432/db).');
   }
+  if (!result.success || problems.length > 0) return { problems };
   const config = result.data;
   const dir = path.dirname(path.resolve(file));
   // Environment overrides for container deployments; secrets never live in this file.
   if (env.WATCHFLOOR_DB) config.storage.path = env.WATCHFLOOR_DB;
   if (env.WATCHFLOOR_HTTP_PORT) config.http.port = Number(env.WATCHFLOOR_HTTP_PORT);
   config.storage.path = config.storage.path === ':memory:' ? ':memory:' : path.resolve(dir, config.storage.path);
-  const databaseUrl = env.WATCHFLOOR_DATABASE_URL;
-  if (config.storage.driver === 'postgres' && !databaseUrl) {
-    throw new AppError('config', `${file} is invalid:\n  storage.driver: postgres needs the connection string in the WATCHFLOOR_DATABASE_URL environment variable (e.g. postgres://user@host:5432/db).`);
-  }
-  return { ...config, databaseUrl, file: path.resolve(file), topicFiles: config.topics.map((t) => path.resolve(dir, t)) };
-}
-
-/** `topics[0].concepts.dprk` — the path a user can find in the file. */
-export function formatPath(parts: ReadonlyArray<PropertyKey>): string {
-  let out = '';
-  for (const part of parts) out += typeof part === 'number' ? `[${part}]` : out ? `.${String(part)}` : String(part);
-  return out || '(top level)';
+  return { config: { ...config, databaseUrl, file: path.resolve(file), topicFiles: config.topics.map((t) => path.resolve(dir, t)) }, problems: [] };
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {

@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import type { Sink } from './alerts/message.ts';
 import { createConsoleSink } from './chat/console/adapter.ts';
 import type { Config } from './config.ts';
-import { AppError } from './errors.ts';
 import { HttpClient } from './feeds/fetch.ts';
 import { pollsInFlight } from './feeds/poll.ts';
 import { readFeedBytes, readPageText } from './feeds/read.ts';
@@ -10,12 +9,12 @@ import { ReadPool } from './feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from './feeds/schedule.ts';
 import type { Logger } from './log.ts';
 import { type Pipeline, rebuildStoryWindow } from './pipeline.ts';
-import { PostgresStore } from './store/postgres.ts';
-import { SqliteStore } from './store/sqlite.ts';
+import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { StoryIndex } from './stories/cluster.ts';
 import { compileTopics } from './topics/compile.ts';
-import { loadTopicFile, type TopicDefinition } from './topics/define.ts';
+import type { TopicDefinition } from './topics/define.ts';
+import { loadConfigTopics } from './config-check.ts';
 
 /** The console "channel": alerts routed `to: console` land here. */
 export const CONSOLE_CHANNEL = { platform: 'console', workspace: 'local', channel: 'stdout', name: 'console' } as const;
@@ -39,13 +38,7 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
   const now = io.now ?? (() => new Date());
   const topics = loadTopics(config);
 
-  const store: Store = config.storage.driver === 'postgres'
-    ? await PostgresStore.open({
-        connectionString: config.databaseUrl!,
-        schema: config.storage.schema,
-        onError: (err) => io.log.warn({ err }, 'PostgreSQL connection error'),
-      })
-    : new SqliteStore(config.storage.path);
+  const store: Store = await openStore(config, io.log);
   const configFeedIds: number[] = [];
   try {
     await syncTopics(store, topics);
@@ -127,25 +120,11 @@ export async function reloadTopics(app: App): Promise<TopicDefinition[]> {
   return topics;
 }
 
-/** The config's topic files, checked against the routes and digests that name them. */
+/** The config's topic files, checked against the routes and digests that name them (one report of every problem). */
 function loadTopics(config: Config): TopicDefinition[] {
-  const topics = config.topicFiles.map((file) => loadTopicFile(file));
-  checkRoutes(config, topics);
-  return topics;
+  return loadConfigTopics(config);
 }
 
 function syncTopics(store: Store, topics: TopicDefinition[]): Promise<void> {
   return store.syncTopics(topics.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
-}
-
-/** A route or digest naming a topic that no topic file defines is a config error, reported with its key. */
-export function checkRoutes(config: Config, topics: TopicDefinition[]): void {
-  const slugs = new Set(topics.map((t) => t.slug));
-  const known = [...slugs].join(', ') || 'none';
-  config.routes.forEach((r, i) => {
-    if (!slugs.has(r.topic)) throw new AppError('config', `${config.file} is invalid:\n  routes[${i}].topic: no topic "${r.topic}" (topics loaded: ${known})`);
-  });
-  config.digests.forEach((d, i) => {
-    if (d.topic && !slugs.has(d.topic)) throw new AppError('config', `${config.file} is invalid:\n  digests[${i}].topic: no topic "${d.topic}" (topics loaded: ${known})`);
-  });
 }

@@ -4,7 +4,7 @@ import { renderDigestText } from './alerts/digest.ts';
 import { errorMessage } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { App } from './main.ts';
-import { runCycle } from './pipeline.ts';
+import { type CycleReport, runCycle } from './pipeline.ts';
 
 export interface Bot {
   /** Stops scheduling, waits for the step in progress, and resolves when it is safe to close the app. */
@@ -32,7 +32,9 @@ export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot
     cycleInFlight = track(
       runCycle(app.pipeline)
         .then((report) => {
-          if (report.feeds > 0) log.info(report, `cycle: ${report.feeds} feeds, ${report.newArticles} new articles, ${report.matched} matches, ${report.delivery.sent} sent`);
+          if (report.feeds === 0) return;
+          // Every feed failing is an outage (the network, a proxy), not a quiet hour: said at warn.
+          log[report.failedFeeds === report.feeds ? 'warn' : 'info'](report, `cycle: ${cycleSummary(report)}`);
         })
         .catch((err) => log.error({ err }, `cycle failed: ${errorMessage(err)}`))
         .finally(() => {
@@ -78,4 +80,9 @@ export async function postScheduledDigest(app: App, index: number, scheduledAt: 
   out.write(app.config.console.format === 'json' ? JSON.stringify({ kind: 'digest', ...result }) + '\n' : renderDigestText(result) + '\n');
   log.info({ schedule: scheduleKey, period, stories: result.storyCount, to: digest.to }, 'digest posted');
   return true;
+}
+
+/** The one line a cycle ends with: `16 feeds (16 failed, 0 unchanged), 0 new articles, 0 matches, 0 sent`. */
+export function cycleSummary(report: CycleReport): string {
+  return `${report.feeds} feeds (${report.failedFeeds} failed, ${report.notModified} unchanged), ${report.newArticles} new articles, ${report.matched} matches, ${report.delivery.sent} sent`;
 }

@@ -36,7 +36,7 @@ ${CONFIG_USAGE}
     const http = new HttpClient({ allowPrivateNetworks: config.fetch.allow_private_networks, totalTimeoutMs: config.fetch.timeout * 1000, maxBodyBytes: config.fetch.max_bytes });
     const cutoff = Date.now() - sinceS * 1000;
     const rows: Array<{ score: number; cells: string[] }> = [];
-    const bar = progressBar(io.stderr, 'fetching', config.feeds.length, io.stdout.isTTY === true);
+    const bar = progressBar(io.stderr, 'fetching', config.feeds.length, io.stderr.isTTY === true);
     try {
       await Promise.all(config.feeds.map(async (feed) => {
         try {

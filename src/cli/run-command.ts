@@ -3,6 +3,7 @@ import { reloadTopics } from '../main.ts';
 import { startBot } from '../scheduler.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, withApp } from './context.ts';
+import { statusLine } from './progress.ts';
 
 export const runCommand: CliCommand = {
   name: 'run',
@@ -13,13 +14,17 @@ Runs until interrupted. Polls the due feeds on every tick of poll.schedule, scor
 and delivers alerts to the configured routes (the console when no chat credentials are set).
 On SIGHUP it re-reads the topic files and recompiles the topic index (a broken file is logged and the
 running topics stay). On SIGINT or SIGTERM it finishes the step in progress, closes the database and exits 0.
+Each cycle that polls feeds logs one line: \`cycle: 16 feeds (1 failed, 3 unchanged), 4 new articles, …\` (at
+warn when every feed failed); on a terminal a progress bar on stderr follows the polling.
 
 Options:
 ${CONFIG_USAGE}
   -h, --help          show this help`,
   options: { ...configOption },
   async run({ values }, io) {
-    return withApp(values, io, async (app, log) => {
+    const status = statusLine(io.stderr, io.stderr.isTTY === true);
+    return withApp(values, { ...io, stderr: status.log }, async (app, log) => {
+      app.pipeline.poll.progress = status.polling;
       log.info({ feeds: app.config.feeds.length, topics: app.topics.map((t) => t.slug), db: app.config.storage.path }, 'watchfloor running');
       const bot = startBot(app, log, io.stdout);
       const onHangup = () => {
