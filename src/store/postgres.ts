@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { AppError } from '../errors.ts';
 import type {
   ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedMove, FeedRow, MatchInput,
   NewFeed, Store, StoryArticle, Subscriber,
@@ -461,7 +462,9 @@ async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void>
   try {
     client = await pool.connect();
   } catch (err) {
-    throw new Error(`Cannot connect to PostgreSQL (${describeTarget(pool)}): ${(err as Error).message}`, { cause: err });
+    // Node reports a refused connection to every address of a name as an AggregateError with no message, only a code.
+    const reason = (err as Error).message || (err as { code?: string }).code || String(err);
+    throw new AppError('storage', `cannot connect to PostgreSQL at ${describeTarget(pool)}: ${reason}. Check that the server is running and reachable, and that WATCHFLOOR_DATABASE_URL names the right host, port, database and user.`, { cause: err, retryable: true });
   }
   try {
     await client.query('BEGIN');

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { AppError } from '../errors.ts';
 import type {
   ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedMove, FeedRow, MatchInput,
   NewFeed, Store, StoryArticle, Subscriber,
@@ -18,13 +19,20 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
-    this.migrate();
+    let db: Database.Database | undefined;
+    try {
+      if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+      db = new Database(file);
+      this.db = db;
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      this.migrate();
+    } catch (err) {
+      db?.close();
+      throw openError(file, err);
+    }
   }
 
   private readonly statements = new Map<string, Database.Statement>();
@@ -361,3 +369,24 @@ const ARTICLE_SELECT = `SELECT a.*, f.title AS feed_title, f.url AS feed_url FRO
 const time: TimeReader = (v) => (v == null ? null : new Date(v as number));
 const toFeed = (r: Row) => feedRow(r, time);
 const toArticle = (r: Row) => articleRow(r, time);
+
+/**
+ * Why the database file could not be opened, naming the file and what to do: SQLite alone says
+ * `file is not a database`, which names neither.
+ */
+function openError(file: string, err: unknown): AppError {
+  const code = (err as { code?: string }).code ?? '';
+  const detail = (err as Error).message ?? String(err);
+  const elsewhere = 'or point storage.path (or WATCHFLOOR_DB) at another file';
+  let advice: string;
+  if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+    advice = `it is not a SQLite database or it is damaged. Restore it from a backup, or move it aside and Watchfloor starts a new, empty one (feeds from the config come back; stored articles, subscriptions and the outbox do not), ${elsewhere}`;
+  } else if (code === 'SQLITE_READONLY' || code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN') {
+    advice = `check that its folder exists and that this user may read and write both, ${elsewhere}`;
+  } else if (code === 'SQLITE_BUSY') {
+    advice = 'another process holds it locked; stop the other Watchfloor (or tool) using it and try again';
+  } else {
+    advice = `fix the file or its folder, ${elsewhere}`;
+  }
+  return new AppError('storage', `cannot open the SQLite database ${file} (${detail}): ${advice}.`, { cause: err });
+}
