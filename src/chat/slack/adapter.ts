@@ -18,16 +18,20 @@
  * `failed` otherwise: retryable for 429 (with `retryAfterS`), 5xx, network and Slack's transient errors; not
  * retryable for a payload Slack refused (our bug: the row dies, the subscription stays).
  *
+ * sendDigest(digest, to) posts each part `paginateDigest` makes (Slack limits) as its own message, in order;
+ * messageRef is the first part's. A part that fails stops the rest and its outcome is returned.
+ *
  * createSlackWebhookSink({ url, log, timeoutMs? })
  * - url: one webhook URL, or a function of the destination (the route's `slack-webhook:ENV_NAME` lands in
  *   `Destination.channel`; the composition root resolves it from the environment). Alerts only: a webhook
  *   cannot thread or edit, so a follow-up posts as a short "also reported by" line.
  */
 import { WebClient } from '@slack/web-api';
-import type { Alert, DeliveryOutcome, Destination, Sink } from '../../alerts/message.ts';
+import type { Digest } from '../../alerts/digest.ts';
+import { type Alert, type DeliveryOutcome, type Destination, type Sink, safeLink } from '../../alerts/message.ts';
 import { AppError, errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { type SlackMessage, alertMessage, followupMessage, standaloneFollowupMessage } from './format.ts';
+import { type SlackMessage, alertMessage, digestMessages, followupMessage, standaloneFollowupMessage } from './format.ts';
 import { slackLogger } from './logger.ts';
 
 /** The message metadata event type that marks our alerts (the outbox finds a post made just before a crash). */
@@ -44,6 +48,7 @@ export interface SlackSinkOptions {
 }
 
 export interface SlackSink extends Sink {
+  sendDigest(digest: Digest, to: Destination): Promise<DeliveryOutcome>;
   /**
    * The messageRef of the message carrying `deliveryId` in its metadata among the channel's latest 100
    * (or the replies of `threadTs`), else null. Throws an AppError when Slack cannot be asked.
@@ -84,6 +89,24 @@ export function messageRef(channel: string, ts: string): string {
   return `${channel}:${ts}`;
 }
 
+/** WebClient appends the method name to the base as is: `https://slack.com/api` would call `https://slack.com/apichat.postMessage`. */
+export function apiBase(url: string | undefined): string {
+  const base = url ?? 'https://slack.com/api/';
+  return base.endsWith('/') ? base : `${base}/`;
+}
+
+/** Posts digest parts in order through `post`; the first part's ref, or the first failure. */
+async function postParts(digest: Digest, post: (message: SlackMessage) => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
+  let first: string | null = null;
+  const parts = digestMessages(digest);
+  for (const [i, message] of parts.entries()) {
+    const outcome = await post(message);
+    if (outcome.status !== 'sent') return i === 0 || outcome.status !== 'failed' ? outcome : { ...outcome, detail: `${outcome.detail} (after ${i} of ${parts.length} digest parts were posted)` };
+    first ??= outcome.messageRef;
+  }
+  return { status: 'sent', messageRef: first };
+}
+
 /** Maps anything WebClient throws to an outcome; `where` names the channel in sentences. */
 export function outcomeOfError(err: unknown, where: string): Exclude<DeliveryOutcome, { status: 'sent' }> {
   const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; statusCode?: number };
@@ -115,7 +138,7 @@ function describe(to: Destination): string {
 export function createSlackSink(options: SlackSinkOptions): SlackSink {
   const log = options.log.child({ platform: 'slack' });
   const client = new WebClient(options.token, {
-    slackApiUrl: options.apiUrl ?? 'https://slack.com/api/',
+    slackApiUrl: apiBase(options.apiUrl),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
     timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -167,6 +190,16 @@ export function createSlackSink(options: SlackSinkOptions): SlackSink {
         return outcome;
       }
     },
+    async sendDigest(digest: Digest, to: Destination): Promise<DeliveryOutcome> {
+      return postParts(digest, async (message) => {
+        try {
+          const result = await client.chat.postMessage({ channel: to.channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
+          return { status: 'sent', messageRef: messageRef(result.channel ?? to.channel, result.ts ?? '') };
+        } catch (err) {
+          return outcomeOfError(err, describe(to));
+        }
+      });
+    },
     async findPostedAlert(channel, deliveryId, findOptions = {}) {
       const matches = (m: { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }): boolean =>
         m.metadata?.event_type === ALERT_EVENT_TYPE && Number(m.metadata.event_payload?.delivery_id) === deliveryId;
@@ -207,45 +240,53 @@ const WEBHOOK_PERMANENT: Record<string, string> = {
   invalid_token: 'Slack refused the token in this incoming webhook URL. Create a new webhook and update its environment variable.',
 };
 
-export function createSlackWebhookSink(options: SlackWebhookSinkOptions): Sink {
+export function createSlackWebhookSink(options: SlackWebhookSinkOptions): Sink & { sendDigest(digest: Digest, to: Destination): Promise<DeliveryOutcome> } {
   const log = options.log.child({ platform: 'slack-webhook' });
   const fetchFn = options.fetch ?? fetch;
   const resolve = typeof options.url === 'function' ? options.url : () => options.url as string;
+
+  const post = async (message: SlackMessage, to: Destination): Promise<DeliveryOutcome> => {
+    const configured = resolve(to);
+    if (!configured) {
+      return { status: 'rejected', code: 'webhook_not_configured', userDetail: `No Slack webhook URL is set for ${to.channel}: set the environment variable ${to.channel} to the webhook's URL and restart.` };
+    }
+    const url = safeLink(configured);
+    if (!url) {
+      return { status: 'rejected', code: 'webhook_url_invalid', userDetail: `The Slack webhook URL in ${to.channel} is not an http(s) URL: copy it again from the app's Incoming Webhooks page.` };
+    }
+    let response: Response;
+    let body: string;
+    try {
+      response = await fetchFn(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false }),
+        redirect: 'error',
+        signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
+      });
+      body = (await response.text()).trim();
+    } catch (err) {
+      // The URL is a secret: the error names the variable, never the address.
+      return { status: 'failed', retryable: true, detail: `slack webhook ${to.channel}: ${errorMessage(err)}` };
+    }
+    if (response.ok) return { status: 'sent', messageRef: null };
+    const code = body.slice(0, 100) || `http_${response.status}`;
+    if (response.status === 429) {
+      const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
+      return { status: 'failed', retryable: true, detail: 'slack webhook: rate limited', ...(Number.isFinite(retryAfter) ? { retryAfterS: retryAfter } : {}) };
+    }
+    const sentence = WEBHOOK_PERMANENT[code];
+    if (sentence || response.status === 404 || response.status === 410) {
+      return { status: 'rejected', code, userDetail: sentence ?? `Slack answered ${response.status} ${code} for the incoming webhook in ${to.channel}. Check the URL in that environment variable.` };
+    }
+    const outcome: DeliveryOutcome = { status: 'failed', retryable: response.status >= 500, detail: `slack webhook: HTTP ${response.status} ${code}` };
+    log.debug({ channel: to.channel, outcome }, 'slack webhook post failed');
+    return outcome;
+  };
+
   return {
     platform: 'slack-webhook',
-    async send(alert: Alert, to: Destination): Promise<DeliveryOutcome> {
-      const url = resolve(to);
-      if (!url) {
-        return { status: 'rejected', code: 'webhook_not_configured', userDetail: `No Slack webhook URL is set for ${to.channel}: set the environment variable ${to.channel} to the webhook's URL and restart.` };
-      }
-      const message = alert.kind === 'alert' ? alertMessage(alert) : standaloneFollowupMessage(alert);
-      let response: Response;
-      let body: string;
-      try {
-        response = await fetchFn(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false }),
-          redirect: 'error',
-          signal: AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-        });
-        body = (await response.text()).trim();
-      } catch (err) {
-        return { status: 'failed', retryable: true, detail: `slack webhook: ${errorMessage(err)}` };
-      }
-      if (response.ok) return { status: 'sent', messageRef: null };
-      const code = body.slice(0, 100) || `http_${response.status}`;
-      if (response.status === 429) {
-        const retryAfter = Number.parseInt(response.headers.get('retry-after') ?? '', 10);
-        return { status: 'failed', retryable: true, detail: 'slack webhook: rate limited', ...(Number.isFinite(retryAfter) ? { retryAfterS: retryAfter } : {}) };
-      }
-      const sentence = WEBHOOK_PERMANENT[code];
-      if (sentence || response.status === 404 || response.status === 410) {
-        return { status: 'rejected', code, userDetail: sentence ?? `Slack answered ${response.status} ${code} for this incoming webhook. Check the URL in its environment variable.` };
-      }
-      const outcome: DeliveryOutcome = { status: 'failed', retryable: response.status >= 500, detail: `slack webhook: HTTP ${response.status} ${code}` };
-      log.debug({ delivery: alert.deliveryId, outcome }, 'slack webhook post failed');
-      return outcome;
-    },
+    send: (alert, to) => post(alert.kind === 'alert' ? alertMessage(alert) : standaloneFollowupMessage(alert), to),
+    sendDigest: (digest, to) => postParts(digest, (message) => post(message, to)),
   };
 }

@@ -4,6 +4,7 @@
  * createSlackApp({ botToken, signingSecret, appToken?, apiUrl?, admins, handler, log, command? })
  * - botToken:      `SLACK_BOT_TOKEN` (xoxb-…), used for users.info; answers go through `response_url`.
  * - signingSecret: `SLACK_SIGNING_SECRET`; every HTTP request is verified (v0 signature, 5-minute window).
+ *                  Required over HTTP; Socket Mode authenticates with the app token instead.
  * - appToken:      `SLACK_APP_TOKEN` (xapp-…). Set: Socket Mode (no public URL); unset: HTTP.
  * - apiUrl:        `SLACK_API_URL`, Web API base with a trailing slash (also where Socket Mode asks for its URL).
  * - admins:        Slack user ids (`slack.admins`) that are admins whatever their workspace role; anyone else
@@ -29,6 +30,7 @@ import type { Caller, CommandHandler, Reply } from '../../commands/types.ts';
 import { AppError, errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { type SlackMessage, escapeText, replyMessages } from './format.ts';
+import { apiBase } from './adapter.ts';
 import { slackLogger } from './logger.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -37,7 +39,7 @@ const MAX_RESPONSES = 5;
 
 export interface SlackAppOptions {
   botToken: string;
-  signingSecret: string;
+  signingSecret?: string;
   appToken?: string;
   apiUrl?: string;
   admins: string[];
@@ -59,15 +61,18 @@ export interface SlackApp {
 export function createSlackApp(options: SlackAppOptions): SlackApp {
   const log = options.log.child({ platform: 'slack' });
   const logger = slackLogger(log, 'slack-bolt');
-  const apiUrl = options.apiUrl ?? 'https://slack.com/api/';
+  const apiUrl = apiBase(options.apiUrl);
   // Reads only (users.info); the user is waiting, so no ten-retry policy and no queue paused by a 429.
   const clientOptions = { slackApiUrl: apiUrl, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: 10_000 };
   const mode = options.appToken ? 'socket' : 'http';
+  if (mode === 'http' && !options.signingSecret) {
+    throw new AppError('config', 'The Slack app over HTTP needs SLACK_SIGNING_SECRET (Basic Information → App Credentials), or set SLACK_APP_TOKEN to use Socket Mode instead.');
+  }
 
   const receiver =
     mode === 'socket'
       ? new SocketModeReceiver({ appToken: options.appToken!, logger, installerOptions: { clientOptions: { slackApiUrl: apiUrl } } })
-      : new HTTPReceiver({ signingSecret: options.signingSecret, endpoints: SLACK_EVENTS_PATH, logger });
+      : new HTTPReceiver({ signingSecret: options.signingSecret!, endpoints: SLACK_EVENTS_PATH, logger });
 
   // authorize never touches the network: a Slack hiccup here would make Bolt drop the command silently.
   // start() fills in the bot's identity once.

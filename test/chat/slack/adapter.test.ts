@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { buildDigest, type DigestStory } from '../../../src/alerts/digest.ts';
 import type { Alert, Destination } from '../../../src/alerts/message.ts';
 import { createSlackSink, createSlackWebhookSink, parseMessageRef } from '../../../src/chat/slack/adapter.ts';
-import { alertMessage } from '../../../src/chat/slack/format.ts';
+import { alertMessage, digestMessages } from '../../../src/chat/slack/format.ts';
 import { AppError } from '../../../src/errors.ts';
 import { silentLogger } from '../../../src/log.ts';
-import { BOT_TOKEN, type FakeSlack, slackPings, startFakeSlack } from '../../fakes/slack-api.ts';
+import { BOT_TOKEN, type FakeSlack, messageProblem, slackPings, startFakeSlack } from '../../fakes/slack-api.ts';
 
 let fake: FakeSlack;
 beforeAll(async () => {
@@ -166,6 +167,29 @@ describe('Slack sink (chat.postMessage through the real WebClient)', () => {
     fake.setChannelError(channel, null);
   });
 
+  it('posts a scheduled digest part by part, each within Block Kit limits; the ref is the first part', async () => {
+    const digest = bigDigest(200);
+    const parts = digestMessages(digest);
+    expect(parts.length).toBeGreaterThan(1);
+    const outcome = await sink().sendDigest(digest, { ...to, channel: 'C0DIGEST' });
+    const posts = fake.callsTo('chat.postMessage');
+    expect(posts.map((p) => p.body.blocks)).toEqual(parts.map((p) => p.blocks));
+    for (const post of posts) expect(messageProblem(post.body)).toBeUndefined();
+    const first = fake.messages.find((m) => m.channel === 'C0DIGEST')!;
+    expect(outcome).toEqual({ status: 'sent', messageRef: `C0DIGEST:${first.ts}` });
+  });
+
+  it('a digest stops at the first part Slack refuses, and says how far it got', async () => {
+    fake.rateLimit('chat.postMessage', 3);
+    expect(await sink().sendDigest(bigDigest(200), to)).toEqual({ status: 'failed', retryable: true, detail: 'slack: rate limited for 3 s', retryAfterS: 3 });
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
+  it('an API base without its trailing slash still works', async () => {
+    const outcome = await createSlackSink({ token: BOT_TOKEN, apiUrl: fake.apiUrl.replace(/\/$/, ''), log: silentLogger() }).send(alert, to);
+    expect(outcome.status).toBe('sent');
+  });
+
   it('reads both messageRef forms', () => {
     expect(parseMessageRef('C1:1700000001.000001', 'C2')).toEqual({ channel: 'C1', ts: '1700000001.000001' });
     expect(parseMessageRef('1700000001.000001', 'C2')).toEqual({ channel: 'C2', ts: '1700000001.000001' });
@@ -205,6 +229,18 @@ describe('Slack incoming-webhook sink', () => {
     expect(await webhookSink().send(alert, hook)).toEqual({ status: 'failed', retryable: true, detail: 'slack webhook: rate limited', retryAfterS: 12 });
   });
 
+  it('posts a digest through the webhook, one message per part', async () => {
+    const digest = bigDigest(200);
+    expect(await webhookSink().sendDigest(digest, hook)).toEqual({ status: 'sent', messageRef: null });
+    expect(fake.webhookCalls.map((c) => c.body.blocks)).toEqual(digestMessages(digest).map((m) => m.blocks));
+  });
+
+  it('a webhook URL that is not http(s) is rejected without a request', async () => {
+    const outcome = await createSlackWebhookSink({ url: 'file:///etc/passwd', log: silentLogger() }).send(alert, hook);
+    expect(outcome).toMatchObject({ status: 'rejected', code: 'webhook_url_invalid' });
+    expect(fake.webhookCalls).toEqual([]);
+  });
+
   it('a route whose environment variable is unset is rejected with its name', async () => {
     const outcome = await webhookSink().send(alert, { ...hook, channel: 'SLACK_WEBHOOK_MISSING' });
     expect(outcome).toEqual({ status: 'rejected', code: 'webhook_not_configured', userDetail: expect.stringContaining('set the environment variable SLACK_WEBHOOK_MISSING') });
@@ -218,3 +254,19 @@ describe('Slack incoming-webhook sink', () => {
     expect([unknown.status, await unknown.text()]).toEqual([404, 'no_service']);
   });
 });
+
+function bigDigest(count: number) {
+  const stories: DigestStory[] = Array.from({ length: count }, (_, i) => ({
+    storyId: i + 1,
+    topic: `topic-${i % 3}`,
+    topicTitle: `Topic ${i % 3}`,
+    title: `Story ${i + 1}`,
+    url: `https://news.example/${i + 1}`,
+    source: 'Wire',
+    outlets: 2,
+    score: 0.8,
+    firstSeenAt: new Date('2026-11-20T08:00:00Z'),
+    gist: 'A gist.',
+  }));
+  return buildDigest(stories, { since: new Date('2026-11-19T09:00:00Z'), until: new Date('2026-11-20T09:00:00Z') }, { perTopic: 100 });
+}

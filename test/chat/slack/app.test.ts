@@ -178,6 +178,10 @@ describe('Slack app over HTTP (real Bolt HTTPReceiver, signed requests)', () => 
     expect(answers[4]!.body.text).toMatch(/more parts are not shown: ask for one topic or a shorter window\.$/);
   });
 
+  it('over HTTP, a missing signing secret is refused at once', () => {
+    expect(() => createSlackApp({ botToken: BOT_TOKEN, apiUrl: fake.apiUrl, admins: [], handler: commands.handler, log: silentLogger() })).toThrow(/SLACK_SIGNING_SECRET/);
+  });
+
   it('start() refuses a wrong bot token with a sentence', async () => {
     const wrong = createSlackApp({ botToken: 'xoxb-wrong', signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, admins: [], handler: commands.handler, log: silentLogger() });
     await expect(wrong.start()).rejects.toThrow(/Slack refused SLACK_BOT_TOKEN \(invalid_auth\)/);
