@@ -1,10 +1,10 @@
 import { outletName, safeLink } from './message.ts';
-import type { Store } from '../store/store.ts';
+import type { DigestStore } from '../store/store.ts';
 import { focusFromExplanation, summarize } from '../summaries/summarize.ts';
 import { buildDigest, type Digest, type DigestStory } from './digest.ts';
 
 /** Reads the stories of a window from the store and builds the neutral digest. */
-export async function collectDigest(store: Store, query: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<Digest> {
+export async function collectDigest(store: Pick<DigestStore, 'digestRows'>, query: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<Digest> {
   const stories: DigestStory[] = (await store.digestRows(query)).map((row) => {
     const a = row.article;
     return {

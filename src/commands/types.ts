@@ -8,6 +8,8 @@
  *   each adapter, so no command is written twice.
  */
 import type { Digest } from '../alerts/digest.ts';
+import type { Logger } from '../log.ts';
+import type { TopicCatalog } from '../topics/catalog.ts';
 
 export interface Caller {
   platform: string;
@@ -43,3 +45,65 @@ export interface CommandRequest {
 }
 
 export type CommandHandler = (request: CommandRequest) => Promise<Reply>;
+
+// ── the command modules ──────────────────────────────────────────────────
+
+/** What a command returns from `parse`: its typed options, or a sentence saying what is wrong with the arguments. */
+export type Parsed<O> = { ok: true; options: O } | { ok: false; error: string };
+
+/** The words after the command's name; `rest(i)` is the raw text from word `i` on (a topic query keeps its quotes). */
+export interface Args {
+  words: string[];
+  rest(from: number): string;
+}
+
+/** The result of adding a feed from chat: the feed URL actually stored (a page's announced feed) and what it holds. */
+export interface FeedAddResult {
+  id: number;
+  url: string;
+  title?: string;
+  created: boolean;
+  /** The stored feed a permanent redirect moved this URL to. */
+  movedTo?: string;
+  /** The page URL given, when it announced the feed that was added instead. */
+  discoveredFrom?: string;
+  items: number;
+  /** On the feed's first poll, items older than this are stored without alerting (seconds). */
+  firstPollMaxAgeS: number;
+}
+
+/**
+ * The network half of `feed add`, injected so the command layer's tests need no network: fetches the URL
+ * through the guarded client (SSRF guard, size and time limits), follows a web page to the feed it announces,
+ * and stores the feed. Rejects with an AppError whose message a user can act on.
+ */
+export interface FeedAdder {
+  add(url: string, by: string): Promise<FeedAddResult>;
+}
+
+/** Everything a command runs with. `S` is the store ports the command uses. */
+export interface CommandContext<S = unknown> {
+  store: S;
+  topics: TopicCatalog;
+  caller: Caller;
+  isAdmin: () => Promise<boolean>;
+  now: () => Date;
+  log: Logger;
+  feeds: FeedAdder;
+}
+
+/**
+ * One command: `name` is what follows `/watch` (one or two words), `usage` its synopsis, `parse` checks the
+ * arguments without touching anything, `run` does the work. `admin` commands run only when the caller's
+ * `isAdmin()` says so.
+ */
+export interface Command<O = any, S = any> {
+  name: string;
+  usage: string;
+  summary: string;
+  /** Longer help shown by `help <command>` and `<command> --help`. */
+  help?: string;
+  admin?: boolean;
+  parse(args: Args): Parsed<O>;
+  run(ctx: CommandContext<S>, options: O): Promise<Reply>;
+}

@@ -5,9 +5,13 @@ import pg from 'pg';
 import { AppError } from '../errors.ts';
 import type {
   ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedMove, FeedRow, MatchInput,
-  NewFeed, Store, StoryArticle, Subscriber,
+  NewFeed, Store, StoryArticle, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
+  TopicMatchRow, TopicSource,
 } from './store.ts';
-import { type Row, type TimeReader, toArticle as articleRow, toFeed as feedRow } from './rows.ts';
+import {
+  type Row, type TimeReader, toArticle as articleRow, toChannelSubscription, toDigestSchedule, toFeed as feedRow, toStoredTopic,
+  toTopicMatch,
+} from './rows.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const MIGRATION_FILE = /^postgres-(\d{3})-.*\.sql$/;
@@ -128,6 +132,11 @@ export class PostgresStore implements Store {
     return row && toFeed(row);
   }
 
+  async getFeed(id: number): Promise<FeedRow | undefined> {
+    const row = await this.one('SELECT * FROM feeds WHERE id = $1', [id]);
+    return row && toFeed(row);
+  }
+
   async removeFeed(url: string): Promise<boolean> {
     return (await this.changed('DELETE FROM feeds WHERE url = $1 OR id = (SELECT feed_id FROM feed_moves WHERE url = $1)', [url])) > 0;
   }
@@ -184,27 +193,17 @@ export class PostgresStore implements Store {
   // ── articles and stories ───────────────────────────────────────────────
 
   async upsertArticle(a: ArticleInput): Promise<ArticleUpsert> {
-    // Insert, or update when the visible content changed; an unchanged item leaves no row version behind.
-    const params = [a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, a.publishedAt ?? null, a.fetchedAt, a.contentHash];
-    const row = await this.one(
-      `INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-       ON CONFLICT (feed_id, item_key) DO UPDATE SET title = excluded.title, lead = excluded.lead, body_text = excluded.body_text,
-         published_at = excluded.published_at, canonical_url = excluded.canonical_url, content_hash = excluded.content_hash
-       WHERE (articles.title, articles.lead, articles.body_text, articles.published_at, articles.canonical_url)
-         IS DISTINCT FROM (excluded.title, excluded.lead, excluded.body_text, excluded.published_at, excluded.canonical_url)
-       RETURNING id, (xmax = 0) AS created`,
-      params,
-    );
-    if (row) return { id: row.id, status: row.created ? 'new' : 'updated' };
-    const existing = await this.one('SELECT id FROM articles WHERE feed_id = $1 AND item_key = $2', [a.feedId, a.key]);
-    return { id: existing!.id, status: 'unchanged' };
+    return upsertArticleOn(this.pool, a);
   }
 
   async upsertArticles(articles: ArticleInput[]): Promise<ArticleUpsert[]> {
-    const results: ArticleUpsert[] = [];
-    for (const a of articles) results.push(await this.upsertArticle(a));
-    return results;
+    // One transaction, as the interface promises: a feed's batch is stored whole or not at all.
+    if (articles.length === 0) return [];
+    return this.transaction(async (client) => {
+      const results: ArticleUpsert[] = [];
+      for (const a of articles) results.push(await upsertArticleOn(client, a));
+      return results;
+    });
   }
 
   async recentContent(feedId: number, hashes: string[], since: Date): Promise<Array<{ id: number; contentHash: string }>> {
@@ -281,17 +280,74 @@ export class PostgresStore implements Store {
     );
   }
 
+  async listTopics(source?: TopicSource): Promise<StoredTopic[]> {
+    const rows = await this.rows(
+      `SELECT slug, title, definition, source, created_by FROM topics WHERE ($1::text IS NULL OR source = $1) ORDER BY slug COLLATE "C"`,
+      [source ?? null],
+    );
+    return rows.map((r) => toStoredTopic(r, (v) => v));
+  }
+
+  async addTopic(t: NewTopic, now: Date): Promise<boolean> {
+    return (await this.changed(
+      `INSERT INTO topics (slug, title, definition, source, created_by, created_at) VALUES ($1, $2, $3, 'chat', $4, $5)
+       ON CONFLICT (slug) DO NOTHING`,
+      [t.slug, t.title, json(t.definition), t.createdBy, now],
+    )) > 0;
+  }
+
+  async removeTopic(slug: string): Promise<{ removed: boolean; subscriptions: number }> {
+    return this.transaction(async (client) => {
+      if (!(await client.query(`DELETE FROM topics WHERE slug = $1 AND source = 'chat'`, [slug])).rowCount) return { removed: false, subscriptions: 0 };
+      return { removed: true, subscriptions: (await client.query('DELETE FROM subscriptions WHERE topic = $1', [slug])).rowCount ?? 0 };
+    });
+  }
+
+  async topicMatchesSince(topic: string, since: Date): Promise<TopicMatchRow[]> {
+    const rows = await this.rows(
+      `SELECT m.article_id, a.story_id, m.score, a.fetched_at FROM matches m JOIN articles a ON a.id = m.article_id
+       WHERE m.topic = $1 AND a.fetched_at >= $2 AND a.story_id IS NOT NULL ORDER BY a.fetched_at, a.id`,
+      [topic, since],
+    );
+    return rows.map((r) => toTopicMatch(r, time));
+  }
+
   // ── channels and subscriptions ─────────────────────────────────────────
 
   async ensureChannel(ref: ChannelRef): Promise<number> {
-    // The no-op update makes RETURNING yield the existing id too, even when another replica inserted it just now.
+    // The update makes RETURNING yield the existing id too, even when another replica inserted it just now.
     const row = await this.one(
       `INSERT INTO channels (platform, workspace, channel, name) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (platform, workspace, channel) DO UPDATE SET name = channels.name
+       ON CONFLICT (platform, workspace, channel) DO UPDATE SET name = COALESCE(excluded.name, channels.name)
        RETURNING id`,
       [ref.platform, ref.workspace, ref.channel, ref.name ?? null],
     );
     return row!.id;
+  }
+
+  async findChannel(ref: ChannelRef): Promise<number | undefined> {
+    const row = await this.one('SELECT id FROM channels WHERE platform = $1 AND workspace = $2 AND channel = $3', [ref.platform, ref.workspace, ref.channel]);
+    return row?.id;
+  }
+
+  async channelSubscriptions(channelId: number): Promise<ChannelSubscription[]> {
+    const rows = await this.rows(
+      `SELECT s.topic, t.title AS topic_title, s.min_score, s.source, s.created_by, s.paused_reason
+       FROM subscriptions s LEFT JOIN topics t ON t.slug = s.topic WHERE s.channel_id = $1 ORDER BY s.topic COLLATE "C"`,
+      [channelId],
+    );
+    return rows.map(toChannelSubscription);
+  }
+
+  async pauseSubscriptions(channelId: number, reason: string, topic?: string): Promise<number> {
+    return this.changed('UPDATE subscriptions SET paused_reason = $1 WHERE channel_id = $2 AND ($3::text IS NULL OR topic = $3)', [reason, channelId, topic ?? null]);
+  }
+
+  async resumeSubscriptions(channelId: number, topic?: string): Promise<number> {
+    return this.changed(
+      'UPDATE subscriptions SET paused_reason = NULL WHERE channel_id = $1 AND ($2::text IS NULL OR topic = $2) AND paused_reason IS NOT NULL',
+      [channelId, topic ?? null],
+    );
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {
@@ -450,6 +506,45 @@ export class PostgresStore implements Store {
       [scheduleKey, periodKey, now],
     )) > 0;
   }
+
+  async setDigestSchedule(d: DigestScheduleInput, now: Date): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO digest_schedules (channel_id, every, day, local_time, timezone, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (channel_id) DO UPDATE SET every = excluded.every, day = excluded.day, local_time = excluded.local_time,
+         timezone = excluded.timezone, created_by = excluded.created_by, updated_at = excluded.updated_at`,
+      [d.channelId, d.every, d.day, d.time, d.timezone, d.createdBy, now],
+    );
+  }
+
+  async removeDigestSchedule(channelId: number): Promise<boolean> {
+    return (await this.changed('DELETE FROM digest_schedules WHERE channel_id = $1', [channelId])) > 0;
+  }
+
+  async listDigestSchedules(): Promise<DigestSchedule[]> {
+    const rows = await this.rows(
+      `SELECT d.*, c.platform, c.workspace, c.channel, c.name FROM digest_schedules d
+       JOIN channels c ON c.id = d.channel_id ORDER BY d.channel_id`,
+    );
+    return rows.map((r) => toDigestSchedule(r, time));
+  }
+}
+
+/** Insert, or update when the visible content changed; an unchanged item leaves no row version behind. */
+async function upsertArticleOn(db: pg.Pool | pg.PoolClient, a: ArticleInput): Promise<ArticleUpsert> {
+  const params = [a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, a.publishedAt ?? null, a.fetchedAt, a.contentHash];
+  const row = (await db.query(
+    `INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+     ON CONFLICT (feed_id, item_key) DO UPDATE SET title = excluded.title, lead = excluded.lead, body_text = excluded.body_text,
+       published_at = excluded.published_at, canonical_url = excluded.canonical_url, content_hash = excluded.content_hash
+     WHERE (articles.title, articles.lead, articles.body_text, articles.published_at, articles.canonical_url)
+       IS DISTINCT FROM (excluded.title, excluded.lead, excluded.body_text, excluded.published_at, excluded.canonical_url)
+     RETURNING id, (xmax = 0) AS created`,
+    params,
+  )).rows[0];
+  if (row) return { id: row.id, status: row.created ? 'new' : 'updated' };
+  const existing = (await db.query('SELECT id FROM articles WHERE feed_id = $1 AND item_key = $2', [a.feedId, a.key])).rows[0];
+  return { id: existing.id, status: 'unchanged' };
 }
 
 /**

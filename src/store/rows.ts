@@ -1,4 +1,4 @@
-import type { ArticleRow, FeedRow } from './store.ts';
+import type { ArticleRow, ChannelSubscription, DigestSchedule, FeedRow, StoredTopic, TopicMatchRow, Weekday } from './store.ts';
 
 /** A database row as the driver returns it. */
 export type Row = Record<string, any>;
@@ -42,5 +42,40 @@ export function toArticle(r: Row, time: TimeReader): ArticleRow {
     storyId: r.story_id,
     feedTitle: r.feed_title,
     feedUrl: r.feed_url,
+  };
+}
+
+/** `definition` is JSON text in SQLite and jsonb (already parsed) in PostgreSQL. */
+export type JsonReader = (value: unknown) => unknown;
+
+export function toStoredTopic(r: Row, json: JsonReader): StoredTopic {
+  return { slug: r.slug, title: r.title, definition: json(r.definition), source: r.source, createdBy: r.created_by ?? null };
+}
+
+export function toTopicMatch(r: Row, time: TimeReader): TopicMatchRow {
+  return { articleId: r.article_id, storyId: r.story_id, score: r.score, fetchedAt: time(r.fetched_at)! };
+}
+
+export function toChannelSubscription(r: Row): ChannelSubscription {
+  return {
+    topic: r.topic,
+    topicTitle: r.topic_title ?? null,
+    minScore: r.min_score,
+    source: r.source,
+    createdBy: r.created_by ?? null,
+    pausedReason: r.paused_reason ?? null,
+  };
+}
+
+export function toDigestSchedule(r: Row, time: TimeReader): DigestSchedule {
+  return {
+    channelId: r.channel_id,
+    channel: { platform: r.platform, workspace: r.workspace, channel: r.channel, ...(r.name == null ? {} : { name: r.name }) },
+    every: r.every,
+    day: r.day == null ? null : (r.day as Weekday),
+    time: r.local_time,
+    timezone: r.timezone,
+    createdBy: r.created_by ?? '',
+    updatedAt: time(r.updated_at)!,
   };
 }

@@ -5,9 +5,13 @@ import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import type {
   ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedMove, FeedRow, MatchInput,
-  NewFeed, Store, StoryArticle, Subscriber,
+  NewFeed, Store, StoryArticle, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
+  TopicMatchRow, TopicSource,
 } from './store.ts';
-import { type Row, type TimeReader, toArticle as articleRow, toFeed as feedRow } from './rows.ts';
+import {
+  type Row, type TimeReader, toArticle as articleRow, toChannelSubscription, toDigestSchedule, toFeed as feedRow, toStoredTopic,
+  toTopicMatch,
+} from './rows.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -94,6 +98,11 @@ export class SqliteStore implements Store {
 
   async getFeedByUrl(url: string): Promise<FeedRow | undefined> {
     const row = this.stmt('SELECT * FROM feeds WHERE url = ?').get(url) as Row | undefined;
+    return row && toFeed(row);
+  }
+
+  async getFeed(id: number): Promise<FeedRow | undefined> {
+    const row = this.stmt('SELECT * FROM feeds WHERE id = ?').get(id) as Row | undefined;
     return row && toFeed(row);
   }
 
@@ -234,12 +243,57 @@ export class SqliteStore implements Store {
       .run(m.articleId, m.topic, m.score, m.why, JSON.stringify(m.explanation));
   }
 
+  async listTopics(source?: TopicSource): Promise<StoredTopic[]> {
+    return (this.stmt('SELECT slug, title, definition, source, created_by FROM topics WHERE (? IS NULL OR source = ?) ORDER BY slug')
+      .all(source ?? null, source ?? null) as Row[]).map((r) => toStoredTopic(r, parseJson));
+  }
+
+  async addTopic(t: NewTopic, now: Date): Promise<boolean> {
+    return this.stmt(`INSERT INTO topics (slug, title, definition, source, created_by, created_at) VALUES (?, ?, ?, 'chat', ?, ?)
+                ON CONFLICT (slug) DO NOTHING`)
+      .run(t.slug, t.title, JSON.stringify(t.definition), t.createdBy, ms(now)).changes > 0;
+  }
+
+  async removeTopic(slug: string): Promise<{ removed: boolean; subscriptions: number }> {
+    return this.db.transaction(() => {
+      if (this.stmt(`DELETE FROM topics WHERE slug = ? AND source = 'chat'`).run(slug).changes === 0) return { removed: false, subscriptions: 0 };
+      return { removed: true, subscriptions: this.stmt('DELETE FROM subscriptions WHERE topic = ?').run(slug).changes };
+    })();
+  }
+
+  async topicMatchesSince(topic: string, since: Date): Promise<TopicMatchRow[]> {
+    return (this.stmt(`SELECT m.article_id, a.story_id, m.score, a.fetched_at FROM matches m JOIN articles a ON a.id = m.article_id
+                WHERE m.topic = ? AND a.fetched_at >= ? AND a.story_id IS NOT NULL ORDER BY a.fetched_at, a.id`)
+      .all(topic, ms(since)) as Row[]).map((r) => toTopicMatch(r, time));
+  }
+
   // ── channels and subscriptions ─────────────────────────────────────────
 
   async ensureChannel(ref: ChannelRef): Promise<number> {
-    this.stmt('INSERT INTO channels (platform, workspace, channel, name) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(ref.platform, ref.workspace, ref.channel, ref.name ?? null);
-    return (this.stmt('SELECT id FROM channels WHERE platform = ? AND workspace = ? AND channel = ?').get(ref.platform, ref.workspace, ref.channel) as Row).id;
+    return (this.stmt(`INSERT INTO channels (platform, workspace, channel, name) VALUES (?, ?, ?, ?)
+                ON CONFLICT (platform, workspace, channel) DO UPDATE SET name = COALESCE(excluded.name, channels.name) RETURNING id`)
+      .get(ref.platform, ref.workspace, ref.channel, ref.name ?? null) as Row).id;
+  }
+
+  async findChannel(ref: ChannelRef): Promise<number | undefined> {
+    const row = this.stmt('SELECT id FROM channels WHERE platform = ? AND workspace = ? AND channel = ?').get(ref.platform, ref.workspace, ref.channel) as Row | undefined;
+    return row?.id;
+  }
+
+  async channelSubscriptions(channelId: number): Promise<ChannelSubscription[]> {
+    return (this.stmt(`SELECT s.topic, t.title AS topic_title, s.min_score, s.source, s.created_by, s.paused_reason
+                FROM subscriptions s LEFT JOIN topics t ON t.slug = s.topic WHERE s.channel_id = ? ORDER BY s.topic`)
+      .all(channelId) as Row[]).map(toChannelSubscription);
+  }
+
+  async pauseSubscriptions(channelId: number, reason: string, topic?: string): Promise<number> {
+    return this.stmt('UPDATE subscriptions SET paused_reason = ? WHERE channel_id = ? AND (? IS NULL OR topic = ?)')
+      .run(reason, channelId, topic ?? null, topic ?? null).changes;
+  }
+
+  async resumeSubscriptions(channelId: number, topic?: string): Promise<number> {
+    return this.stmt('UPDATE subscriptions SET paused_reason = NULL WHERE channel_id = ? AND (? IS NULL OR topic = ?) AND paused_reason IS NOT NULL')
+      .run(channelId, topic ?? null, topic ?? null).changes;
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {
@@ -362,7 +416,25 @@ export class SqliteStore implements Store {
     return this.stmt('INSERT INTO digest_runs (schedule_key, period_key, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
       .run(scheduleKey, periodKey, ms(now)).changes > 0;
   }
+
+  async setDigestSchedule(d: DigestScheduleInput, now: Date): Promise<void> {
+    this.stmt(`INSERT INTO digest_schedules (channel_id, every, day, local_time, timezone, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (channel_id) DO UPDATE SET every = excluded.every, day = excluded.day, local_time = excluded.local_time,
+                  timezone = excluded.timezone, created_by = excluded.created_by, updated_at = excluded.updated_at`)
+      .run(d.channelId, d.every, d.day, d.time, d.timezone, d.createdBy, ms(now));
+  }
+
+  async removeDigestSchedule(channelId: number): Promise<boolean> {
+    return this.stmt('DELETE FROM digest_schedules WHERE channel_id = ?').run(channelId).changes > 0;
+  }
+
+  async listDigestSchedules(): Promise<DigestSchedule[]> {
+    return (this.stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name FROM digest_schedules d
+                JOIN channels c ON c.id = d.channel_id ORDER BY d.channel_id`).all() as Row[]).map((r) => toDigestSchedule(r, time));
+  }
 }
+
+const parseJson = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
 
 const ARTICLE_SELECT = `SELECT a.*, f.title AS feed_title, f.url AS feed_url FROM articles a JOIN feeds f ON f.id = a.feed_id`;
 

@@ -8,7 +8,10 @@
  * - match: an article scored at or above a topic's threshold, with its explanation.
  * - channel: where alerts go (`console`, later a Slack or Discord channel); subscription: channel × topic.
  * - delivery: one outbox row per channel × article; `kind` alert (first of a story in that channel) or followup.
+ * - digest schedule: a channel's standing order for a digest of its subscriptions (daily or weekly, local time).
  *
+ * The interface is split into ports (FeedStore, ArticleStore, TopicStore, ChannelStore, OutboxStore,
+ * DigestStore); `Store` is all of them. A module asks for the ports it uses, so a test double stays small.
  * Every method is async so that a networked store (PostgreSQL, for several replicas) fits the same interface.
  */
 
@@ -123,6 +126,61 @@ export interface StoryArticle {
   concepts: string[];
 }
 
+export type TopicSource = 'config' | 'chat';
+
+export interface StoredTopic {
+  slug: string;
+  title: string;
+  /** Config topics: the parsed definition; chat topics: `{ query }`, the one-line query they were made from. */
+  definition: unknown;
+  source: TopicSource;
+  createdBy: string | null;
+}
+
+export interface NewTopic {
+  slug: string;
+  title: string;
+  definition: unknown;
+  createdBy: string;
+}
+
+export interface TopicMatchRow {
+  articleId: number;
+  storyId: number;
+  score: number;
+  fetchedAt: Date;
+}
+
+export interface ChannelSubscription {
+  topic: string;
+  /** Null when the topic is no longer defined. */
+  topicTitle: string | null;
+  minScore: number;
+  source: TopicSource;
+  createdBy: string | null;
+  /** Why deliveries stopped (the bot was removed, the channel archived); null when active. */
+  pausedReason: string | null;
+}
+
+export type Weekday = 0 | 1 | 2 | 3 | 4 | 5 | 6;
+
+export interface DigestScheduleInput {
+  channelId: number;
+  every: 'daily' | 'weekly';
+  /** Weekly only: 0 Sunday … 6 Saturday, as Date#getDay. */
+  day: Weekday | null;
+  /** Local time of day, `HH:MM`. */
+  time: string;
+  /** IANA zone, validated before it is stored. */
+  timezone: string;
+  createdBy: string;
+}
+
+export interface DigestSchedule extends DigestScheduleInput {
+  channel: ChannelRef;
+  updatedAt: Date;
+}
+
 export interface DigestRow {
   storyId: number;
   topic: string;
@@ -135,10 +193,8 @@ export interface DigestRow {
   explanation: unknown;
 }
 
-export interface Store {
-  close(): Promise<void>;
-
-  // feeds
+/** Feeds to poll, their schedule, leases and health. */
+export interface FeedStore {
   /**
    * Adds a feed, or applies the config's settings (interval, full text) to the feed already stored
    * under that URL — or under the URL a permanent redirect moved it to, which comes back as `movedTo`.
@@ -148,6 +204,7 @@ export interface Store {
   /** The URLs feeds moved from (permanent redirects), oldest move first. */
   listFeedMoves(): Promise<FeedMove[]>;
   getFeedByUrl(url: string): Promise<FeedRow | undefined>;
+  getFeed(id: number): Promise<FeedRow | undefined>;
   /** Removes the feed with this URL, or the feed it moved to. */
   removeFeed(url: string): Promise<boolean>;
   /** Leases the feeds due by `dueBy` to `owner` until `leaseUntil`; feeds whose lease is still valid at `now` are skipped. */
@@ -155,8 +212,10 @@ export interface Store {
   /** A new `url` (a permanent redirect) replaces the feed's, and the old one is remembered for addFeed and removeFeed. */
   recordFeedSuccess(id: number, update: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): Promise<void>;
   recordFeedFailure(id: number, update: { error: string; nextPollAt: Date }): Promise<void>;
+}
 
-  // articles and stories
+/** Articles and the stories they form. */
+export interface ArticleStore {
   upsertArticle(article: ArticleInput): Promise<ArticleUpsert>;
   /** The same for one feed's items at once (one transaction where the store has them), results in input order. */
   upsertArticles(articles: ArticleInput[]): Promise<ArticleUpsert[]>;
@@ -171,20 +230,43 @@ export interface Store {
   /** The first `limit` articles of a story in arrival order: its first reports. */
   storyArticles(storyId: number, limit: number): Promise<ArticleRow[]>;
   articlesSince(since: Date): Promise<ArticleRow[]>;
+}
 
-  // topics and matches
+/** Topics (from the config and made in chat) and the matches of articles against them. */
+export interface TopicStore {
   syncTopics(topics: Array<{ slug: string; title: string; definition: unknown; source: 'config' | 'chat' }>): Promise<void>;
   saveMatch(match: MatchInput): Promise<void>;
+  /** Every stored topic, or those of one source, by slug. */
+  listTopics(source?: TopicSource): Promise<StoredTopic[]>;
+  /** Stores a chat topic; false (and nothing changed) when the slug is taken, whatever its source. */
+  addTopic(topic: NewTopic, now: Date): Promise<boolean>;
+  /** Removes a chat topic and the subscriptions to it, in one transaction; config topics are left alone. */
+  removeTopic(slug: string): Promise<{ removed: boolean; subscriptions: number }>;
+  /** The topic's matches of articles fetched since `since` that belong to a story, oldest first: a new subscription's backfill. */
+  topicMatchesSince(topic: string, since: Date): Promise<TopicMatchRow[]>;
+}
 
-  // channels, subscriptions
+/** Where alerts go, and which topics each channel follows. */
+export interface ChannelStore {
+  /** The channel's id, created when new; a given `name` replaces the stored one (channels get renamed). */
   ensureChannel(ref: ChannelRef): Promise<number>;
+  /** The channel's id without creating it. */
+  findChannel(ref: ChannelRef): Promise<number | undefined>;
   subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void>;
   unsubscribe(channelId: number, topic: string): Promise<boolean>;
   /** Replaces the config-made subscriptions with this set, leaving chat-made ones alone. */
   syncConfigSubscriptions(routes: Array<{ channelId: number; topic: string; minScore: number }>): Promise<void>;
+  /** Active subscribers of a topic; paused subscriptions are skipped. */
   subscribersOf(topic: string): Promise<Subscriber[]>;
+  /** This channel's subscriptions, paused ones included, by topic. */
+  channelSubscriptions(channelId: number): Promise<ChannelSubscription[]>;
+  /** Pauses the channel's subscription to `topic`, or all of them (the channel is gone): returns how many. */
+  pauseSubscriptions(channelId: number, reason: string, topic?: string): Promise<number>;
+  resumeSubscriptions(channelId: number, topic?: string): Promise<number>;
+}
 
-  // deliveries (outbox)
+/** The outbox: one row per channel × article, claimed with leases. */
+export interface OutboxStore {
   /** Inserts unless (channel, article) exists or, for an alert, (channel, story) already has one. Returns the id or null. */
   enqueueDelivery(delivery: DeliveryInput, now: Date): Promise<number | null>;
   hasAlert(channelId: number, storyId: number): Promise<boolean>;
@@ -193,9 +275,21 @@ export interface Store {
   claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]>;
   markDelivered(id: number, messageRef: string | null, now: Date): Promise<void>;
   markDeliveryFailed(id: number, update: { error: string; retryAt: Date | null }): Promise<void>;
+}
 
-  // digests
+/** Digests: the rows they are built from, per-channel schedules, and once-per-period claims. */
+export interface DigestStore {
   digestRows(query: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<DigestRow[]>;
   /** Claims (schedule, period) once across restarts and replicas; false when it was already claimed. */
   claimDigestRun(scheduleKey: string, periodKey: string, now: Date): Promise<boolean>;
+  /** Sets the channel's scheduled digest (one per channel), replacing the one it had. */
+  setDigestSchedule(schedule: DigestScheduleInput, now: Date): Promise<void>;
+  removeDigestSchedule(channelId: number): Promise<boolean>;
+  /** Every channel's scheduled digest, by channel id: what the scheduler posts. */
+  listDigestSchedules(): Promise<DigestSchedule[]>;
+}
+
+/** Everything at once: what the composition root builds. Modules ask for the ports they use. */
+export interface Store extends FeedStore, ArticleStore, TopicStore, ChannelStore, OutboxStore, DigestStore {
+  close(): Promise<void>;
 }

@@ -95,7 +95,7 @@ export function aliasWords(alias: string): AliasWord[] {
 }
 
 export function compileTopics(defs: TopicDefinition[]): TopicIndex {
-  // A compiled concept per distinct definition: its id and its set of normalized alias forms.
+  // A compiled concept per distinct definition: its id and its set of aliases.
   const conceptIndex = new Map<string, number>();
   const concepts: string[] = [];
   const aliases: CompiledAlias[] = [];
@@ -118,7 +118,8 @@ export function compileTopics(defs: TopicDefinition[]): TopicIndex {
         const form = words.map((w) => w.text + (w.prefix ? '*' : '')).join(' ');
         if (!forms.has(form)) forms.set(form, { text: alias.text, words });
       }
-      const signature = `${concept.id}\u0000${[...forms.keys()].sort().join('\u0000')}`;
+      // The alias as written is part of it: explanations quote it, so shared means identical.
+      const signature = `${concept.id}\u0000${[...forms].map(([form, { text }]) => `${form}\u0001${text}`).sort().join('\u0000')}`;
       labels.set(concept.id, concept.label);
       let c = conceptIndex.get(signature);
       if (c !== undefined) {

@@ -174,6 +174,117 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(await store.digestRows({ topic: 't', since: at(1), until: at(60) })).toEqual([]);
     });
 
+    it('stores a batch of articles in one transaction: a failing item leaves none of the batch behind', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      await store.upsertArticle(article(feedId, 'k0', { fetchedAt: at(-10) }));
+      // The second item names a feed that does not exist: the foreign key fails it, and the first must roll back.
+      await expect(store.upsertArticles([article(feedId, 'k1'), article(feedId + 1000, 'k2')])).rejects.toThrow();
+      expect((await store.articlesSince(at(-60))).map((a) => a.key)).toEqual(['k0']);
+      await store.upsertArticles([article(feedId, 'k1', { fetchedAt: at(2) }), article(feedId, 'k2', { fetchedAt: at(1) })]);
+      // articlesSince: fetched at or after the bound, oldest first, with the feed's URL.
+      const since = await store.articlesSince(at(0));
+      expect(since.map((a) => a.key)).toEqual(['k2', 'k1']);
+      expect(since[0]).toMatchObject({ feedId, feedUrl: 'https://a.example/rss', url: 'https://news.example/k2', publishedAt: null, storyId: null });
+      expect(await store.articlesSince(at(3))).toEqual([]);
+      expect(await store.upsertArticles([])).toEqual([]);
+    });
+
+    it('skips paused subscriptions in subscribersOf and lists them with their reason until resumed', async () => {
+      const c1 = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1' });
+      const c2 = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C2' });
+      await store.syncTopics([{ slug: 'a', title: 'Topic A', definition: {}, source: 'config' }]);
+      await store.subscribe(c1, 'a', 0.5, 'slack:T1:U1');
+      await store.subscribe(c1, 'b', 0, 'slack:T1:U1');
+      await store.subscribe(c2, 'a', 0, 'slack:T1:U2');
+      expect(await store.pauseSubscriptions(c1, 'channel_not_found: the channel was deleted')).toBe(2);
+      expect((await store.subscribersOf('a')).map((s) => s.channel)).toEqual(['C2']);
+      expect(await store.subscribersOf('b')).toEqual([]);
+      expect(await store.channelSubscriptions(c1)).toEqual([
+        { topic: 'a', topicTitle: 'Topic A', minScore: 0.5, source: 'chat', createdBy: 'slack:T1:U1', pausedReason: 'channel_not_found: the channel was deleted' },
+        { topic: 'b', topicTitle: null, minScore: 0, source: 'chat', createdBy: 'slack:T1:U1', pausedReason: 'channel_not_found: the channel was deleted' },
+      ]);
+      expect(await store.resumeSubscriptions(c1, 'b')).toBe(1);
+      expect(await store.resumeSubscriptions(c1, 'b')).toBe(0);
+      expect((await store.subscribersOf('b')).map((s) => s.channel)).toEqual(['C1']);
+      expect(await store.pauseSubscriptions(c2, 'not_in_channel', 'a')).toBe(1);
+      expect(await store.subscribersOf('a')).toEqual([]);
+      // Subscribing again resumes it.
+      await store.subscribe(c1, 'a', 0.6, 'slack:T1:U3');
+      expect((await store.subscribersOf('a')).map((s) => [s.channel, s.minScore])).toEqual([['C1', 0.6]]);
+      expect(await store.channelSubscriptions(await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C3' }))).toEqual([]);
+    });
+
+    it('finds channels without creating them, and keeps their latest name', async () => {
+      const ref = { platform: 'slack', workspace: 'T1', channel: 'C1' };
+      expect(await store.findChannel(ref)).toBeUndefined();
+      const id = await store.ensureChannel({ ...ref, name: 'intel' });
+      expect(await store.findChannel(ref)).toBe(id);
+      expect(await store.ensureChannel({ ...ref, name: 'intel-desk' })).toBe(id);
+      expect(await store.ensureChannel(ref)).toBe(id);
+      await store.setDigestSchedule({ channelId: id, every: 'daily', day: null, time: '08:00', timezone: 'UTC', createdBy: 'u' }, T0);
+      expect((await store.listDigestSchedules())[0]!.channel).toEqual({ ...ref, name: 'intel-desk' });
+    });
+
+    it('adds and removes chat topics; config topics and taken slugs are refused', async () => {
+      await store.syncTopics([{ slug: 'cfg', title: 'Config topic', definition: { must: [] }, source: 'config' }]);
+      expect(await store.addTopic({ slug: 'ships', title: 'Ships', definition: { query: 'ship* OR vessel*' }, createdBy: 'slack:T1:U1' }, T0)).toBe(true);
+      expect(await store.addTopic({ slug: 'ships', title: 'Other', definition: { query: 'x' }, createdBy: 'slack:T1:U2' }, T0)).toBe(false);
+      expect(await store.addTopic({ slug: 'cfg', title: 'Other', definition: { query: 'x' }, createdBy: 'slack:T1:U2' }, T0)).toBe(false);
+      expect(await store.listTopics('chat')).toEqual([{ slug: 'ships', title: 'Ships', definition: { query: 'ship* OR vessel*' }, source: 'chat', createdBy: 'slack:T1:U1' }]);
+      expect((await store.listTopics()).map((t) => [t.slug, t.source])).toEqual([['cfg', 'config'], ['ships', 'chat']]);
+      const c1 = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1' });
+      const c2 = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C2' });
+      await store.subscribe(c1, 'ships', 0, 'u');
+      await store.subscribe(c2, 'ships', 0, 'u');
+      await store.subscribe(c2, 'cfg', 0, 'u');
+      expect(await store.removeTopic('cfg')).toEqual({ removed: false, subscriptions: 0 });
+      expect(await store.removeTopic('ships')).toEqual({ removed: true, subscriptions: 2 });
+      expect(await store.removeTopic('ships')).toEqual({ removed: false, subscriptions: 0 });
+      expect(await store.listTopics('chat')).toEqual([]);
+      expect((await store.channelSubscriptions(c2)).map((s) => s.topic)).toEqual(['cfg']);
+    });
+
+    it('lists a topic\'s recent matches that belong to a story, oldest first', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const old = (await store.upsertArticle(article(feedId, 'old', { fetchedAt: at(-120) }))).id;
+      const a1 = (await store.upsertArticle(article(feedId, 'k1', { fetchedAt: at(2) }))).id;
+      const a2 = (await store.upsertArticle(article(feedId, 'k2', { fetchedAt: at(1) }))).id;
+      const loose = (await store.upsertArticle(article(feedId, 'k3', { fetchedAt: at(3) }))).id;
+      const s1 = await store.createStory(a2, 'Story', at(1));
+      await store.attachToStory(a1, s1, at(2));
+      await store.createStory(old, 'Old', at(-120));
+      for (const id of [old, a1, a2, loose]) await store.saveMatch({ articleId: id, topic: 't', score: 0.8, why: 'w', explanation: {} });
+      await store.saveMatch({ articleId: a1, topic: 'other', score: 0.9, why: 'w', explanation: {} });
+      expect(await store.topicMatchesSince('t', at(-60))).toEqual([
+        { articleId: a2, storyId: s1, score: 0.8, fetchedAt: at(1) },
+        { articleId: a1, storyId: s1, score: 0.8, fetchedAt: at(2) },
+      ]);
+      expect(await store.topicMatchesSince('none', at(-600))).toEqual([]);
+    });
+
+    it('keeps one digest schedule per channel, replaced when set again and gone with its channel', async () => {
+      const c1 = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1' });
+      const c2 = await store.ensureChannel({ platform: 'discord', workspace: 'G1', channel: '42', name: 'news' });
+      await store.setDigestSchedule({ channelId: c1, every: 'daily', day: null, time: '08:00', timezone: 'Europe/Berlin', createdBy: 'slack:T1:U1' }, T0);
+      await store.setDigestSchedule({ channelId: c2, every: 'weekly', day: 1, time: '09:30', timezone: 'UTC', createdBy: 'discord:G1:7' }, T0);
+      await store.setDigestSchedule({ channelId: c1, every: 'weekly', day: 5, time: '17:00', timezone: 'Asia/Seoul', createdBy: 'slack:T1:U2' }, at(5));
+      expect(await store.listDigestSchedules()).toEqual([
+        { channelId: c1, channel: { platform: 'slack', workspace: 'T1', channel: 'C1' }, every: 'weekly', day: 5, time: '17:00', timezone: 'Asia/Seoul', createdBy: 'slack:T1:U2', updatedAt: at(5) },
+        { channelId: c2, channel: { platform: 'discord', workspace: 'G1', channel: '42', name: 'news' }, every: 'weekly', day: 1, time: '09:30', timezone: 'UTC', createdBy: 'discord:G1:7', updatedAt: T0 },
+      ]);
+      // A weekly schedule needs its day, a daily one has none: the table refuses a mix.
+      await expect(store.setDigestSchedule({ channelId: c2, every: 'weekly', day: null, time: '09:30', timezone: 'UTC', createdBy: 'x' }, T0)).rejects.toThrow();
+      expect(await store.removeDigestSchedule(c1)).toBe(true);
+      expect(await store.removeDigestSchedule(c1)).toBe(false);
+      expect((await store.listDigestSchedules()).map((d) => d.channelId)).toEqual([c2]);
+    });
+
+    it('finds a feed by id and says who added it', async () => {
+      const { id } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900, addedBy: 'slack:T1:U1' }, T0);
+      expect(await store.getFeed(id)).toMatchObject({ id, url: 'https://a.example/rss', addedBy: 'slack:T1:U1', firstPoll: true });
+      expect(await store.getFeed(id + 1)).toBeUndefined();
+    });
+
     it('claims a digest period once', async () => {
       expect(await store.claimDigestRun('daily', '2026-11-20T08:00', T0)).toBe(true);
       expect(await store.claimDigestRun('daily', '2026-11-20T08:00', T0)).toBe(false);

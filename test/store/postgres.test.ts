@@ -53,7 +53,7 @@ async function open(schema = freshSchema()): Promise<PostgresStore> {
 
 // The contract runs in one schema per file, emptied after each test: migrating a fresh schema costs ~10x more.
 let contractSchema: string | undefined;
-const TABLES_CHILD_FIRST = ['deliveries', 'matches', 'subscriptions', 'articles', 'stories', 'channels', 'feeds', 'topics', 'digest_runs'];
+const TABLES_CHILD_FIRST = ['digest_schedules', 'deliveries', 'matches', 'subscriptions', 'articles', 'stories', 'channels', 'feeds', 'topics', 'digest_runs'];
 
 storeContract(
   'PostgreSQL',

@@ -1,0 +1,41 @@
+import type { FeedRow, FeedStore } from '../store/store.ts';
+import { bad, ok } from './options.ts';
+import { answer } from './reply.ts';
+import type { Command } from './types.ts';
+
+const when = (d: Date | null) => (d ? `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC` : '-');
+const ERROR_CHARS = 160;
+
+/** ok, failing (with the failure count), paused, or new: added and not polled yet. */
+export function feedHealth(f: FeedRow): string {
+  if (f.status === 'failing') return `failing (${f.failures}×)`;
+  if (f.firstPoll && f.failures === 0) return 'new';
+  return f.status;
+}
+
+export const feedList: Command<Record<string, never>, FeedStore> = {
+  name: 'feed list',
+  usage: 'feed list',
+  summary: 'every feed with its health: ok or failing, last error, next poll (admin)',
+  admin: true,
+  parse({ words }) {
+    return words.length ? bad(`feed list takes no arguments; got "${words[0]}".`) : ok({});
+  },
+  async run(ctx) {
+    const feeds = await ctx.store.listFeeds();
+    if (feeds.length === 0) return answer('private', 'There are no feeds yet; `feed add <url>` adds one.');
+    const failing = feeds.filter((f) => f.status === 'failing').length;
+    return answer('private', `${feeds.length} feeds, ${failing} failing.`, {
+      type: 'table',
+      columns: ['id', 'health', 'feed', 'last success', 'next poll', 'last error'],
+      rows: feeds.map((f) => [
+        String(f.id),
+        feedHealth(f),
+        f.title ? `${f.title} ${f.url}` : f.url,
+        when(f.lastSuccessAt),
+        when(f.nextPollAt),
+        (f.lastError ?? '').slice(0, ERROR_CHARS),
+      ]),
+    });
+  },
+};
