@@ -21,6 +21,7 @@ export function toFeed(r: Row, time: TimeReader): FeedRow {
     lastSuccessAt: time(r.last_success_at),
     status: r.status,
     fullText: Boolean(r.full_text),
+    addedBy: r.added_by ?? null,
     firstPoll: r.last_success_at == null,
   };
 }

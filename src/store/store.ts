@@ -30,6 +30,8 @@ export interface FeedRow {
   lastSuccessAt: Date | null;
   status: FeedStatus;
   fullText: boolean;
+  /** `config`, `opml`, `cli` or the chat user who added it. */
+  addedBy: string | null;
   /** Never polled successfully yet: old items of the first poll are stored but not alerted. */
   firstPoll: boolean;
 }

@@ -390,7 +390,7 @@ export async function startFakeDiscordApi(options: { token?: string; application
       } catch {
         body = raw;
       }
-      const path = url.pathname.replace(/^\/api\/v10/, '');
+      const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
       const query = Object.fromEntries(url.searchParams);
       const answer = url.pathname.startsWith('/api/v10/')
         ? route(req.method ?? 'GET', path, query, req.headers, body)

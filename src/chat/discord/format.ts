@@ -82,27 +82,33 @@ function linkTarget(url: string | undefined): string | undefined {
 
 /** The embed of a story's alert: headline linking the article, summary, why, outlet and count, time. */
 export function alertEmbed(alert: Alert): APIEmbed {
-  const from = alert.summaryFrom;
-  let credit = '';
-  if (from) {
-    const fromLink = linkTarget(from.url);
-    const name = fit(from.source, 200);
-    credit = `\n\n*summary from ${fromLink ? `[${name}](<${fromLink}>)` : name}*`;
-  }
-  const summary = alert.summary.trim() ? fit(alert.summary.trim(), LIMITS.description - credit.length) : '';
-  const description = `${summary}${summary ? credit : credit.trimStart()}`;
   const url = safeLink(alert.url);
-  const footer = [alert.source, formatOutlets(alert.outlets), alert.language].filter(Boolean).join(' · ');
-  return {
+  const footer = [truncate(alert.source, 200), formatOutlets(alert.outlets), alert.language].filter(Boolean).join(' · ');
+  const embed: APIEmbed = {
     author: { name: truncate(`🛰 ${alert.topic.title} · ${alert.score.toFixed(2)}`, LIMITS.authorName) },
     title: fit(alert.title, LIMITS.title),
     ...(url ? { url } : {}),
-    ...(description ? { description } : {}),
     color: topicColour(alert.topic.slug),
     ...(alert.why.trim() ? { fields: [{ name: 'Why', value: fit(alert.why.trim(), LIMITS.fieldValue) }] } : {}),
-    footer: { text: truncate(footer, LIMITS.footer) },
+    footer: { text: footer },
     ...(alert.published ? { timestamp: alert.published.toISOString() } : {}),
   };
+  // The summary takes what the 6,000-character total leaves (the other parts stay under 1,800).
+  const description = alertDescription(alert, Math.min(LIMITS.description, LIMITS.embedTotal - embedLength(embed)));
+  return description ? { ...embed, description } : embed;
+}
+
+function alertDescription(alert: Alert, max: number): string {
+  const from = alert.summaryFrom;
+  let credit = '';
+  if (from) {
+    const link = linkTarget(from.url);
+    const fromLink = link && link.length <= 500 ? link : undefined;
+    const name = fit(from.source, 200);
+    credit = `\n\n*summary from ${fromLink ? `[${name}](<${fromLink}>)` : name}*`;
+  }
+  const summary = alert.summary.trim() ? fit(alert.summary.trim(), max - credit.length) : '';
+  return summary ? `${summary}${credit}` : credit.trimStart();
 }
 
 /** A story's first alert in a channel. */

@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Alert, Destination } from '../../../src/alerts/message.ts';
+import { createDiscordSink, createDiscordWebhookSink, parseWebhookUrl } from '../../../src/chat/discord/adapter.ts';
+import { silentLogger } from '../../../src/log.ts';
+import { type FakeDiscordApi, startFakeDiscordApi } from '../../fakes/discord-api.ts';
+
+const GUILD = '800000000000000001';
+const NEWS = '810000000000000001';
+const NO_THREADS = '810000000000000002';
+const GONE = '810000000000000003';
+const HIDDEN = '810000000000000004';
+const BUSY = '810000000000000005';
+
+let api: FakeDiscordApi;
+beforeAll(async () => {
+  api = await startFakeDiscordApi();
+  api.addGuild({ id: GUILD, name: 'Analysts', channels: [
+    { id: NEWS, name: 'news' }, { id: NO_THREADS, name: 'announcements', threads: false }, { id: HIDDEN, name: 'hidden' }, { id: BUSY, name: 'busy' },
+  ] });
+  api.setChannelError(GONE, 'unknown-channel');
+  api.setChannelError(HIDDEN, 'missing-access');
+  api.addWebhook({ id: '700000000000000001', token: 'hook-token_1', channelId: NEWS });
+});
+afterAll(async () => {
+  await api?.close();
+});
+beforeEach(() => {
+  api.requests.length = 0;
+});
+
+const to = (channel: string): Destination => ({ platform: 'discord', workspace: GUILD, channel });
+let nextId = 100;
+function alert(overrides: Partial<Alert> = {}): Alert {
+  return {
+    kind: 'alert', deliveryId: nextId++, storyId: 7, topic: { slug: 'dprk-russia-arms', title: 'DPRK–Russia arms transfers' }, score: 0.91,
+    title: 'North Korea ships artillery shells to Russia by rail', url: 'https://www.yna.co.kr/view/1', source: 'Yonhap',
+    published: new Date('2025-05-01T08:30:00Z'), language: 'en', summary: 'Trains carried shells from Rason to the Russian border.',
+    why: 'North Korea (title), Kremlin + artillery shells (same sentence)', storyTitle: 'North Korea ships artillery shells to Russia by rail',
+    outlets: 1, threadRef: null, ...overrides,
+  };
+}
+
+describe('discord bot sink', () => {
+  const sink = () => createDiscordSink({ token: api.token, apiUrl: api.api, log: silentLogger() });
+
+  it('posts an alert with a nonce from the delivery id and enforce_nonce; a retry returns the same message', async () => {
+    const s = sink();
+    const a = alert({ deliveryId: 4242 });
+    const first = await s.send(a, to(NEWS));
+    const again = await s.send(a, to(NEWS));
+    expect(first).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(new RegExp(`^${NEWS}/\\d+$`)) });
+    expect(again).toEqual(first);
+    const posts = api.requests.filter((r) => r.method === 'POST');
+    expect(posts).toHaveLength(2);
+    expect(posts[0]!.body).toMatchObject({ nonce: 'wf4242', enforce_nonce: true, allowed_mentions: { parse: [] } });
+    expect(posts[0]!.headers.authorization).toBe(`Bot ${api.token}`);
+    expect(api.messages.filter((m) => m.nonce === 'wf4242')).toHaveLength(1);
+    await s.close?.();
+  });
+
+  it('puts follow-ups in a thread started on the alert and edits the alert with the outlet count', async () => {
+    const s = sink();
+    const first = alert();
+    const sent = await s.send(first, to(NEWS));
+    if (sent.status !== 'sent') throw new Error('alert not sent');
+    const alertId = sent.messageRef!.split('/')[1]!;
+    const followup = (source: string, outlets: number) => alert({
+      kind: 'followup', source, title: `${source}: shells cross into Russia`, summary: '', outlets, threadRef: sent.messageRef,
+      anchor: { ...first, outlets },
+    });
+
+    const one = await s.send(followup('Reuters', 2), to(NEWS));
+    expect(one).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(new RegExp(`^${alertId}/\\d+$`)) });
+    const two = await s.send(followup('TASS', 3), to(NEWS));
+    expect(two.status).toBe('sent');
+
+    const thread = api.channels.get(alertId)!;
+    expect(thread).toMatchObject({ type: 11, parentId: NEWS, name: 'North Korea ships artillery shells to Russia by rail' });
+    expect(api.messagesIn(alertId).map((m) => m.embeds[0].author.name)).toEqual(['↳ also reported by Reuters', '↳ also reported by TASS']);
+    expect(api.requests.filter((r) => r.path.endsWith('/threads'))).toHaveLength(1);
+    const alertMessage = api.messages.find((m) => m.id === alertId)!;
+    expect(alertMessage.edits).toHaveLength(2);
+    expect(alertMessage.embeds[0].footer.text).toBe('Yonhap · +2 outlets · en');
+    expect(alertMessage.edits[1].allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it('replies to the alert where threads are not allowed', async () => {
+    const s = sink();
+    const sent = await s.send(alert(), to(NO_THREADS));
+    if (sent.status !== 'sent') throw new Error('alert not sent');
+    const alertId = sent.messageRef!.split('/')[1]!;
+    const out = await s.send(alert({ kind: 'followup', source: 'TASS', threadRef: sent.messageRef }), to(NO_THREADS));
+    expect(out).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(new RegExp(`^${NO_THREADS}/`)) });
+    const reply = api.messagesIn(NO_THREADS).at(-1)!;
+    expect(reply.message_reference).toMatchObject({ message_id: alertId, channel_id: NO_THREADS });
+  });
+
+  it('does not fail a follow-up when the alert cannot be edited', async () => {
+    const s = sink();
+    const sent = await s.send(alert(), to(NEWS));
+    if (sent.status !== 'sent') throw new Error('alert not sent');
+    const [channel, message] = sent.messageRef!.split('/');
+    api.fail({ method: 'PATCH', path: `/channels/${channel}/messages/${message}`, status: 500, times: 10 });
+    const out = await s.send(alert({ kind: 'followup', source: 'AP', threadRef: sent.messageRef, anchor: { ...alert(), outlets: 2 } }), to(NEWS));
+    expect(out.status).toBe('sent');
+  });
+
+  it.each([
+    [GONE, 'unknown_channel', 'no longer exists'],
+    [HIDDEN, 'missing_access', 'cannot see this channel'],
+  ])('rejects a post to %s as %s with a sentence for /watch list', async (channel, code, words) => {
+    const out = await sink().send(alert(), to(channel));
+    expect(out).toMatchObject({ status: 'rejected', code });
+    expect(out.status === 'rejected' && out.userDetail).toContain(words);
+  });
+
+  it('returns a 429 to the outbox at once, with retryAfterS, instead of waiting it out', async () => {
+    api.rateLimit({ method: 'POST', path: `/channels/${BUSY}/messages`, retryAfterS: 30, times: 1000 });
+    const out = await sink().send(alert(), to(BUSY));
+    expect(out).toMatchObject({ status: 'failed', retryable: true, retryAfterS: 30 });
+    expect(api.requests.filter((r) => r.path === `/channels/${BUSY}/messages`)).toHaveLength(1);
+  });
+
+  it('treats 5xx as retryable and a body Discord refuses as not', async () => {
+    // discord.js retries a 5xx three times itself (safe: the nonce holds); then the outbox takes over.
+    api.fail({ method: 'POST', path: `/channels/${NEWS}/messages`, status: 502, times: 4 });
+    expect(await sink().send(alert(), to(NEWS))).toMatchObject({ status: 'failed', retryable: true });
+    expect(api.requests.filter((r) => r.status === 502)).toHaveLength(4);
+    api.fail({ method: 'POST', path: `/channels/${NEWS}/messages`, status: 400, code: 50035, message: 'Invalid Form Body', times: 1 });
+    expect(await sink().send(alert(), to(NEWS))).toMatchObject({ status: 'failed', retryable: false });
+  });
+
+  it('reports a refused token as a failure to retry, not a rejected channel', async () => {
+    const out = await createDiscordSink({ token: 'wrong', apiUrl: api.api, log: silentLogger() }).send(alert(), to(NEWS));
+    expect(out).toMatchObject({ status: 'failed', retryable: true, detail: expect.stringContaining('DISCORD_TOKEN') });
+    expect(api.requests.at(-1)!.status).toBe(401);
+  });
+
+  it('keeps an oversized alert within Discord limits (the fake checks them)', async () => {
+    const out = await sink().send(alert({ title: 'T'.repeat(1000), summary: 'S '.repeat(5000), why: 'W'.repeat(3000), source: 'O'.repeat(3000) }), to(NEWS));
+    expect(out.status).toBe('sent');
+    expect(api.requests.at(-1)!.status).toBe(200);
+  });
+
+  it('cannot reach a stopped API: failed, retryable', async () => {
+    const out = await createDiscordSink({ token: api.token, apiUrl: 'http://127.0.0.1:1/api', log: silentLogger() }).send(alert(), to(NEWS));
+    expect(out).toMatchObject({ status: 'failed', retryable: true });
+  });
+});
+
+describe('discord webhook sink', () => {
+  const hookUrl = () => `${api.api}/webhooks/700000000000000001/hook-token_1`;
+
+  it('posts alerts without a nonce and follow-ups as standalone messages, editing the alert', async () => {
+    const s = createDiscordWebhookSink({ webhook: hookUrl(), apiUrl: api.api, log: silentLogger() });
+    const first = alert();
+    const sent = await s.send(first, { platform: 'discord-webhook', workspace: '', channel: 'DISCORD_WEBHOOK_NEWS' });
+    expect(sent).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(new RegExp(`^${NEWS}/`)) });
+    const post = api.requests.find((r) => r.method === 'POST')!;
+    expect(post.path).toBe('/webhooks/700000000000000001/hook-token_1');
+    expect(post.query.wait).toBe('true');
+    expect(post.body.allowed_mentions).toEqual({ parse: [] });
+    expect(post.body.nonce).toBeUndefined();
+
+    const ref = sent.status === 'sent' ? sent.messageRef : null;
+    const out = await s.send(alert({ kind: 'followup', source: 'TASS', threadRef: ref, anchor: { ...first, outlets: 2 } }), { platform: 'discord-webhook', workspace: '', channel: 'DISCORD_WEBHOOK_NEWS' });
+    expect(out.status).toBe('sent');
+    const followup = api.messagesIn(NEWS).at(-1)!;
+    expect(followup.embeds[0].description).toContain('Follow-up to');
+    const alertMessage = api.messages.find((m) => m.id === ref!.split('/')[1])!;
+    expect(alertMessage.embeds[0].footer.text).toContain('+1 outlet');
+    await s.close?.();
+  });
+
+  it('rejects a deleted webhook, and a destination without one', async () => {
+    const s = createDiscordWebhookSink({
+      webhook: (dest) => (dest.channel === 'DELETED' ? { id: '700000000000000009', token: 'x' } : undefined),
+      apiUrl: api.api, log: silentLogger(),
+    });
+    expect(await s.send(alert(), { platform: 'discord-webhook', workspace: '', channel: 'DELETED' })).toMatchObject({ status: 'rejected', code: 'unknown_webhook' });
+    expect(await s.send(alert(), { platform: 'discord-webhook', workspace: '', channel: 'UNSET' })).toMatchObject({ status: 'rejected', code: 'webhook_not_configured' });
+  });
+
+  it('parses webhook URLs and refuses anything else with a sentence', () => {
+    expect(parseWebhookUrl('https://discord.com/api/webhooks/123/abc-DEF_9')).toEqual({ id: '123', token: 'abc-DEF_9' });
+    expect(parseWebhookUrl('https://discordapp.com/api/v10/webhooks/123/abc/')).toEqual({ id: '123', token: 'abc' });
+    expect(() => parseWebhookUrl('https://discord.com/channels/1/2')).toThrow(/webhooks\/<id>\/<token>/);
+  });
+});
