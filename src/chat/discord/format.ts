@@ -60,6 +60,14 @@ export function escapeText(text: string): string {
   return text.replace(/[\\*_~|`<>[\]#@]/g, '\\$&').replace(/^([ \t]{0,8})([-+]|\d{1,9}\.)(?=[ \t])/gm, '$1\\$2');
 }
 
+/**
+ * For embed titles, which render emphasis but not mentions, links or headings: only emphasis, spoiler and
+ * code markers are escaped, so a headline does not show needless backslashes.
+ */
+export function escapeTitle(text: string): string {
+  return text.replace(/[\\*_~|`]/g, '\\$&');
+}
+
 /** At most `max` UTF-16 units, ending in `…` when cut, never splitting a surrogate pair. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -70,8 +78,8 @@ export function truncate(text: string, max: number): string {
 }
 
 /** Escapes untrusted text and fits it in `max`; the raw text is cut first so a huge input costs little. */
-function fit(text: string, max: number): string {
-  return truncate(escapeText(truncate(text, max + 1)), max);
+function fit(text: string, max: number, escape: (text: string) => string = escapeText): string {
+  return truncate(escape(truncate(text, max + 1)), max);
 }
 
 /** A URL safe inside `[text](<url>)`: http/https only, parentheses encoded. */
@@ -86,7 +94,7 @@ export function alertEmbed(alert: Alert): APIEmbed {
   const footer = [truncate(alert.source, 200), formatOutlets(alert.outlets), alert.language].filter(Boolean).join(' · ');
   const embed: APIEmbed = {
     author: { name: truncate(`🛰 ${alert.topic.title} · ${alert.score.toFixed(2)}`, LIMITS.authorName) },
-    title: fit(alert.title, LIMITS.title),
+    title: fit(alert.title, LIMITS.title, escapeTitle),
     ...(url ? { url } : {}),
     color: topicColour(alert.topic.slug),
     ...(alert.why.trim() ? { fields: [{ name: 'Why', value: fit(alert.why.trim(), LIMITS.fieldValue) }] } : {}),
@@ -125,7 +133,7 @@ export function followupMessage(alert: Alert, options: { standalone?: boolean } 
   const footer = [alert.language, `score ${alert.score.toFixed(2)}`].filter(Boolean).join(' · ');
   const embed: APIEmbed = {
     author: { name: truncate(`↳ also reported by ${alert.source}`, LIMITS.authorName) },
-    title: fit(alert.title, LIMITS.title),
+    title: fit(alert.title, LIMITS.title, escapeTitle),
     ...(url ? { url } : {}),
     ...(options.standalone ? { description: `Follow-up to **${fit(alert.storyTitle, 300)}** (${escapeText(alert.topic.title)})` } : {}),
     color: topicColour(alert.topic.slug),
@@ -158,7 +166,7 @@ export function digestLine(story: DigestStory): string {
  */
 export function digestMessages(digest: Digest): DiscordMessage[] {
   const window = `<t:${Math.floor(digest.since.getTime() / 1000)}:f> – <t:${Math.floor(digest.until.getTime() / 1000)}:f>`;
-  const scope = digest.title ? ` · ${fit(digest.title, 200)}` : '';
+  const scope = digest.title ? ` · ${fit(digest.title, 200, escapeTitle)}` : '';
   if (digest.empty) {
     const embed: APIEmbed = { title: truncate(`Digest${scope}`, LIMITS.title), description: `No stories between ${window}.`, color: PALETTE[0] };
     return [{ embeds: [embed], allowed_mentions: NO_MENTIONS }];
