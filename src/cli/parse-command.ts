@@ -6,7 +6,21 @@ import { HttpClient } from '../feeds/fetch.ts';
 import { type FeedContent, readFeedBytes, readFetchedFeed } from '../feeds/read.ts';
 import type { CliCommand, CliIO } from './command.ts';
 
-const SUMMARY_CHARS = 280;
+/**
+ * One article as the CLI reads and writes it: `parse` prints its items in this shape and `score` reads it,
+ * so `watchfloor parse feed.xml | watchfloor score --topic …` scores what the poller would store.
+ * `description` is the lead (RSS description, Atom summary) and `content` the full text, both as plain text.
+ */
+export interface ArticleLine {
+  id: string | number;
+  title: string;
+  description: string;
+  content?: string;
+  url?: string;
+  published?: string;
+  /** The feed's declared language (primary subtag), which the poller passes on to matching too. */
+  language?: string;
+}
 
 /** One input's result, printed as one JSON line. */
 export interface ParseReport {
@@ -20,7 +34,7 @@ export interface ParseReport {
   /** The document was malformed and read after repair: what was wrong. */
   repaired?: string;
   feed?: { title?: string; link?: string; language?: string };
-  items?: Array<{ id: string; title: string; url?: string; published?: string; summary: string }>;
+  items?: ArticleLine[];
 }
 
 export const parseCommand: CliCommand = {
@@ -30,7 +44,12 @@ export const parseCommand: CliCommand = {
 
 The tool to run when "my feed doesn't work". Each input is decoded, parsed and normalized exactly
 as the poller would, without storing anything, and printed as one JSON line:
-  {"input", "ok", "error"?, "feed": {title, link, language}, "items": [{id, title, url, published, summary}]}
+  {"input", "ok", "error"?, "feed": {title, link, language},
+   "items": [{id, title, description, content?, url, published, language?}]}
+Each item is an article in the shape \`watchfloor score\` reads: description is the lead (RSS description,
+Atom summary), content the full text when the feed carries more, both as plain text. So
+  watchfloor parse feed.xml | watchfloor score --topic SLUG
+scores each item as the poller would.
 Web pages are searched for the feeds they announce (<link rel="alternate">); when there is exactly
 one, it is read and named in "discovered". Exit code 1 when any input failed.
 
@@ -78,6 +97,8 @@ async function parseUrl(input: string, http: HttpClient): Promise<ParseReport> {
 }
 
 function report(input: string, { feed, articles, encoding }: FeedContent): ParseReport {
+  // As poll.ts does: the feed's declared language, primary subtag, goes with each of its articles.
+  const language = feed.language?.trim().toLowerCase().split(/[-_]/)[0] || undefined;
   return {
     input,
     ok: true,
@@ -88,9 +109,11 @@ function report(input: string, { feed, articles, encoding }: FeedContent): Parse
     items: articles.map((a) => ({
       id: a.key,
       title: a.title,
+      description: a.lead,
+      ...(a.body ? { content: a.body } : {}),
       url: a.url,
       published: a.publishedAt?.toISOString(),
-      summary: a.lead.length > SUMMARY_CHARS ? `${a.lead.slice(0, SUMMARY_CHARS - 1)}…` : a.lead,
+      ...(language ? { language } : {}),
     })),
   };
 }

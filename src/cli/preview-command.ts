@@ -2,9 +2,9 @@ import { parseDurationS } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
 import { HttpClient } from '../feeds/fetch.ts';
 import { readFetchedFeed } from '../feeds/read.ts';
-import { compileTopics } from '../topics/compile.ts';
+import { compileTopics, type TopicIndex } from '../topics/compile.ts';
 import { loadTopicFile } from '../topics/define.ts';
-import { matchArticle } from '../topics/match.ts';
+import { type ArticleText, candidateTopics, matchArticle, scanArticle, scoreTopic, type TopicMatch } from '../topics/match.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, loadCliConfig, usageError } from './context.ts';
 import { progressBar } from './progress.ts';
@@ -21,7 +21,8 @@ and prints a table (score, topic, published, title), best first. Nothing is stor
 Options:
   -t, --topic SLUG    only this topic
   -s, --since DUR     only articles published within DUR (default 7d)
-  -a, --all           also list articles below the topic's threshold
+  -a, --all           also list the articles that mention a topic's concepts but do not match it (rule
+                      not met, or below the threshold), in parentheses, with why not
 ${CONFIG_USAGE}
   -h, --help          show this help`,
   options: { ...configOption, topic: { type: 'string', short: 't' }, since: { type: 'string', short: 's' }, all: { type: 'boolean', short: 'a' } },
@@ -45,9 +46,9 @@ ${CONFIG_USAGE}
           const document = await readFetchedFeed(http, response);
           for (const article of document.articles) {
             if (article.publishedAt && article.publishedAt.getTime() < cutoff) continue;
-            for (const m of matchArticle(index, article).matches) {
-              if (!m.matched && !values.all) continue;
-              rows.push({ score: m.score, cells: [m.score.toFixed(2), m.matched ? m.topic : `(${m.topic})`, article.publishedAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '-', shorten(article.title, 100)] });
+            for (const m of previewMatches(index, article, values.all === true)) {
+              const cells = [m.score.toFixed(2), m.matched ? m.topic : `(${m.topic})`, article.publishedAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '-', shorten(article.title, 100)];
+              rows.push({ score: m.score, cells: values.all ? [...cells, m.matched ? '' : shorten(m.why, 120)] : cells });
             }
           }
         } catch (err) {
@@ -61,7 +62,21 @@ ${CONFIG_USAGE}
       await http.close();
     }
     rows.sort((a, b) => b.score - a.score);
-    io.stdout.write(rows.length ? formatTable(['score', 'topic', 'published', 'title'], rows.map((r) => r.cells)) : 'No article in the window matched a topic.\n');
+    const header = ['score', 'topic', 'published', 'title', ...(values.all ? ['why not'] : [])];
+    io.stdout.write(rows.length ? formatTable(header, rows.map((r) => r.cells)) : `No article in the window ${values.all ? 'mentioned' : 'matched'} a topic.\n`);
     return 0;
   },
 };
+
+/**
+ * The matches delivery would make; with `all`, also every topic whose concepts the article mentions
+ * without matching, scored and explained the same way (matchArticle leaves out topics whose rule fails).
+ */
+function previewMatches(index: TopicIndex, article: ArticleText, all: boolean): TopicMatch[] {
+  const matches = matchArticle(index, article).matches;
+  if (!all) return matches.filter((m) => m.matched);
+  const scan = scanArticle(index, article);
+  const seen = new Set(matches.map((m) => m.topic));
+  const others = candidateTopics(scan).map((t) => index.topics[t]!).filter((t) => !seen.has(t.slug)).map((t) => scoreTopic(t, scan));
+  return [...matches, ...others];
+}

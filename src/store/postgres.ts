@@ -108,12 +108,12 @@ export class PostgresStore implements Store {
     // Config edits (interval, full text) apply to an existing feed without resetting its poll state.
     // `xmax = 0` holds only for a freshly inserted row version: it tells insert from update in one statement.
     const row = await this.one(
-      `INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $5)
+      `INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at, category)
+       VALUES ($1, $2, $3, $4, $5, $6, $5, $7)
        ON CONFLICT (url) DO UPDATE SET interval_s = excluded.interval_s, full_text = excluded.full_text,
-         title = COALESCE(feeds.title, excluded.title)
+         title = COALESCE(feeds.title, excluded.title), category = COALESCE(feeds.category, excluded.category)
        RETURNING id, (xmax = 0) AS created`,
-      [moved?.url ?? feed.url, feed.title ?? null, feed.intervalS, !!feed.fullText, now, feed.addedBy ?? null],
+      [moved?.url ?? feed.url, feed.title ?? null, feed.intervalS, !!feed.fullText, now, feed.addedBy ?? null, feed.category ?? null],
     );
     return { id: row!.id, created: row!.created, ...(moved ? { movedTo: moved.url as string } : {}) };
   }

@@ -22,6 +22,7 @@ export function toFeed(r: Row, time: TimeReader): FeedRow {
     status: r.status,
     fullText: Boolean(r.full_text),
     addedBy: r.added_by ?? null,
+    category: r.category ?? null,
     firstPoll: r.last_success_at == null,
   };
 }

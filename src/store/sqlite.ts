@@ -75,13 +75,13 @@ export class SqliteStore implements Store {
     return this.db.transaction(() => {
       const moved = this.stmt('SELECT f.url FROM feed_moves m JOIN feeds f ON f.id = m.feed_id WHERE m.url = ?').get(feed.url) as Row | undefined;
       const url = moved?.url ?? feed.url;
-      const info = this.stmt(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at)
-                  VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`)
-        .run(url, feed.title ?? null, feed.intervalS, feed.fullText ? 1 : 0, ms(now), feed.addedBy ?? null, ms(now));
+      const info = this.stmt(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at, category)
+                  VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`)
+        .run(url, feed.title ?? null, feed.intervalS, feed.fullText ? 1 : 0, ms(now), feed.addedBy ?? null, ms(now), feed.category ?? null);
       if (info.changes > 0) return { id: Number(info.lastInsertRowid), created: true };
       // Config edits (interval, full text) apply to an existing feed without resetting its poll state.
-      this.stmt('UPDATE feeds SET interval_s = ?, full_text = ?, title = COALESCE(title, ?) WHERE url = ?')
-        .run(feed.intervalS, feed.fullText ? 1 : 0, feed.title ?? null, url);
+      this.stmt('UPDATE feeds SET interval_s = ?, full_text = ?, title = COALESCE(title, ?), category = COALESCE(category, ?) WHERE url = ?')
+        .run(feed.intervalS, feed.fullText ? 1 : 0, feed.title ?? null, feed.category ?? null, url);
       const id = (this.stmt('SELECT id FROM feeds WHERE url = ?').get(url) as Row).id;
       return moved ? { id, created: false, movedTo: url } : { id, created: false };
     })();

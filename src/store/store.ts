@@ -32,6 +32,8 @@ export interface FeedRow {
   fullText: boolean;
   /** `config`, `opml`, `cli` or the chat user who added it. */
   addedBy: string | null;
+  /** The OPML folder it was imported from, if any. */
+  category: string | null;
   /** Never polled successfully yet: old items of the first poll are stored but not alerted. */
   firstPoll: boolean;
 }
@@ -49,6 +51,8 @@ export interface NewFeed {
   intervalS: number;
   fullText?: boolean;
   addedBy?: string;
+  /** The folder of the subscription list it was imported from (OPML); `feeds export` nests it there again. */
+  category?: string;
 }
 
 export interface ArticleInput {

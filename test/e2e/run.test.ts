@@ -3,6 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { createLogger } from '../../src/log.ts';
+import { createApp } from '../../src/main.ts';
+import { startBot } from '../../src/scheduler.ts';
+import { captureIO, jsonLines } from '../fakes/cli-io.ts';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
 import { FEED_FIXTURES, ROOT, writeTestConfig } from '../fakes/test-config.ts';
 
@@ -49,5 +54,25 @@ describe('watchfloor run', () => {
     expect(failing).toHaveLength(1);
     expect(failing[0]).toContain('http://127.0.0.1:9/feed.xml');
     expect(stderr).toContain('stopped cleanly');
+  });
+
+  it("says in the cycle line how many feeds failed", async () => {
+    const config = loadConfig(writeTestConfig(dir, 'cycle', { feeds: [server.url('defense-wire.rss'), server.url('missing.rss')] }), {});
+    const io = captureIO();
+    const log = createLogger({ LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, io.stderr);
+    const app = await createApp(config, { stdout: io.stdout, log, env: {} });
+    const bot = startBot(app, log);
+    try {
+      await new Promise<void>((resolve) => {
+        const check = () => (io.err().includes('"msg":"cycle:') ? resolve() : setTimeout(check, 20));
+        check();
+      });
+    } finally {
+      await bot.stop();
+      await app.close();
+    }
+    const cycle = jsonLines(io.err()).find((l) => String(l.msg).startsWith('cycle:'))!;
+    expect(cycle.msg).toMatch(/^cycle: 2 feeds \(1 failed, 0 unchanged\), \d+ new articles, \d+ matches, \d+ sent/);
+    expect(cycle).toMatchObject({ feeds: 2, failedFeeds: 1 });
   });
 });

@@ -8,6 +8,9 @@
  * - `createDiscordWebhookSink({ webhook, apiUrl?, log })` — platform `discord-webhook`. `webhook`: a webhook
  *   URL, `{ id, token }`, or a function from the destination to either (one sink for every `discord-webhook:`
  *   route; undefined when the destination has none).
+ * Both have `sendDigest(digest, to)` for scheduled digests: the messages of `digestMessages` (10 embeds and
+ * 6,000 characters each) in order; messageRef is the first's; a message that fails stops the rest and its
+ * outcome is returned.
  *
  * References (stored by the outbox, read back as `Alert.threadRef` for follow-ups):
  * - `messageRef` of any post is `<channel id>/<message id>`.
@@ -26,10 +29,11 @@
  *   for `/watch list`; 5xx and network errors are `failed`, retryable.
  */
 import { DiscordAPIError, HTTPError, RateLimitError, REST, Routes, WebhookClient } from 'discord.js';
+import type { Digest } from '../../alerts/digest.ts';
 import type { Alert, DeliveryOutcome, Destination, Sink } from '../../alerts/message.ts';
 import { AppError, errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { type DiscordMessage, alertEmbed, alertMessage, followupMessage, threadName } from './format.ts';
+import { type DiscordMessage, alertEmbed, alertMessage, digestMessages, followupMessage, threadName } from './format.ts';
 
 export const DEFAULT_API_URL = 'https://discord.com/api';
 /** Below the outbox's 60 s lease even with discord.js's 3 retries of a timed-out request. */
@@ -41,6 +45,13 @@ export interface DiscordSinkOptions {
   apiUrl?: string;
   log: Logger;
 }
+
+/** A message body with what only the bot's posts carry. */
+type PostBody = DiscordMessage & {
+  nonce?: string;
+  enforce_nonce?: boolean;
+  message_reference?: { message_id: string; channel_id: string; fail_if_not_exists: boolean };
+};
 
 interface PostedMessage {
   id: string;
@@ -70,7 +81,7 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
   const rest = createDiscordRest({ token: options.token, apiUrl: options.apiUrl });
   const log = options.log;
 
-  const post = async (channelId: string, body: DiscordMessage & Record<string, unknown>): Promise<PostedMessage> =>
+  const post = async (channelId: string, body: PostBody): Promise<PostedMessage> =>
     (await rest.post(Routes.channelMessages(channelId), { body })) as PostedMessage;
 
   async function sendFollowup(alert: Alert, to: Destination, nonce: { nonce: string; enforce_nonce: true }): Promise<PostedMessage> {
@@ -102,7 +113,7 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
     return post(anchor.messageId, body);
   }
 
-  const reply = (anchor: MessageRef, body: DiscordMessage & Record<string, unknown>): Promise<PostedMessage> =>
+  const reply = (anchor: MessageRef, body: PostBody): Promise<PostedMessage> =>
     post(anchor.channelId, { ...body, message_reference: { message_id: anchor.messageId, channel_id: anchor.channelId, fail_if_not_exists: false } });
 
   async function refreshAnchor(alert: Alert): Promise<void> {
@@ -132,6 +143,9 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
       } catch (err) {
         return outcomeOf(err);
       }
+    },
+    async sendDigest(digest, to) {
+      return postAll(digestMessages(digest), (message) => post(to.channel, message));
     },
     async close() {
       rest.clearHashSweeper();
@@ -191,11 +205,35 @@ export function createDiscordWebhookSink(options: DiscordWebhookSinkOptions): Si
         return outcomeOf(err);
       }
     },
+    async sendDigest(digest: Digest, to: Destination) {
+      const target = typeof options.webhook === 'function' ? options.webhook(to) : options.webhook;
+      if (!target) return { status: 'rejected', code: 'webhook_not_configured', userDetail: `No Discord webhook URL is configured for "${to.channel}": set it, or send the digest elsewhere.` };
+      try {
+        const client = clientFor(target);
+        return await postAll(digestMessages(digest), (message) => client.send(toOptions(message)));
+      } catch (err) {
+        return outcomeOf(err);
+      }
+    },
     async close() {
       for (const client of clients.values()) client.destroy();
       clients.clear();
     },
   };
+}
+
+/** Posts messages in order; the first one's ref is the outcome's, and the first failure ends the run. */
+async function postAll(messages: DiscordMessage[], post: (message: DiscordMessage) => Promise<PostedMessage>): Promise<DeliveryOutcome> {
+  let first: string | null = null;
+  for (const message of messages) {
+    try {
+      const posted = await post(message);
+      first ??= `${posted.channel_id}/${posted.id}`;
+    } catch (err) {
+      return outcomeOf(err);
+    }
+  }
+  return { status: 'sent', messageRef: first };
 }
 
 /** `https://discord.com/api/webhooks/<id>/<token>` (any host: `apiUrl` decides where it is posted). */

@@ -34,7 +34,8 @@ import { type DiscordMessage, replyMessages } from './format.ts';
 
 export interface DiscordBotOptions {
   token: string;
-  applicationId: string;
+  /** Optional: when given, a bot whose application differs is logged (deploy would register elsewhere). */
+  applicationId?: string;
   apiUrl?: string;
   handler: CommandHandler;
   topicNames: () => Promise<readonly string[]> | readonly string[];
@@ -138,7 +139,7 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
       const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
       await client.login(options.token);
       await ready;
-      if (client.application && client.application.id !== options.applicationId) {
+      if (options.applicationId && client.application && client.application.id !== options.applicationId) {
         log.warn({ application: client.application.id }, 'discord: DISCORD_APPLICATION_ID is not this bot\'s application; `watchfloor discord deploy` will fail');
       }
       log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord: bot connected');

@@ -142,6 +142,25 @@ describe('discord bot sink', () => {
     expect(api.requests.at(-1)!.status).toBe(200);
   });
 
+  it('posts a scheduled digest as messages within limits, every story once', async () => {
+    const stories = Array.from({ length: 150 }, (_, i) => ({
+      storyId: i + 1, topic: 'dprk-russia-arms', topicTitle: 'DPRK–Russia arms transfers', title: `Story ${i + 1} ${'rail shipments '.repeat(10)}`,
+      url: `https://example.org/${i + 1}`, source: 'Yonhap', outlets: 2, score: 0.8, firstSeenAt: new Date('2025-05-01T06:00:00Z'), gist: 'gist '.repeat(40),
+    }));
+    const digest = { since: new Date('2025-04-30T08:00:00Z'), until: new Date('2025-05-01T08:00:00Z'), topics: [{ slug: 'dprk-russia-arms', title: 'DPRK–Russia arms transfers', stories, more: 0 }], storyCount: 150, empty: false };
+    const out = await sink().sendDigest!(digest, to(NEWS));
+    expect(out).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(new RegExp(`^${NEWS}/`)) });
+    const posts = api.requests.filter((r) => r.method === 'POST');
+    expect(posts.length).toBeGreaterThan(1);
+    expect(posts.every((r) => r.status === 200 && r.body.allowed_mentions.parse.length === 0)).toBe(true);
+    const lines = posts.flatMap((r) => r.body.embeds).flatMap((e: any) => e.description.split('\n')).filter((l: string) => l.startsWith('• '));
+    expect(lines).toHaveLength(150);
+  });
+
+  it('stops a digest at the first message that fails and says why', async () => {
+    expect(await sink().sendDigest!({ since: new Date(0), until: new Date(1), topics: [], storyCount: 0, empty: true }, to(HIDDEN))).toMatchObject({ status: 'rejected', code: 'missing_access' });
+  });
+
   it('cannot reach a stopped API: failed, retryable', async () => {
     const out = await createDiscordSink({ token: api.token, apiUrl: 'http://127.0.0.1:1/api', log: silentLogger() }).send(alert(), to(NEWS));
     expect(out).toMatchObject({ status: 'failed', retryable: true });
