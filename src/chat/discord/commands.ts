@@ -87,7 +87,7 @@ export const SUBCOMMANDS: SubcommandSpec[] = [
   ] },
   { group: 'topic', name: 'add', text: 'topic add', description: 'Admin: create a topic from a one-line query', options: [
     { name: 'slug', description: 'Short name, e.g. sanctions-shipping', type: 'string', render: 'positional', required: true, maxLength: 64 },
-    { name: 'query', description: 'e.g. (Rason OR Vostochny) AND (ship* OR vessel*) -tourism', type: 'string', render: 'positional', required: true, maxLength: 1000 },
+    { name: 'query', description: 'e.g. (Rason OR Vostochny) AND (ship* OR vessel*) -tourism', type: 'string', render: 'positional', required: true, maxLength: 500 },
   ] },
   { group: 'topic', name: 'remove', text: 'topic remove', description: 'Admin: remove a topic made in chat', options: [
     { name: 'slug', description: 'The topic to remove', type: 'string', render: 'positional', required: true, topic: true, maxLength: 100 },
@@ -197,12 +197,12 @@ export function watchRequest(options: readonly OptionNode[]): WatchRequest | und
 }
 
 /**
- * A value as one word of the text form: bare when it has no space, quote or backslash, else in double
- * quotes with `"` and `\` backslash-escaped (`"\"North Korea\" OR DPRK"`).
+ * A value as one word of the text form (src/commands/tokenize.ts): bare when it has no space or quote, else in
+ * double quotes with each `"` written `\"` (`"\"North Korea\" OR DPRK"`).
  */
 export function quoteArg(value: string): string {
-  if (/^[^\s"'\\]+$/.test(value)) return value;
-  return `"${value.replace(/[\\"]/g, '\\$&')}"`;
+  if (/^[^\s"]+$/.test(value)) return value;
+  return `"${value.replace(/"/g, '\\"')}"`;
 }
 
 /** Names of the options that autocomplete topic names. */

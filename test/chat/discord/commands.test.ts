@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployCommands, quoteArg, topicChoices, watchCommand, watchRequest, type OptionNode } from '../../../src/chat/discord/commands.ts';
+import { tokenize } from '../../../src/commands/tokenize.ts';
 import { AppError } from '../../../src/errors.ts';
 import { type FakeDiscordApi, startFakeDiscordApi } from '../../fakes/discord-api.ts';
 
@@ -51,9 +52,17 @@ describe('/watch options → command text', () => {
   it('quotes only what needs it', () => {
     expect(quoteArg('dprk-russia-arms')).toBe('dprk-russia-arms');
     expect(quoteArg('a b')).toBe('"a b"');
-    expect(quoteArg('back\\slash')).toBe('"back\\\\slash"');
-    expect(quoteArg("it's")).toBe('"it\'s"');
+    expect(quoteArg('back\\slash')).toBe('back\\slash');
+    expect(quoteArg("it's")).toBe("it's");
+    expect(quoteArg('say "hi" now')).toBe('"say \\"hi\\" now"');
   });
+
+  it.each(['plain', 'two words', '"North Korea" OR DPRK', '(Rason OR Vostochny) AND (ship* OR vessel*) -tourism', "it's", 'back\\slash'])(
+    'the command layer reads %s back as one word',
+    (value) => {
+      expect(tokenize(`topic add x ${quoteArg(value)}`).words).toEqual(['topic', 'add', 'x', value]);
+    },
+  );
 
   it('offers at most 25 topics, prefix matches first', () => {
     const names = Array.from({ length: 40 }, (_, i) => `topic-${i}`);
