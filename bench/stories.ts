@@ -9,7 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { StoryIndex, type StoryCandidate } from '../src/stories/cluster.ts';
-import { pickStorySource, summarize } from '../src/summaries/summarize.ts';
+import { summarize, summarySource } from '../src/summaries/summarize.ts';
 import { bcubed, clusterFixture, loadStoryFixture } from '../test/stories/fixture.ts';
 import { rng } from './lib/random.ts';
 
@@ -202,13 +202,14 @@ for (let i = 0; i < MEASURED_ARTICLES; i++) {
   const input = { title: words(8, story, 0.6), lead: sentences[0]!, body, language: 'en' };
   const focus = { terms: story.core.slice(0, 3), keySentence: sentences[10] };
   let s = performance.now();
-  pickStorySource([input, { ...input, body: sentences.slice(0, 3).join(' ') }]);
+  const teaser = { ...input, id: 1, body: sentences.slice(0, 1).join(' ') };
+  summarySource(teaser, [teaser, { ...input, id: 2 }]);
   pickMs.push(performance.now() - s);
   s = performance.now();
   summarize(input, focus);
   summaryMs.push(performance.now() - s);
 }
 console.log(summary('summarize (25-sentence body)', summaryMs));
-console.log(summary('pickStorySource (2 articles)', pickMs));
+console.log(summary('summarySource (a teaser and a full report)', pickMs));
 gc();
 console.log(`memory at end: heap used ${mib(process.memoryUsage().heapUsed)}, RSS ${mib(process.memoryUsage().rss)}`);

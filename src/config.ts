@@ -5,6 +5,7 @@ import { parse as parseYaml } from 'yaml';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { parseDurationS } from './duration.ts';
+import { parseTarget } from './chat/targets.ts';
 import { AppError } from './errors.ts';
 import { formatPath } from './key-path.ts';
 
@@ -27,8 +28,15 @@ const feedSchema = z.strictObject({
   full_text: z.boolean().default(false),
 });
 
-/** `console` now; the chat issues add `slack:…`, `discord:…` and webhook targets. */
-const routeTarget = z.string().regex(/^console$/, 'expected "console" (the only target so far)');
+/** `console`, `slack:C…`, `slack-webhook:ENV`, `discord:…`, `discord-webhook:ENV` (src/chat/targets.ts), parsed. */
+const routeTarget = z.string().transform((text, ctx) => {
+  const target = parseTarget(text);
+  if ('error' in target) {
+    ctx.addIssue({ code: 'custom', message: target.error });
+    return z.NEVER;
+  }
+  return target;
+});
 
 const routeSchema = z.strictObject({
   topic: z.string().min(1),
@@ -98,6 +106,8 @@ export const configSchema = z.strictObject({
   digests: z.array(digestSchema).default([]),
   console: z.strictObject({ format: z.enum(['pretty', 'json']).default('pretty') }).default({ format: 'pretty' }),
   http: z.strictObject({ port: z.number().int().min(0).max(65_535).default(8080) }).default({ port: 8080 }),
+  /** Slack user ids allowed the admin commands, beside the workspace's admins and owners. */
+  slack: z.strictObject({ admins: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U0123ABC')).default([]) }).prefault({}),
 });
 
 type ParsedConfig = z.output<typeof configSchema>;

@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
-import type { Sink } from './alerts/message.ts';
-import { createConsoleSink } from './chat/console/adapter.ts';
+import type { Output } from './chat/platform.ts';
+import { createSinks } from './chat/registry.ts';
+import { targetChannel } from './chat/targets.ts';
 import type { Config } from './config.ts';
-import { HttpClient } from './feeds/fetch.ts';
+import { type Env, readEnv } from './env.ts';
+import { createHttpClient, type HttpClient } from './feeds/fetch.ts';
 import { pollsInFlight } from './feeds/poll.ts';
 import { readFeedBytes, readPageText } from './feeds/read.ts';
 import { ReadPool } from './feeds/read-pool.ts';
@@ -16,11 +18,9 @@ import { compileTopics } from './topics/compile.ts';
 import type { TopicDefinition } from './topics/define.ts';
 import { loadConfigTopics } from './config-check.ts';
 
-/** The console "channel": alerts routed `to: console` land here. */
-export const CONSOLE_CHANNEL = { platform: 'console', workspace: 'local', channel: 'stdout', name: 'console' } as const;
-
 export interface App {
   config: Config;
+  env: Env;
   store: Store;
   http: HttpClient;
   pipeline: Pipeline;
@@ -30,46 +30,34 @@ export interface App {
   close(): Promise<void>;
 }
 
+export interface AppIO {
+  stdout: Output;
+  log: Logger;
+  /** The process environment: secrets and chat credentials (src/env.ts). */
+  env: NodeJS.ProcessEnv;
+  now?: () => Date;
+}
+
 /**
  * The composition root: config → store → topics → pipeline → sinks. Only this function builds real
  * dependencies; everything below receives them as arguments.
  */
-export async function createApp(config: Config, io: { stdout: NodeJS.WritableStream & { isTTY?: boolean }; log: Logger; now?: () => Date }): Promise<App> {
+export async function createApp(config: Config, io: AppIO): Promise<App> {
   const now = io.now ?? (() => new Date());
+  const env = readEnv(io.env);
   const topics = loadTopics(config);
-
-  const store: Store = await openStore(config, io.log);
-  const configFeedIds: number[] = [];
+  const store = await openStore(config, io.log);
+  let configFeedIds: number[];
   try {
-    await syncTopics(store, topics);
-    for (const [i, feed] of config.feeds.entries()) {
-      const { id, movedTo } = await store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now());
-      configFeedIds.push(id);
-      if (movedTo) io.log.warn({ feed: feed.url, movedTo }, `feeds[${i}] in ${config.file} moved permanently to ${movedTo}, which is polled instead; put the new URL in the file`);
-    }
-    const consoleChannel = await store.ensureChannel(CONSOLE_CHANNEL);
-    await store.syncConfigSubscriptions(config.routes.map((r) => ({
-      channelId: consoleChannel,
-      topic: r.topic,
-      minScore: r.min_score ?? 0,
-    })));
+    configFeedIds = await applyConfig(store, config, topics, now(), io.log);
   } catch (err) {
     await store.close();
     throw err;
   }
 
-  const http = new HttpClient({
-    allowPrivateNetworks: config.fetch.allow_private_networks,
-    totalTimeoutMs: config.fetch.timeout * 1000,
-    maxBodyBytes: config.fetch.max_bytes,
-    maxRedirects: config.fetch.max_redirects,
-    perHostConnections: config.fetch.per_host,
-    totalConnections: config.fetch.concurrency,
-    ...(config.fetch.user_agent ? { userAgent: config.fetch.user_agent } : {}),
-  });
-
+  const http = createHttpClient(config.fetch);
   const pool = config.poll.parse_threads > 0 ? new ReadPool({ threads: config.poll.parse_threads }) : undefined;
-  const sinks = new Map<string, Sink>([['console', createConsoleSink({ format: config.console.format, out: io.stdout })]]);
+  const sinks = createSinks({ env, config, log: io.log, stdout: io.stdout });
   const stories = new StoryIndex({ windowHours: config.stories.window / 3600 });
   await rebuildStoryWindow(store, stories, now(), config.stories.window);
 
@@ -93,6 +81,7 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
 
   return {
     config,
+    env,
     store,
     http,
     pipeline,
@@ -105,6 +94,23 @@ export async function createApp(config: Config, io: { stdout: NodeJS.WritableStr
       await store.close();
     },
   };
+}
+
+/** The config file's topics, feeds and routes, written to the store; returns the feed id of each `feeds[i]`. */
+async function applyConfig(store: Store, config: Config, topics: TopicDefinition[], now: Date, log: Logger): Promise<number[]> {
+  await syncTopics(store, topics);
+  const feedIds: number[] = [];
+  for (const [i, feed] of config.feeds.entries()) {
+    const { id, movedTo } = await store.addFeed({ url: feed.url, title: feed.title, intervalS: feed.interval ?? config.poll.interval, fullText: feed.full_text, addedBy: 'config' }, now);
+    feedIds.push(id);
+    if (movedTo) log.warn({ feed: feed.url, movedTo }, `feeds[${i}] in ${config.file} moved permanently to ${movedTo}, which is polled instead; put the new URL in the file`);
+  }
+  const routes = [];
+  for (const route of config.routes) {
+    routes.push({ channelId: await store.ensureChannel(targetChannel(route.to)), topic: route.topic, minScore: route.min_score ?? 0 });
+  }
+  await store.syncConfigSubscriptions(routes);
+  return feedIds;
 }
 
 /**

@@ -94,7 +94,8 @@ async function understand(p: Pipeline, fresh: FreshArticle): Promise<{ matched: 
 
   const matches = analysis.matches.filter((m) => m.matched);
   for (const m of matches) await p.store.saveMatch({ articleId: fresh.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation });
-  const queued = await routeMatches(p.store, { articleId: fresh.id, storyId, matches }, now);
+  // The same canonical URL through a second feed is the same report, not another outlet: never its own follow-up.
+  const queued = assigned.reason === 'url' ? [] : await routeMatches(p.store, { articleId: fresh.id, storyId, matches }, now);
   if (matches.length > 0) p.log.debug({ article: fresh.id, story: storyId, topics: matches.map((m) => m.topic), how: assigned.reason }, 'matched');
   return { matched: matches.length, queued: queued.length };
 }

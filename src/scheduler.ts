@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { collectDigest } from './alerts/digest-source.ts';
-import { renderDigestText } from './alerts/digest.ts';
+import { formatTarget, targetChannel } from './chat/targets.ts';
 import { errorMessage } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { App } from './main.ts';
@@ -16,7 +16,7 @@ export interface Bot {
  * are skipped cheaply), and each scheduled digest. A tick that finds the previous cycle still running
  * is skipped rather than stacked.
  */
-export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot {
+export function startBot(app: App, log: Logger): Bot {
   // Every run in progress (a cycle, a digest): stop() waits for all of them.
   const running = new Set<Promise<void>>();
   const track = (work: Promise<void>): Promise<void> => {
@@ -48,7 +48,7 @@ export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot
   app.config.digests.forEach((digest, i) => {
     tasks.push(cron.schedule(digest.cron, (ctx) => {
       if (stopping) return;
-      track(postScheduledDigest(app, i, ctx.date, out, log).then(
+      track(postScheduledDigest(app, i, ctx.date, log).then(
         () => undefined,
         (err) => log.error({ err }, `digest failed: ${errorMessage(err)}`),
       ));
@@ -70,19 +70,30 @@ export function startBot(app: App, log: Logger, out: NodeJS.WritableStream): Bot
  * Posts the config's digest number `index` for the period that began at `scheduledAt` — once, even across
  * restarts and replicas: the store's unique (schedule, period) key decides who posts. Returns whether it posted.
  */
-export async function postScheduledDigest(app: App, index: number, scheduledAt: Date, out: NodeJS.WritableStream, log: Logger): Promise<boolean> {
+export async function postScheduledDigest(app: App, index: number, scheduledAt: Date, log: Logger): Promise<boolean> {
   const digest = app.config.digests[index]!;
+  const to = formatTarget(digest.to);
+  const sink = app.pipeline.sinks.get(digest.to.platform);
+  if (!sink?.sendDigest) {
+    log.error({ schedule: index, to }, `digests[${index}] goes to ${to}, but no ${digest.to.platform} connection is configured; set its credentials (watchfloor check-config lists them)`);
+    return false;
+  }
   const scheduleKey = `config:${index}:${digest.topic ?? '*'}:${digest.cron}:${digest.timezone}`;
   const period = scheduledAt.toISOString().slice(0, 16);
-  if (!(await app.store.claimDigestRun(scheduleKey, period, new Date()))) return false;
+  if (!(await app.store.claimDigestRun(scheduleKey, period, app.pipeline.now()))) return false;
   const until = scheduledAt;
   const result = await collectDigest(app.store, { topic: digest.topic, since: new Date(until.getTime() - digest.since * 1000), until });
-  out.write(app.config.console.format === 'json' ? JSON.stringify({ kind: 'digest', ...result }) + '\n' : renderDigestText(result) + '\n');
-  log.info({ schedule: scheduleKey, period, stories: result.storyCount, to: digest.to }, 'digest posted');
+  const outcome = await sink.sendDigest(result, targetChannel(digest.to));
+  if (outcome.status !== 'sent') {
+    log.error({ schedule: scheduleKey, period, to, outcome }, `digest for ${period} not posted to ${to}: ${'detail' in outcome ? outcome.detail : outcome.userDetail}`);
+    return false;
+  }
+  log.info({ schedule: scheduleKey, period, stories: result.storyCount, to }, 'digest posted');
   return true;
 }
 
 /** The one line a cycle ends with: `16 feeds (16 failed, 0 unchanged), 0 new articles, 0 matches, 0 sent`. */
 export function cycleSummary(report: CycleReport): string {
-  return `${report.feeds} feeds (${report.failedFeeds} failed, ${report.notModified} unchanged), ${report.newArticles} new articles, ${report.matched} matches, ${report.delivery.sent} sent`;
+  const held = report.delivery.held > 0 ? `, ${report.delivery.held} held` : '';
+  return `${report.feeds} feeds (${report.failedFeeds} failed, ${report.notModified} unchanged), ${report.newArticles} new articles, ${report.matched} matches, ${report.delivery.sent} sent${held}`;
 }

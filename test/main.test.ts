@@ -19,7 +19,7 @@ describe('reloading topics', () => {
     writeFileSync(topicFile, topic('Rajin'));
     const configFile = path.join(dir, 'w.yaml');
     writeFileSync(configFile, `storage: { path: ":memory:" }\ntopics: [ports.yaml]\n`);
-    const app = await createApp(loadConfig(configFile, {}), { stdout: new PassThrough(), log: silentLogger() });
+    const app = await createApp(loadConfig(configFile, {}), { stdout: new PassThrough(), log: silentLogger(), env: {} });
     try {
       const article = { title: 'Ships seen at Vostochny', lead: '', body: '' };
       expect(matchArticle(app.pipeline.topics.index, article).matches.filter((m) => m.matched)).toEqual([]);
@@ -44,7 +44,7 @@ describe('feeds from the config file', () => {
     writeFileSync(configFile, `storage: { path: ${JSON.stringify(db)} }\nfeeds:\n  - url: https://other.example/rss\n  - url: https://old.example/rss\n`);
     const start = async () => {
       const log = new PassThrough();
-      const app = await createApp(loadConfig(configFile, {}), { stdout: new PassThrough(), log: createLogger({ LOG_FORMAT: 'json' }, log) });
+      const app = await createApp(loadConfig(configFile, {}), { stdout: new PassThrough(), log: createLogger({ LOG_FORMAT: 'json' }, log), env: {} });
       return { app, logged: () => String(log.read() ?? '') };
     };
     const first = await start();

@@ -2,6 +2,7 @@
  * The neutral message model: what an alert says, before any platform decides how it looks.
  * Chat adapters render these; nothing here knows Slack, Discord or a terminal.
  */
+import type { Digest } from './digest.ts';
 
 export interface Alert {
   kind: 'alert' | 'followup';
@@ -47,10 +48,13 @@ export interface Destination {
 
 /**
  * What happened to one send. `rejected` is permanent (channel gone, bot removed): do not retry;
- * `failed` may be retried, after `retryAfterS` when the platform said so.
+ * `failed` may be retried, after `retryAfterS` when the platform said so. `held`: the medium cannot take
+ * anything now through no fault of the message (the console's reader went away); the row goes back to
+ * pending without counting an attempt.
  */
 export type DeliveryOutcome =
   | { status: 'sent'; messageRef: string | null }
+  | { status: 'held'; detail: string }
   | { status: 'rejected'; code: string; userDetail: string }
   | { status: 'failed'; retryable: boolean; detail: string; retryAfterS?: number };
 
@@ -58,6 +62,8 @@ export type DeliveryOutcome =
 export interface Sink {
   platform: string;
   send(alert: Alert, to: Destination): Promise<DeliveryOutcome>;
+  /** Posts a digest into the channel (scheduled digests; on-demand ones answer the command instead). */
+  sendDigest?(digest: Digest, to: Destination): Promise<DeliveryOutcome>;
   close?(): Promise<void>;
 }
 

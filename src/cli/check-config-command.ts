@@ -1,3 +1,4 @@
+import { formatTarget } from '../chat/targets.ts';
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkConfigFile } from '../config-check.ts';
@@ -47,9 +48,9 @@ ${CONFIG_USAGE}
       `topics (${topics.length}):`,
       ...topics.map((t) => `  ${t.slug} — ${t.title} (threshold ${t.threshold})`),
       `routes (${config.routes.length}):`,
-      ...config.routes.map((r) => `  ${r.topic} → ${r.to}${r.min_score ? ` (min score ${r.min_score})` : ''}`),
+      ...config.routes.map((r) => `  ${r.topic} → ${formatTarget(r.to)}${r.min_score ? ` (min score ${r.min_score})` : ''}`),
       `digests (${config.digests.length}):`,
-      ...config.digests.map((d) => `  ${d.topic ?? 'all topics'} → ${d.to} at "${d.cron}" ${d.timezone}, last ${formatDuration(d.since)}`),
+      ...config.digests.map((d) => `  ${d.topic ?? 'all topics'} → ${formatTarget(d.to)} at "${d.cron}" ${d.timezone}, last ${formatDuration(d.since)}`),
       `console: ${config.console.format}`,
       ...(warnings.length ? [`warnings (${warnings.length}):`, ...warnings.map((w) => `  ${w}`)] : []),
     ];

@@ -1,6 +1,6 @@
 import { parseDurationS } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
-import { HttpClient } from '../feeds/fetch.ts';
+import { createHttpClient } from '../feeds/fetch.ts';
 import { readFetchedFeed } from '../feeds/read.ts';
 import { compileTopics, type TopicIndex } from '../topics/compile.ts';
 import { loadTopicFile } from '../topics/define.ts';
@@ -34,7 +34,7 @@ ${CONFIG_USAGE}
     const only = values.topic as string | undefined;
     if (only && !topics.some((t) => t.slug === only)) throw usageError(`no topic "${only}"; known topics: ${topics.map((t) => t.slug).join(', ')}.`);
     const index = compileTopics(only ? topics.filter((t) => t.slug === only) : topics);
-    const http = new HttpClient({ allowPrivateNetworks: config.fetch.allow_private_networks, totalTimeoutMs: config.fetch.timeout * 1000, maxBodyBytes: config.fetch.max_bytes });
+    const http = createHttpClient(config.fetch);
     const cutoff = Date.now() - sinceS * 1000;
     const rows: Array<{ score: number; cells: string[] }> = [];
     const bar = progressBar(io.stderr, 'fetching', config.feeds.length, io.stderr.isTTY === true);

@@ -26,7 +26,7 @@ ${CONFIG_USAGE}
     return withApp(values, { ...io, stderr: status.log }, async (app, log) => {
       app.pipeline.poll.progress = status.polling;
       log.info({ feeds: app.config.feeds.length, topics: app.topics.map((t) => t.slug), db: app.config.storage.path }, 'watchfloor running');
-      const bot = startBot(app, log, io.stdout);
+      const bot = startBot(app, log);
       const onHangup = () => {
         reloadTopics(app)
           .then((topics) => log.info({ topics: topics.map((t) => t.slug) }, 'topics reloaded'))

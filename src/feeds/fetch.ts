@@ -1,3 +1,4 @@
+import type { Config } from '../config.ts';
 import { STATUS_CODES } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
@@ -368,4 +369,17 @@ function errorCode(err: unknown): string | undefined {
     if (typeof code === 'string') return code;
   }
   return undefined;
+}
+
+/** The guarded client with every limit of the config's `fetch` section: `run`, `once` and `preview` fetch alike. */
+export function createHttpClient(fetch: Config['fetch']): HttpClient {
+  return new HttpClient({
+    allowPrivateNetworks: fetch.allow_private_networks,
+    totalTimeoutMs: fetch.timeout * 1000,
+    maxBodyBytes: fetch.max_bytes,
+    maxRedirects: fetch.max_redirects,
+    perHostConnections: fetch.per_host,
+    totalConnections: fetch.concurrency,
+    ...(fetch.user_agent ? { userAgent: fetch.user_agent } : {}),
+  });
 }

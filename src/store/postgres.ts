@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedMove, FeedRow, MatchInput,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, StoryAlert, FeedMove, FeedRow, MatchInput,
   NewFeed, Store, StoryArticle, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
@@ -403,12 +403,21 @@ export class PostgresStore implements Store {
     return !!(await this.one(`SELECT 1 FROM deliveries WHERE channel_id = $1 AND story_id = $2 AND kind = 'alert'`, [channelId, storyId]));
   }
 
-  async alertMessageRef(channelId: number, storyId: number): Promise<string | null | undefined> {
+  async storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined> {
     const row = await this.one(
-      `SELECT message_ref FROM deliveries WHERE channel_id = $1 AND story_id = $2 AND kind = 'alert' AND status = 'sent'`,
+      `SELECT l.id AS delivery_id, l.kind, l.attempts, l.channel_id, l.story_id AS delivery_story_id, l.topic,
+         l.status AS alert_status, l.message_ref AS alert_ref, ${JOB_COLUMNS}
+       FROM deliveries l ${JOB_JOINS}
+       WHERE l.channel_id = $1 AND l.story_id = $2 AND l.kind = 'alert'`,
       [channelId, storyId],
     );
-    return row ? row.message_ref : undefined;
+    if (!row) return undefined;
+    const feeds = await this.rows(
+      `SELECT DISTINCT a.feed_id FROM deliveries d JOIN articles a ON a.id = d.article_id
+       WHERE d.channel_id = $1 AND d.story_id = $2 AND d.status = 'sent' ORDER BY a.feed_id`,
+      [channelId, storyId],
+    );
+    return { job: toJob(row), status: row.alert_status, messageRef: row.alert_ref, postedFeeds: feeds.map((f) => Number(f.feed_id)) };
   }
 
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
@@ -425,27 +434,12 @@ export class PostgresStore implements Store {
          FROM due WHERE d.id = due.id
          RETURNING d.id, d.kind, d.attempts, d.channel_id, d.story_id, d.topic, d.article_id
        )
-       SELECT l.id AS delivery_id, l.kind, l.attempts, l.channel_id, l.story_id AS delivery_story_id, l.topic,
-         c.platform, c.workspace, c.channel, c.name AS channel_name, t.title AS topic_title,
-         m.score, m.why, m.explanation, ${ARTICLE_COLUMNS}
-       FROM leased l
-       JOIN channels c ON c.id = l.channel_id
-       JOIN articles a ON a.id = l.article_id JOIN feeds f ON f.id = a.feed_id
-       LEFT JOIN topics t ON t.slug = l.topic
-       LEFT JOIN matches m ON m.article_id = l.article_id AND m.topic = l.topic
+       SELECT l.id AS delivery_id, l.kind, l.attempts, l.channel_id, l.story_id AS delivery_story_id, l.topic, ${JOB_COLUMNS}
+       FROM leased l ${JOB_JOINS}
        ORDER BY l.id`,
       [now, limit, owner, leaseUntil],
     );
-    return rows.map((r) => ({
-      id: r.delivery_id,
-      kind: r.kind,
-      attempts: r.attempts,
-      channel: { id: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, name: r.channel_name ?? undefined },
-      storyId: r.delivery_story_id,
-      topic: { slug: r.topic, title: r.topic_title ?? r.topic },
-      article: toArticle(r),
-      match: { score: r.score ?? 0, why: r.why ?? '', explanation: r.explanation ?? null },
-    }));
+    return rows.map(toJob);
   }
 
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
@@ -453,6 +447,14 @@ export class PostgresStore implements Store {
       `UPDATE deliveries SET status = 'sent', message_ref = $1, sent_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL
        WHERE id = $3`,
       [messageRef, now, id],
+    );
+  }
+
+  async releaseDelivery(id: number, now: Date): Promise<void> {
+    await this.pool.query(
+      `UPDATE deliveries SET status = 'pending', attempts = GREATEST(attempts - 1, 0), next_attempt_at = $1, lease_owner = NULL, lease_until = NULL
+       WHERE id = $2 AND status = 'sending'`,
+      [now, id],
     );
   }
 
@@ -614,3 +616,24 @@ const ARTICLE_SELECT = `SELECT ${ARTICLE_COLUMNS} FROM articles a JOIN feeds f O
 const time: TimeReader = (v) => (v == null ? null : (v as Date));
 const toFeed = (r: Row) => feedRow(r, time);
 const toArticle = (r: Row) => articleRow(r, time);
+
+/** What a sink needs beside the delivery row `l`: channel, topic, match and the article with its feed. */
+const JOB_COLUMNS = `c.platform, c.workspace, c.channel, c.name AS channel_name, t.title AS topic_title,
+         m.score, m.why, m.explanation, ${ARTICLE_COLUMNS}`;
+const JOB_JOINS = `JOIN channels c ON c.id = l.channel_id
+       JOIN articles a ON a.id = l.article_id JOIN feeds f ON f.id = a.feed_id
+       LEFT JOIN topics t ON t.slug = l.topic
+       LEFT JOIN matches m ON m.article_id = l.article_id AND m.topic = l.topic`;
+
+function toJob(r: Row): DeliveryJob {
+  return {
+    id: r.delivery_id,
+    kind: r.kind,
+    attempts: r.attempts,
+    channel: { id: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, name: r.channel_name ?? undefined },
+    storyId: r.delivery_story_id,
+    topic: { slug: r.topic, title: r.topic_title ?? r.topic },
+    article: toArticle(r),
+    match: { score: r.score ?? 0, why: r.why ?? '', explanation: r.explanation ?? null },
+  };
+}

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, FeedMove, FeedRow, MatchInput,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, StoryAlert, FeedMove, FeedRow, MatchInput,
   NewFeed, Store, StoryArticle, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
@@ -334,10 +334,14 @@ export class SqliteStore implements Store {
     return !!this.stmt(`SELECT 1 FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`).get(channelId, storyId);
   }
 
-  async alertMessageRef(channelId: number, storyId: number): Promise<string | null | undefined> {
-    const row = this.stmt(`SELECT message_ref FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert' AND status = 'sent'`)
+  async storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined> {
+    const row = this.stmt(`SELECT id, status, message_ref FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`)
       .get(channelId, storyId) as Row | undefined;
-    return row ? row.message_ref : undefined;
+    if (!row) return undefined;
+    const feeds = this.stmt(`SELECT DISTINCT a.feed_id FROM deliveries d JOIN articles a ON a.id = d.article_id
+                WHERE d.channel_id = ? AND d.story_id = ? AND d.status = 'sent' ORDER BY a.feed_id`)
+      .all(channelId, storyId) as Row[];
+    return { job: this.deliveryJob(row.id), status: row.status, messageRef: row.message_ref, postedFeeds: feeds.map((f) => f.feed_id) };
   }
 
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
@@ -375,6 +379,12 @@ export class SqliteStore implements Store {
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
     this.stmt(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
       .run(messageRef, ms(now), id);
+  }
+
+  async releaseDelivery(id: number, now: Date): Promise<void> {
+    this.stmt(`UPDATE deliveries SET status = 'pending', attempts = MAX(attempts - 1, 0), next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
+                WHERE id = ? AND status = 'sending'`)
+      .run(ms(now), id);
   }
 
   async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null }): Promise<void> {

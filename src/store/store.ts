@@ -105,6 +105,7 @@ export interface Subscriber {
 }
 
 export type DeliveryKind = 'alert' | 'followup';
+export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'dead';
 
 export interface DeliveryInput {
   channelId: number;
@@ -124,6 +125,15 @@ export interface DeliveryJob {
   topic: { slug: string; title: string };
   article: ArticleRow;
   match: { score: number; why: string; explanation: unknown };
+}
+
+/** A story's alert as posted in one channel: what follow-ups thread under and refresh. */
+export interface StoryAlert {
+  job: DeliveryJob;
+  status: DeliveryStatus;
+  messageRef: string | null;
+  /** Feeds whose articles of this story were posted in the channel (the alert's and its follow-ups'). */
+  postedFeeds: number[];
 }
 
 export interface StoryArticle {
@@ -276,11 +286,16 @@ export interface OutboxStore {
   /** Inserts unless (channel, article) exists or, for an alert, (channel, story) already has one. Returns the id or null. */
   enqueueDelivery(delivery: DeliveryInput, now: Date): Promise<number | null>;
   hasAlert(channelId: number, storyId: number): Promise<boolean>;
-  /** The posted alert's message ref for (channel, story): null when posted without one, undefined when not posted yet. */
-  alertMessageRef(channelId: number, storyId: number): Promise<string | null | undefined>;
+  /**
+   * The story's alert in this channel — the delivery, its status, its message ref once posted (null when posted
+   * without one) and the feeds whose reports of the story were posted there — or undefined when there is none.
+   */
+  storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined>;
   claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]>;
   markDelivered(id: number, messageRef: string | null, now: Date): Promise<void>;
   markDeliveryFailed(id: number, update: { error: string; retryAt: Date | null }): Promise<void>;
+  /** Back to pending, due now, and the claim's attempt not counted: the medium was unavailable, the message not at fault. */
+  releaseDelivery(id: number, now: Date): Promise<void>;
 }
 
 /** Digests: the rows they are built from, per-channel schedules, and once-per-period claims. */

@@ -12,7 +12,6 @@
  * blocking, after Paulus et al. 2018), so the summary does not say the same thing twice.
  */
 
-import { AppError } from '../errors.ts';
 import { htmlToText } from '../text/clean.ts';
 import { splitSentences } from '../text/sentences.ts';
 
@@ -123,30 +122,35 @@ export function summarize(article: SummaryArticle, focus: SummaryFocus, options:
     .join(' ');
 }
 
-// Only the first reports are candidates: later ones are often follow-ups or rewrites.
-const FIRST_REPORTS = 5;
+/** Only a story's first reports lend a summary: later ones are often follow-ups or rewrites. */
+export const FIRST_REPORTS = 5;
 // A body shorter than this, or one that trails off, is a teaser pointing at the real article.
 const TEASER_CHARS = 300;
 const TRAILS_OFF = /(\u2026|\.\.\.|\[\u2026\]|\[\.\.\.\]|read more|continue reading|далее|더보기)\s*$/iu;
 
-/** The most informative of the first reports: the longest clean body that is not a teaser. */
-export function pickStorySource<T extends { lead: string; body: string }>(articles: T[]): T {
-  if (articles.length === 0) {
-    throw new AppError('no_articles', 'A story needs at least one article to summarize.');
-  }
-  let best = articles[0]!;
-  let bestScore = -1;
-  for (const article of articles.slice(0, FIRST_REPORTS)) {
-    const body = cleanText(article.body);
-    const teaser = body.length < TEASER_CHARS || TRAILS_OFF.test(article.body.trim());
-    // A teaser only wins when every first report is one; then the longest text wins.
-    const score = teaser ? (body.length + cleanText(article.lead).length) / 1e6 : body.length;
-    if (score > bestScore) {
-      best = article;
-      bestScore = score;
+/** A teaser: a body too short to summarize, or one that trails off towards the real article. */
+export function isTeaser(article: { body: string }): boolean {
+  return cleanText(article.body).length < TEASER_CHARS || TRAILS_OFF.test(article.body.trim());
+}
+
+/**
+ * Where an alert's summary comes from: the article's own text — an alert never shows another
+ * report's words under its headline — unless the article is a teaser and one of the story's first
+ * reports is not; then that fuller report, the longest clean body, and the alert must say whose it is.
+ */
+export function summarySource<T extends { id: number; lead: string; body: string }>(own: T, reports: T[]): { article: T; borrowed: boolean } {
+  if (!isTeaser(own)) return { article: own, borrowed: false };
+  let best: T | undefined;
+  let bestLength = -1;
+  for (const report of reports.slice(0, FIRST_REPORTS)) {
+    if (report.id === own.id || isTeaser(report)) continue;
+    const length = cleanText(report.body).length;
+    if (length > bestLength) {
+      best = report;
+      bestLength = length;
     }
   }
-  return best;
+  return best ? { article: best, borrowed: true } : { article: own, borrowed: false };
 }
 
 const MARKUP = /<[a-z!/]|&(#x?[0-9a-f]+|[a-z]+);/i;

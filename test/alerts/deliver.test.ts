@@ -49,25 +49,23 @@ describe('routing and the outbox worker', () => {
     const { store, a1, a2, story, sent, deps } = await setup([]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
-    expect(await deliverPending(deps)).toEqual({ sent: 2, failed: 0, dead: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 2, failed: 0, dead: 0, held: 0 });
     expect(sent.map((a) => [a.kind, a.threadRef])).toEqual([['alert', null], ['followup', 'm1']]);
     expect(sent[0]!).toMatchObject({ title: 'Shells shipped', source: 'Wire', url: 'https://wire.example/a1', topic: { slug: 'arms', title: 'Arms' } });
     expect(sent[0]!.summary).toContain('artillery shells');
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, held: 0 });
   });
 
   it('holds a follow-up until its alert is posted, and retries a rate-limited alert after Retry-After', async () => {
     const { store, a1, a2, story, sent, deps, advance } = await setup([{ status: 'failed', retryable: true, detail: 'rate limited', retryAfterS: 20 }]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 2, dead: 0 });
+    // The follow-up waits without spending attempts; the alert waits out Retry-After.
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0, held: 1 });
     advance(10);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0 }); // the follow-up, still waiting
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, held: 1 });
     advance(15);
-    const report = await deliverPending(deps);
-    expect(report.sent).toBeGreaterThanOrEqual(1);
-    advance(10);
-    await deliverPending(deps);
+    expect(await deliverPending(deps)).toEqual({ sent: 2, failed: 0, dead: 0, held: 0 });
     expect(sent.map((a) => a.kind)).toEqual(['alert', 'followup']);
     expect(sent[1]!.threadRef).toBe('m1');
   });
@@ -75,11 +73,109 @@ describe('routing and the outbox worker', () => {
   it('marks a rejected delivery dead and never retries it; a thrown error is retried', async () => {
     const { store, a1, story, deps, advance, sent } = await setup([new Error('socket hang up'), { status: 'rejected', code: 'channel_not_found', userDetail: 'the channel was deleted' }]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0, held: 0 });
     advance(3600);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 1 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 1, held: 0 });
     advance(3600);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, held: 0 });
     expect(sent).toEqual([]);
+  });
+
+  it('gives up a follow-up whose alert could not be posted, instead of holding it for ever', async () => {
+    const { store, a1, a2, story, deps, sent } = await setup([{ status: 'rejected', code: 'channel_not_found', userDetail: 'the channel was deleted' }]);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 2, held: 0 });
+    expect(sent).toEqual([]);
+  });
+
+  it('gives up after the attempt cap', async () => {
+    const failing: DeliveryOutcome = { status: 'failed', retryable: true, detail: 'HTTP 502', retryAfterS: 1 };
+    const { store, a1, story, deps, advance } = await setup(Array.from({ length: 20 }, () => failing));
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    const reports = [];
+    for (let i = 0; i < 10; i++) {
+      reports.push(await deliverPending(deps));
+      advance(2);
+    }
+    expect(reports.filter((r) => r.failed === 1)).toHaveLength(7);
+    expect(reports.filter((r) => r.dead === 1)).toHaveLength(1);
+    expect(reports.slice(8)).toEqual([{ sent: 0, failed: 0, dead: 0, held: 0 }, { sent: 0, failed: 0, dead: 0, held: 0 }]);
+  });
+});
+
+describe('what an alert shows', () => {
+  const full = (text: string) => `${text} `.repeat(12).trim();
+
+  async function story(reports: Array<{ outlet: string; title: string; body: string }>) {
+    const store = new SqliteStore(':memory:');
+    const ids: number[] = [];
+    for (const [i, r] of reports.entries()) {
+      const feedId = (await store.addFeed({ url: `https://${r.outlet.toLowerCase()}.example/rss`, title: r.outlet, intervalS: 900 }, T0)).id;
+      ids.push((await store.upsertArticle({ feedId, key: `k${i}`, title: r.title, lead: '', body: r.body, url: `https://${r.outlet.toLowerCase()}.example/${i}`, fetchedAt: new Date(T0.getTime() + i * 1000), contentHash: `h${i}` })).id);
+    }
+    const storyId = await store.createStory(ids[0]!, reports[0]!.title, T0);
+    for (const id of ids.slice(1)) await store.attachToStory(id, storyId, T0);
+    await store.syncTopics([{ slug: 'drones', title: 'Russia–Iran drones', definition: {}, source: 'config' }]);
+    const channel = await store.ensureChannel({ platform: 'test', workspace: 'w', channel: 'c' });
+    await store.syncConfigSubscriptions([{ channelId: channel, topic: 'drones', minScore: 0 }]);
+    const sent: Alert[] = [];
+    const sink: Sink = { platform: 'test', send: async (alert) => (sent.push(alert), { status: 'sent', messageRef: `m${sent.length}` }) };
+    const deps = { store, sinks: new Map([['test', sink]]), log: silentLogger(), now: () => T0, owner: 'test' };
+    const route = (i: number) => routeMatches(store, { articleId: ids[i]!, storyId, matches: [{ topic: 'drones', score: 0.8 }] }, T0);
+    return { store, ids, sent, deps, route };
+  }
+
+  it("shows the alert's own summary, never another report's under its headline", async () => {
+    const { sent, deps, route } = await story([
+      { outlet: 'Claims', title: 'Russia has an agreement with Iran on Shahed drones', body: full(full('Russia has an official agreement with Iran on Shahed drones, officials said.')) },
+      { outlet: 'Denials', title: 'Iran denies sending drones to Russia', body: full('Tehran denied on Monday that it had sent any drones to Russia for use in Ukraine.') },
+    ]);
+    await route(1); // the denial reaches this channel first: it is the story's alert here
+    await deliverPending(deps);
+    expect(sent[0]!.title).toBe('Iran denies sending drones to Russia');
+    expect(sent[0]!.summary).toMatch(/^Tehran denied/);
+    expect(sent[0]!.summaryFrom).toBeUndefined();
+  });
+
+  it('borrows a fuller report only for a teaser, and names its outlet and link', async () => {
+    const { sent, deps, route } = await story([
+      { outlet: 'Teasers', title: 'Drones for Russia', body: 'Iran sent drones… Read more' },
+      { outlet: 'Reuters', title: 'Iran ships more Shahed drones to Russia', body: full('Iran shipped another batch of Shahed drones to Russia by sea, three sources said.') },
+    ]);
+    await route(0);
+    await deliverPending(deps);
+    expect(sent[0]!.summary).toMatch(/^Iran shipped another batch/);
+    expect(sent[0]!.summaryFrom).toEqual({ source: 'Reuters', url: 'https://reuters.example/1' });
+  });
+
+  it("names the story's headline in a follow-up and refreshes the alert's outlet count", async () => {
+    const { sent, deps, route } = await story([
+      { outlet: 'Wire', title: 'Iran ships Shahed drones to Russia', body: full('Iran shipped Shahed drones to Russia, officials said.') },
+      { outlet: 'Yonhap', title: '이란, 러시아에 드론', body: full('이란이 러시아에 샤헤드 드론을 보냈다고 관리들이 말했다.') },
+      { outlet: 'TASS', title: 'Иран и беспилотники', body: full('Иран передал России беспилотники, сообщили источники.') },
+    ]);
+    await route(0);
+    await route(1);
+    await route(2);
+    await deliverPending(deps);
+    expect(sent.map((a) => [a.kind, a.storyTitle, a.outlets, a.threadRef])).toEqual([
+      ['alert', 'Iran ships Shahed drones to Russia', 1, null],
+      ['followup', 'Iran ships Shahed drones to Russia', 2, 'm1'],
+      ['followup', 'Iran ships Shahed drones to Russia', 3, 'm1'],
+    ]);
+    expect(sent[2]!.anchor).toMatchObject({ kind: 'alert', title: 'Iran ships Shahed drones to Russia', outlets: 3, summary: sent[0]!.summary });
+  });
+
+  it('releases a held delivery without counting an attempt, so a closed output never kills an alert', async () => {
+    const { store, sent, deps, route } = await story([{ outlet: 'Wire', title: 'Iran ships drones', body: full('Iran shipped drones to Russia.') }]);
+    let open = false;
+    deps.sinks.set('test', { platform: 'test', send: async (alert) => (open ? (sent.push(alert), { status: 'sent', messageRef: 'm1' }) : { status: 'held', detail: 'closed' }) });
+    await route(0);
+    for (let run = 0; run < 12; run++) expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, held: 1 });
+    open = true;
+    expect(await deliverPending(deps)).toEqual({ sent: 1, failed: 0, dead: 0, held: 0 });
+    const [job] = await store.claimDeliveries(T0, 'x', T0, 10);
+    expect(job).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/alerts/message.ts';
 import { createConsoleSink } from '../../src/chat/console/adapter.ts';
@@ -33,7 +33,7 @@ describe('console sink', () => {
     expect(JSON.parse(text)).toEqual({
       kind: 'alert', topic: 'dprk-russia-arms', score: 0.91, title: 'North Korea ships shells to Russia', url: 'https://wire.example/a',
       source: 'Wire', published: '2026-11-20T09:14:00.000Z', language: 'en', summary: 'North Korea shipped shells.',
-      why: 'North Korea (title) · 0.91 ≥ 0.50', story_id: 3,
+      why: 'North Korea (title) · 0.91 ≥ 0.50', story_id: 3, story_title: 'North Korea ships shells to Russia', outlets: 1, summary_from: null,
     });
   });
 
@@ -47,8 +47,31 @@ describe('console sink', () => {
       '   Wire · 2026-11-20 09:14 UTC · en · story 3',
       '',
     ].join('\n') + '\n');
-    expect(alertText({ ...alert, kind: 'followup', source: 'Yonhap', summary: '' }, false)).toBe(
-      '  ↳ also reported by Yonhap: North Korea ships shells to Russia\n    https://wire.example/a\n    2026-11-20 09:14 UTC · en · story 3\n',
+    expect(alertText({ ...alert, kind: 'followup', source: 'Yonhap', title: '북한, 러시아에 포탄', summary: '', outlets: 2 }, false)).toBe(
+      '  ↳ DPRK–Russia arms transfers · "North Korea ships shells to Russia" also reported by Yonhap: 북한, 러시아에 포탄\n'
+        + '    https://wire.example/a\n    2026-11-20 09:14 UTC · en · story 3\n',
     );
+  });
+
+  it("says whose words a borrowed summary is", () => {
+    const text = alertText({ ...alert, summaryFrom: { source: 'Reuters', url: 'https://reuters.example/full' } }, false);
+    expect(text).toContain('   North Korea shipped shells.\n   summary from Reuters (https://reuters.example/full): this report is a teaser\n');
+  });
+
+  it('counts as sent only what reached the stream, and stops writing once the reader is gone', async () => {
+    let writes = 0;
+    const out = new Writable({
+      write(_chunk, _enc, done) {
+        writes++;
+        done(writes > 1 ? Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }) : null);
+      },
+    });
+    const sink = createConsoleSink({ format: 'json', out });
+    const to = { platform: 'console', workspace: 'local', channel: 'stdout' };
+    expect(await sink.send(alert, to)).toEqual({ status: 'sent', messageRef: 'console:7' });
+    expect(await sink.send({ ...alert, deliveryId: 8 }, to)).toMatchObject({ status: 'held' });
+    expect(await sink.send({ ...alert, deliveryId: 9 }, to)).toMatchObject({ status: 'held', detail: expect.stringContaining('EPIPE') });
+    expect(writes).toBe(2);
+    await sink.close?.();
   });
 });

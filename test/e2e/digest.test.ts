@@ -52,11 +52,11 @@ describe('digests', () => {
 
   it('a scheduled digest is posted once per period, even when its tick fires twice', async () => {
     const out = captureIO();
-    const app = await createApp(loadConfig(config, {}), { stdout: out.stdout, log: silentLogger() });
+    const app = await createApp(loadConfig(config, {}), { stdout: out.stdout, log: silentLogger(), env: {} });
     try {
       const tick = new Date(Date.now() + 60_000);
-      expect(await postScheduledDigest(app, 0, tick, out.stdout, silentLogger())).toBe(true);
-      expect(await postScheduledDigest(app, 0, tick, out.stdout, silentLogger())).toBe(false);
+      expect(await postScheduledDigest(app, 0, tick, silentLogger())).toBe(true);
+      expect(await postScheduledDigest(app, 0, tick, silentLogger())).toBe(false);
       const lines = out.out().trim().split('\n').map((l) => JSON.parse(l));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ kind: 'digest', storyCount: 1 });

@@ -123,6 +123,7 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       const channel = await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
       const id = (await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a1, kind: 'alert' }, T0))!;
 
+      expect(await store.storyAlert(channel, story + 1)).toBeUndefined();
       const [job] = await store.claimDeliveries(T0, 'w1', at(1), 10);
       expect(job).toMatchObject({ id, kind: 'alert', attempts: 1, storyId: story, channel: { platform: 'console', channel: 'stdout' } });
       expect(job!.article.title).toBe('Title k1');
@@ -131,10 +132,11 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect((await store.claimDeliveries(at(2), 'w2', at(3), 10)).map((j) => j.attempts)).toEqual([2]);
       await store.markDeliveryFailed(id, { error: 'rate limited', retryAt: at(10) });
       expect(await store.claimDeliveries(at(5), 'w2', at(6), 10)).toEqual([]);
-      expect(await store.alertMessageRef(channel, story)).toBeUndefined();
+      expect(await store.storyAlert(channel, story)).toMatchObject({ status: 'pending', messageRef: null, postedFeeds: [] });
       expect(await store.claimDeliveries(at(10), 'w2', at(11), 10)).toHaveLength(1);
       await store.markDelivered(id, 'msg-1', at(10));
-      expect(await store.alertMessageRef(channel, story)).toBe('msg-1');
+      const posted = await store.storyAlert(channel, story);
+      expect(posted).toMatchObject({ status: 'sent', messageRef: 'msg-1', postedFeeds: [feedId], job: { id, kind: 'alert', article: { id: a1 } } });
       expect(await store.claimDeliveries(at(100), 'w2', at(101), 10)).toEqual([]);
     });
 

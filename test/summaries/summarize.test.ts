@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cleanText, focusFromExplanation, pickStorySource, summarize, type SummaryArticle, type SummaryFocus } from '../../src/summaries/summarize.ts';
+import { cleanText, focusFromExplanation, isTeaser, summarize, summarySource, type SummaryArticle, type SummaryFocus } from '../../src/summaries/summarize.ts';
 
 // Golden files: each <name>.json (article + focus) has its expected summary in <name>.txt.
 // Regenerate with UPDATE_GOLDEN=1 after reading every changed line.
@@ -125,36 +125,34 @@ describe('cleanText', () => {
   });
 });
 
-describe('pickStorySource', () => {
+describe('summarySource', () => {
   const long = 'A full report sentence with detail and context. '.repeat(20);
-  it('prefers the longest clean body among the first reports', () => {
-    const articles = [
-      { id: 1, lead: 'Teaser', body: 'Short teaser text. Read more' },
+  it("keeps the article's own text whenever it is not a teaser, however long the others are", () => {
+    const own = { id: 1, lead: 'Iran denies sending drones', body: long };
+    const others = [own, { id: 2, lead: 'Claim', body: long.repeat(5) }];
+    expect(summarySource(own, others)).toEqual({ article: own, borrowed: false });
+  });
+
+  it('borrows the longest clean first report for a teaser, and says so', () => {
+    const teaser = { id: 1, lead: 'Teaser', body: 'Short teaser text. Read more' };
+    const reports = [
+      teaser,
       { id: 2, lead: 'Lead', body: long },
       { id: 3, lead: 'Lead', body: `${long}<div>${'<span></span>'.repeat(500)}</div>` },
       { id: 4, lead: 'Lead', body: long.slice(0, 400) },
     ];
-    expect(pickStorySource(articles).id).toBe(2);
+    expect(summarySource(teaser, reports)).toEqual({ article: reports[1], borrowed: true });
   });
 
-  it('ignores later reports and markup when judging length', () => {
-    const articles = [
-      { id: 1, lead: 'L', body: long },
-      ...[2, 3, 4, 5].map((id) => ({ id, lead: 'L', body: 'short' })),
-      { id: 6, lead: 'L', body: long.repeat(3) },
-    ];
-    expect(pickStorySource(articles).id).toBe(1);
+  it('ignores later reports, and keeps the teaser when no first report is fuller', () => {
+    const teaser = { id: 1, lead: 'L', body: 'Teaser…' };
+    const reports = [teaser, ...[2, 3, 4, 5].map((id) => ({ id, lead: 'L', body: 'short' })), { id: 6, lead: 'L', body: long }];
+    expect(summarySource(teaser, reports)).toEqual({ article: teaser, borrowed: false });
   });
 
-  it('takes the longest teaser when every first report is a teaser', () => {
-    const articles = [
-      { id: 1, lead: 'Short', body: 'Teaser…' },
-      { id: 2, lead: 'A longer lead that says more', body: 'Teaser text…' },
-    ];
-    expect(pickStorySource(articles).id).toBe(2);
-  });
-
-  it('refuses an empty story', () => {
-    expect(() => pickStorySource([])).toThrow(/at least one article/);
+  it('knows a teaser by its length or by trailing off', () => {
+    expect(isTeaser({ body: 'Too short.' })).toBe(true);
+    expect(isTeaser({ body: `${long} Continue reading` })).toBe(true);
+    expect(isTeaser({ body: long })).toBe(false);
   });
 });

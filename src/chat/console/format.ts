@@ -1,3 +1,4 @@
+import type { Digest } from '../../alerts/digest.ts';
 import type { Alert } from '../../alerts/message.ts';
 
 /** One JSON object per line: the stable shape scripts read (`kind`, `story_id`, `topic`, …). */
@@ -12,8 +13,11 @@ export function alertJson(alert: Alert): string {
     published: alert.published?.toISOString() ?? null,
     language: alert.language ?? null,
     summary: alert.summary,
+    summary_from: alert.summaryFrom ? { source: alert.summaryFrom.source, url: alert.summaryFrom.url ?? null } : null,
     why: alert.why,
     story_id: alert.storyId,
+    story_title: alert.storyTitle,
+    outlets: alert.outlets,
   });
 }
 
@@ -23,8 +27,14 @@ export function alertText(alert: Alert, color: boolean): string {
   const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[22m` : s);
   const when = alert.published ? alert.published.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'undated';
   if (alert.kind === 'followup') {
+    // A console stream interleaves stories: a follow-up names the alert it belongs to.
     const meta = [when, alert.language, `story ${alert.storyId}`].filter(Boolean).join(' · ');
-    return `  ↳ also reported by ${bold(alert.source)}: ${alert.title}\n    ${alert.url ?? ''}\n    ${dim(meta)}\n`;
+    return [
+      `  ↳ ${alert.topic.title} · "${alert.storyTitle}" also reported by ${bold(alert.source)}: ${alert.title}`,
+      alert.url ? `    ${alert.url}` : undefined,
+      `    ${dim(meta)}`,
+      '',
+    ].filter((line) => line !== undefined).join('\n');
   }
   const meta = [alert.source, when, alert.language].filter(Boolean).join(' · ');
   return [
@@ -32,8 +42,14 @@ export function alertText(alert: Alert, color: boolean): string {
     `   ${bold(alert.title)}`,
     alert.url ? `   ${alert.url}` : undefined,
     alert.summary ? `   ${alert.summary}` : undefined,
+    alert.summaryFrom ? `   ${dim(`summary from ${alert.summaryFrom.source}${alert.summaryFrom.url ? ` (${alert.summaryFrom.url})` : ''}: this report is a teaser`)}` : undefined,
     `   ${dim(`why: ${alert.why}`)}`,
     `   ${dim(`${meta} · story ${alert.storyId}`)}`,
     '',
   ].filter((line) => line !== undefined).join('\n') + '\n';
+}
+
+/** A digest as one JSON line (`kind: digest`), as `watchfloor digest --json` prints it. */
+export function digestJson(digest: Digest): string {
+  return JSON.stringify({ kind: 'digest', ...digest });
 }
