@@ -1,6 +1,8 @@
 import { hostname } from 'node:os';
 import type { Output } from './chat/platform.ts';
 import { createSinks } from './chat/registry.ts';
+import { createCommandHandler, createFeedAdder } from './commands/index.ts';
+import type { CommandHandler } from './commands/types.ts';
 import { targetChannel } from './chat/targets.ts';
 import type { Config } from './config.ts';
 import { type Env, readEnv } from './env.ts';
@@ -14,7 +16,8 @@ import { type Pipeline, rebuildStoryWindow } from './pipeline.ts';
 import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { StoryIndex } from './stories/cluster.ts';
-import { compileTopics } from './topics/compile.ts';
+import { TopicCatalog } from './topics/catalog.ts';
+import { compileTopics, type TopicIndex } from './topics/compile.ts';
 import type { TopicDefinition } from './topics/define.ts';
 import { loadConfigTopics } from './config-check.ts';
 
@@ -24,7 +27,10 @@ export interface App {
   store: Store;
   http: HttpClient;
   pipeline: Pipeline;
-  topics: TopicDefinition[];
+  /** Config and chat topics; every change swaps `pipeline.topics.index`. */
+  catalog: TopicCatalog;
+  /** The `/watch` command layer every chat listener (and the CLI) answers through. */
+  commands: CommandHandler;
   /** The stored feed of each `config.feeds` entry, by index (a moved feed's entry names its old URL). */
   configFeedIds: number[];
   close(): Promise<void>;
@@ -61,6 +67,16 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
   const stories = new StoryIndex({ windowHours: config.stories.window / 3600 });
   await rebuildStoryWindow(store, stories, now(), config.stories.window);
 
+  // The pipeline reads whichever index is current: the catalog swaps it whole on every change.
+  const current: { index: TopicIndex } = { index: compileTopics(topics) };
+  const catalog = await TopicCatalog.load({ store, config: topics, log: io.log, onChange: (index) => (current.index = index) });
+  const commands = createCommandHandler({
+    store,
+    topics: catalog,
+    feeds: createFeedAdder({ http, read: pool?.read ?? readFeedBytes, store, intervalS: config.poll.interval, firstPollMaxAgeS: config.poll.first_poll_max_age, now }),
+    log: io.log,
+    now,
+  });
   const pipeline: Pipeline = {
     store,
     log: io.log,
@@ -74,7 +90,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
       firstPollMaxAgeS: config.poll.first_poll_max_age,
     },
     pollsInFlight: pollsInFlight(config.fetch.concurrency, config.poll.parse_threads),
-    topics: { index: compileTopics(topics) },
+    topics: current,
     stories,
     sinks,
   };
@@ -85,7 +101,8 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     store,
     http,
     pipeline,
-    topics,
+    catalog,
+    commands,
     configFeedIds,
     async close() {
       await Promise.allSettled([...sinks.values()].map((s) => s.close?.()));
@@ -114,15 +131,13 @@ async function applyConfig(store: Store, config: Config, topics: TopicDefinition
 }
 
 /**
- * Re-reads the topic files (SIGHUP, or a topic added from chat) and swaps in a freshly compiled index.
+ * Re-reads the topic files (SIGHUP) and swaps in a freshly compiled index, chat topics kept.
  * A broken file throws and leaves the running index untouched.
  */
 export async function reloadTopics(app: App): Promise<TopicDefinition[]> {
   const topics = loadTopics(app.config);
-  const index = compileTopics(topics);
+  app.catalog.setConfigTopics(topics);
   await syncTopics(app.store, topics);
-  app.pipeline.topics.index = index;
-  app.topics = topics;
   return topics;
 }
 

@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { duePeriod } from './alerts/digest-schedule.ts';
 import { collectDigest } from './alerts/digest-source.ts';
 import { formatTarget, targetChannel } from './chat/targets.ts';
 import { errorMessage } from './errors.ts';
@@ -6,17 +7,18 @@ import type { Logger } from './log.ts';
 import type { App } from './main.ts';
 import { type CycleReport, runCycle } from './pipeline.ts';
 
-export interface Bot {
+export interface Schedules {
   /** Stops scheduling, waits for the step in progress, and resolves when it is safe to close the app. */
   stop(): Promise<void>;
 }
 
 /**
- * The long-running bot: a poll cycle now and on every tick of `poll.schedule` (feeds that are not due
- * are skipped cheaply), and each scheduled digest. A tick that finds the previous cycle still running
- * is skipped rather than stacked.
+ * The clock of the long-running bot: a poll cycle now and on every tick of `poll.schedule` (feeds that are
+ * not due are skipped cheaply), each config digest on its cron, and every minute the digests channels
+ * scheduled with `/watch digest schedule`. A tick that finds the previous cycle still running is skipped
+ * rather than stacked.
  */
-export function startBot(app: App, log: Logger): Bot {
+export function startSchedules(app: App, log: Logger): Schedules {
   // Every run in progress (a cycle, a digest): stop() waits for all of them.
   const running = new Set<Promise<void>>();
   const track = (work: Promise<void>): Promise<void> => {
@@ -30,7 +32,9 @@ export function startBot(app: App, log: Logger): Bot {
   const cycle = () => {
     if (cycleInFlight || stopping) return;
     cycleInFlight = track(
-      runCycle(app.pipeline)
+      // Another replica may have added a chat topic: pick it up before matching.
+      app.catalog.refresh()
+        .then(() => runCycle(app.pipeline))
         .then((report) => {
           if (report.feeds === 0) return;
           // Every feed failing is an outage (the network, a proxy), not a quiet hour: said at warn.
@@ -54,6 +58,14 @@ export function startBot(app: App, log: Logger): Bot {
       ));
     }, { name: `digest-${i}`, timezone: digest.timezone }));
   });
+
+  tasks.push(cron.schedule('* * * * *', () => {
+    if (stopping) return;
+    track(postChannelDigests(app, log).then(
+      () => undefined,
+      (err) => log.error({ err }, `channel digests failed: ${errorMessage(err)}`),
+    ));
+  }, { name: 'channel-digests', noOverlap: true }));
 
   cycle();
   return {
@@ -90,6 +102,32 @@ export async function postScheduledDigest(app: App, index: number, scheduledAt: 
   }
   log.info({ schedule: scheduleKey, period, stories: result.storyCount, to }, 'digest posted');
   return true;
+}
+
+/**
+ * Posts each channel's scheduled digest that is due now (alerts/digest-schedule.ts), once per period across
+ * restarts and replicas. Returns how many were posted.
+ */
+export async function postChannelDigests(app: App, log: Logger): Promise<number> {
+  const now = app.pipeline.now();
+  let posted = 0;
+  for (const schedule of await app.store.listDigestSchedules()) {
+    const due = duePeriod(schedule, now);
+    if (!due) continue;
+    const sink = app.pipeline.sinks.get(schedule.channel.platform);
+    if (!sink?.sendDigest) continue; // its platform is not connected in this process; another may post it
+    if (!(await app.store.claimDigestRun(`channel:${schedule.channelId}`, due.period, now))) continue;
+    const digest = await collectDigest(app.store, { channelId: schedule.channelId, since: new Date(now.getTime() - due.sinceS * 1000), until: now });
+    const outcome = await sink.sendDigest(digest, schedule.channel);
+    const where = `${schedule.channel.platform}:${schedule.channel.channel}`;
+    if (outcome.status === 'sent') {
+      posted++;
+      log.info({ channel: where, period: due.period, stories: digest.storyCount }, 'channel digest posted');
+    } else {
+      log.error({ channel: where, period: due.period, outcome }, `channel digest for ${due.period} not posted to ${where}: ${'detail' in outcome ? outcome.detail : outcome.userDetail}`);
+    }
+  }
+  return posted;
 }
 
 /** The one line a cycle ends with: `16 feeds (16 failed, 0 unchanged), 0 new articles, 0 matches, 0 sent`. */

@@ -13,6 +13,7 @@ export interface DeliverDeps {
 
 const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 8;
+const ALERT_NOT_POSTED = 'alert_not_posted';
 /** Passes of one delivery run: the first posts alerts, the next their follow-ups (a third catches stragglers). */
 const MAX_PASSES = 3;
 
@@ -48,7 +49,7 @@ async function attempt(deps: DeliverDeps, job: DeliveryJob): Promise<DeliveryOut
   if (!sink) return { status: 'failed', retryable: true, detail: `no ${job.channel.platform} connection is configured; the delivery waits until one is` };
   const anchor = job.kind === 'followup' ? await deps.store.storyAlert(job.channel.id, job.storyId) : undefined;
   if (job.kind === 'followup') {
-    if (anchor?.status === 'dead') return { status: 'rejected', code: 'alert_not_posted', userDetail: 'the story alert this follow-up replies to could not be posted' };
+    if (anchor?.status === 'dead') return { status: 'rejected', code: ALERT_NOT_POSTED, userDetail: 'the story alert this follow-up replies to could not be posted' };
     // Waiting for its alert is not an attempt: the follow-up goes back to pending until the alert is out.
     if (anchor?.status !== 'sent') return { status: 'held', detail: 'waiting for the story alert to be posted first' };
   }
@@ -80,6 +81,12 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: DeliveryOutc
     return;
   }
   const detail = outcome.status === 'rejected' ? `${outcome.code}: ${outcome.userDetail}` : outcome.detail;
+  // The platform refused the channel itself (gone, archived, bot removed, token revoked): stop routing to it
+  // until someone subscribes again; `/watch list` shows why. A follow-up whose alert failed is not the channel's fault.
+  if (outcome.status === 'rejected' && outcome.code !== ALERT_NOT_POSTED) {
+    const paused = await deps.store.pauseSubscriptions(job.channel.id, outcome.userDetail);
+    if (paused > 0) deps.log.warn({ channel: job.channel.channel, platform: job.channel.platform, code: outcome.code }, `${paused} subscription(s) of ${job.channel.platform}:${job.channel.channel} paused: ${outcome.userDetail}`);
+  }
   const retry = outcome.status === 'failed' && outcome.retryable && job.attempts < MAX_ATTEMPTS;
   const backoffS = outcome.status === 'failed' && outcome.retryAfterS !== undefined ? outcome.retryAfterS : 30 * 2 ** (job.attempts - 1);
   await deps.store.markDeliveryFailed(job.id, { error: detail, retryAt: retry ? new Date(at.getTime() + backoffS * 1000) : null });

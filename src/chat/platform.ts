@@ -25,7 +25,7 @@ export interface PlatformDeps {
 
 export type RequestListener = (req: IncomingMessage, res: ServerResponse) => void;
 
-export interface ListenerDeps extends PlatformDeps {
+export interface ListenerDeps extends Omit<PlatformDeps, 'stdout'> {
   handler: CommandHandler;
   /** Topic slugs for autocomplete, read when asked (chat topics come and go). */
   topicNames: () => string[];

@@ -4,10 +4,11 @@
  */
 import type { Sink } from '../alerts/message.ts';
 import { consolePlatform } from './console/platform.ts';
+import { discordPlatform, discordWebhookPlatform } from './discord/platform.ts';
 import type { ChatListener, ListenerDeps, Platform, PlatformDeps } from './platform.ts';
 import { slackPlatform, slackWebhookPlatform } from './slack/platform.ts';
 
-export const platforms: readonly Platform[] = [consolePlatform, slackPlatform, slackWebhookPlatform];
+export const platforms: readonly Platform[] = [consolePlatform, slackPlatform, slackWebhookPlatform, discordPlatform, discordWebhookPlatform];
 
 /** A sink for each platform the environment enables, by platform name. */
 export function createSinks(deps: PlatformDeps): Map<string, Sink> {

@@ -24,8 +24,8 @@ ${CONFIG_USAGE}
     if (sinceS === undefined) throw usageError(`--since expects a duration such as 24h or 7d, got "${values.since}".`);
     return withApp(values, io, async (app) => {
       const topic = values.topic as string | undefined;
-      if (topic && !app.topics.some((t) => t.slug === topic)) {
-        throw usageError(`no topic "${topic}"; known topics: ${app.topics.map((t) => t.slug).join(', ')}.`);
+      if (topic && !app.catalog.get(topic)) {
+        throw usageError(`no topic "${topic}"; known topics: ${app.catalog.list().map((t) => t.definition.slug).join(', ')}.`);
       }
       const until = new Date();
       const digest = await collectDigest(app.store, { topic, since: new Date(until.getTime() - sinceS * 1000), until });

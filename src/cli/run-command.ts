@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors.ts';
 import { reloadTopics } from '../main.ts';
-import { startBot } from '../scheduler.ts';
+import { startBot } from '../bot.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, withApp } from './context.ts';
 import { statusLine } from './progress.ts';
@@ -25,8 +25,8 @@ ${CONFIG_USAGE}
     const status = statusLine(io.stderr, io.stderr.isTTY === true);
     return withApp(values, { ...io, stderr: status.log }, async (app, log) => {
       app.pipeline.poll.progress = status.polling;
-      log.info({ feeds: app.config.feeds.length, topics: app.topics.map((t) => t.slug), db: app.config.storage.path }, 'watchfloor running');
-      const bot = startBot(app, log);
+      log.info({ feeds: app.config.feeds.length, topics: app.catalog.list().map((t) => t.definition.slug), db: app.config.storage.path }, 'watchfloor running');
+      const bot = await startBot(app, log);
       const onHangup = () => {
         reloadTopics(app)
           .then((topics) => log.info({ topics: topics.map((t) => t.slug) }, 'topics reloaded'))

@@ -12,7 +12,7 @@ export const topicsListCommand: CliCommand = {
   options: { ...configOption },
   async run({ values }, io) {
     return withApp(values, io, async (app) => {
-      const rows = await Promise.all(app.topics.map(async (t) => [t.slug, t.threshold.toFixed(2), String((await app.store.subscribersOf(t.slug)).length), t.title]));
+      const rows = await Promise.all(app.catalog.list().map(({ definition: t }) => t).map(async (t) => [t.slug, t.threshold.toFixed(2), String((await app.store.subscribersOf(t.slug)).length), t.title]));
       io.stdout.write(formatTable(['slug', 'threshold', 'subscribers', 'title'], rows));
       return 0;
     });
@@ -36,8 +36,8 @@ ${CONFIG_USAGE}`,
     const sinceS = parseDurationS((values.since as string | undefined) ?? '7d');
     if (sinceS === undefined) throw usageError(`--since expects a duration such as 24h or 7d, got "${values.since}".`);
     return withApp(values, io, async (app) => {
-      const topic = app.topics.find((t) => t.slug === slug);
-      if (!topic) throw usageError(`no topic "${slug}"; known topics: ${app.topics.map((t) => t.slug).join(', ')}.`);
+      const topic = app.catalog.get(slug)?.definition;
+      if (!topic) throw usageError(`no topic "${slug}"; known topics: ${app.catalog.list().map((t) => t.definition.slug).join(', ')}.`);
       const index = compileTopics([topic]);
       const rows: Array<[number, string[]]> = [];
       const articles = await app.store.articlesSince(new Date(Date.now() - sinceS * 1000));

@@ -81,6 +81,14 @@ describe('routing and the outbox worker', () => {
     expect(sent).toEqual([]);
   });
 
+  it("pauses the channel's subscriptions when the platform refuses the channel, with the reason /watch list shows", async () => {
+    const { store, a1, story, channel, deps } = await setup([{ status: 'rejected', code: 'channel_not_found', userDetail: 'the channel was deleted; subscribe again from a channel the app is in' }]);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await deliverPending(deps);
+    expect(await store.channelSubscriptions(channel)).toMatchObject([{ topic: 'arms', pausedReason: 'the channel was deleted; subscribe again from a channel the app is in' }]);
+    expect(await store.subscribersOf('arms')).toEqual([]);
+  });
+
   it('gives up a follow-up whose alert could not be posted, instead of holding it for ever', async () => {
     const { store, a1, a2, story, deps, sent } = await setup([{ status: 'rejected', code: 'channel_not_found', userDetail: 'the channel was deleted' }]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { createApp } from '../../src/main.ts';
-import { startBot } from '../../src/scheduler.ts';
+import { startSchedules } from '../../src/scheduler.ts';
 import { captureIO, jsonLines } from '../fakes/cli-io.ts';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
 import { FEED_FIXTURES, ROOT, writeTestConfig } from '../fakes/test-config.ts';
@@ -61,7 +61,7 @@ describe('watchfloor run', () => {
     const io = captureIO();
     const log = createLogger({ LOG_LEVEL: 'info', LOG_FORMAT: 'json' }, io.stderr);
     const app = await createApp(config, { stdout: io.stdout, log, env: {} });
-    const bot = startBot(app, log);
+    const bot = startSchedules(app, log);
     try {
       await new Promise<void>((resolve) => {
         const check = () => (io.err().includes('"msg":"cycle:') ? resolve() : setTimeout(check, 20));

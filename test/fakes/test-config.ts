@@ -19,6 +19,8 @@ export function writeTestConfig(dir: string, name: string, options: { feeds: str
     `topics: [${JSON.stringify(FLAGSHIP_TOPIC)}]`,
     'routes: [{ topic: dprk-russia-arms, to: console }]',
     'console: { format: json }',
+    // `run` serves /healthz: a free port, so tests never collide with each other or a running bot.
+    'http: { port: 0 }',
     ...(options.extra ?? []),
   ].join('\n'));
   return file;
