@@ -124,31 +124,30 @@ export function loadTopicFile(path: string): TopicDefinition {
 /** Validates an already-parsed YAML document; `origin` prefixes error messages. */
 export function topicFromYaml(raw: unknown, origin: string, fallbackSlug: string): TopicDefinition {
   const parsed = topicSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new AppError('config', `${origin}: ${issuePath(issue.path)}${issueText(issue)}`);
-  }
+  // Every problem of the file at once, each under its key path, as config errors are reported.
+  const fail = (problems: string[]) => new AppError('config', problems.map((p) => `${origin}: ${p}`).join('\n'));
+  if (!parsed.success) throw fail(parsed.error.issues.map((issue) => `${issuePath(issue.path)}${issueText(issue)}`));
   const doc = parsed.data;
+  const problems: string[] = [];
   const slug = doc.slug ?? fallbackSlug;
-  if (!SLUG.test(slug)) throw new AppError('config', `${origin}: slug: use lowercase letters, digits and hyphens`);
+  if (!SLUG.test(slug)) problems.push('slug: use lowercase letters, digits and hyphens');
 
   const concepts: ConceptDefinition[] = Object.entries(doc.concepts).map(([id, concept]) => {
     const aliases = Object.entries(concept.aliases).flatMap(([language, list]) => list.map((text) => ({ text, language })));
-    if (aliases.length === 0) throw new AppError('config', `${origin}: concepts.${id}.aliases: list at least one alias`);
-    return { id, label: concept.label ?? aliases[0]!.text, aliases };
+    if (aliases.length === 0) problems.push(`${formatPath(['concepts', id, 'aliases'])}: list at least one alias`);
+    return { id, label: concept.label ?? aliases[0]?.text ?? id, aliases };
   });
   const known = new Set(concepts.map((c) => c.id));
-  const check = (key: string, id: string) => {
-    if (!known.has(id)) throw new AppError('config', `${origin}: ${key}: unknown concept "${id}"`);
+  const check = (path: PropertyKey[], id: string) => {
+    if (!known.has(id)) problems.push(`${formatPath(path)}: unknown concept "${id}"`);
   };
 
   const must = doc.must.map((entry) => (Array.isArray(entry) ? entry : [entry]));
-  must.forEach((group, i) => group.forEach((id) => check(`must.${i}`, id)));
-  doc.should.forEach((id, i) => check(`should.${i}`, id));
-  doc.must_not.forEach((id, i) => check(`must_not.${i}`, id));
-  if (doc.min_should > doc.should.length) {
-    throw new AppError('config', `${origin}: min_should: ${doc.min_should} is more than the ${doc.should.length} should concepts`);
-  }
+  doc.must.forEach((entry, i) => (Array.isArray(entry) ? entry.forEach((id, j) => check(['must', i, j], id)) : check(['must', i], entry)));
+  doc.should.forEach((id, i) => check(['should', i], id));
+  doc.must_not.forEach((id, i) => check(['must_not', i], id));
+  if (doc.min_should > doc.should.length) problems.push(`min_should: ${doc.min_should} is more than the ${doc.should.length} should concepts`);
+  if (problems.length > 0) throw fail(problems);
 
   const group = (ids: string[]): QueryNode =>
     ids.length === 1 ? { kind: 'concept', concept: ids[0]! } : { kind: 'or', children: ids.map((concept) => ({ kind: 'concept', concept })) };

@@ -38,7 +38,9 @@ describe('topic YAML', () => {
   it.each([
     [{ ...valid, concepts: { ...valid.concepts, dprk: { aliases: { en: 'North Korea' } } } }, 'topics/x.yaml: concepts.dprk.aliases.en: expected an array'],
     [{ ...valid, concepts: { ...valid.concepts, dprk: { aliases: ['North Korea'] } } }, 'topics/x.yaml: concepts.dprk.aliases: expected a map'],
-    [{ ...valid, must: ['dprk', 'rusia'] }, 'topics/x.yaml: must.1: unknown concept "rusia"'],
+    [{ ...valid, must: ['dprk', 'rusia'] }, 'topics/x.yaml: must[1]: unknown concept "rusia"'],
+    [{ ...valid, must: ['dprk', ['russia', 'kremln']], should: ['shells'] }, 'topics/x.yaml: must[1][1]: unknown concept "kremln"\ntopics/x.yaml: should[0]: unknown concept "shells"'],
+    [{ ...valid, threshold: 2, colour: 'red' }, 'topics/x.yaml: threshold: Too big: expected number to be <=1\ntopics/x.yaml: unknown key "colour"'],
     [{ ...valid, threshold: 2 }, 'topics/x.yaml: threshold: Too big: expected number to be <=1'],
     [{ ...valid, colour: 'red' }, 'topics/x.yaml: unknown key "colour"'],
     [{ ...valid, must: [] }, 'topics/x.yaml: must: Too small: expected array to have >=1 items'],
