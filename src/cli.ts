@@ -3,6 +3,7 @@ import { checkConfigCommand } from './cli/check-config-command.ts';
 import type { CliCommand, CliIO } from './cli/command.ts';
 import { reportError } from './cli/context.ts';
 import { digestCommand } from './cli/digest-command.ts';
+import { discordDeployCommand } from './cli/discord-command.ts';
 import { feedsAddCommand, feedsExportCommand, feedsImportCommand, feedsListCommand, feedsRemoveCommand } from './cli/feeds-command.ts';
 import { onceCommand } from './cli/once-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
@@ -15,7 +16,7 @@ import { topicsListCommand, topicsTestCommand } from './cli/topics-command.ts';
 export const commands: CliCommand[] = [
   runCommand, onceCommand, previewCommand, digestCommand, checkConfigCommand, parseCommand, scoreCommand,
   feedsListCommand, feedsAddCommand, feedsRemoveCommand, feedsImportCommand, feedsExportCommand,
-  topicsListCommand, topicsTestCommand,
+  topicsListCommand, topicsTestCommand, discordDeployCommand,
 ];
 
 function overview(): string {
