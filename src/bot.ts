@@ -5,7 +5,7 @@
  */
 import { createListeners } from './chat/registry.ts';
 import type { Logger } from './log.ts';
-import type { App } from './main.ts';
+import type { App } from './app.ts';
 import { createHttpServer } from './ops/http.ts';
 import { startSchedules } from './scheduler.ts';
 

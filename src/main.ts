@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
+import type { App } from './app.ts';
 import type { Output } from './chat/platform.ts';
 import { createSinks } from './chat/registry.ts';
 import { createCommandHandler, createFeedAdder } from './commands/index.ts';
-import type { CommandHandler } from './commands/types.ts';
 import { targetChannel } from './chat/targets.ts';
 import type { Config } from './config.ts';
-import { type Env, readEnv } from './env.ts';
-import { createHttpClient, type HttpClient } from './feeds/fetch.ts';
+import { readEnv } from './env.ts';
+import { createHttpClient } from './feeds/fetch.ts';
 import { pollsInFlight } from './feeds/poll.ts';
 import { readFeedBytes, readPageText } from './feeds/read.ts';
 import { ReadPool } from './feeds/read-pool.ts';
@@ -21,21 +21,6 @@ import { compileTopics, type TopicIndex } from './topics/compile.ts';
 import type { TopicDefinition } from './topics/define.ts';
 import { loadConfigTopics } from './config-check.ts';
 
-export interface App {
-  config: Config;
-  env: Env;
-  store: Store;
-  http: HttpClient;
-  pipeline: Pipeline;
-  /** Config and chat topics; every change swaps `pipeline.topics.index`. */
-  catalog: TopicCatalog;
-  /** The `/watch` command layer every chat listener (and the CLI) answers through. */
-  commands: CommandHandler;
-  /** The stored feed of each `config.feeds` entry, by index (a moved feed's entry names its old URL). */
-  configFeedIds: number[];
-  close(): Promise<void>;
-}
-
 export interface AppIO {
   stdout: Output;
   log: Logger;
@@ -43,6 +28,8 @@ export interface AppIO {
   env: NodeJS.ProcessEnv;
   now?: () => Date;
 }
+
+export type { App };
 
 /**
  * The composition root: config → store → topics → pipeline → sinks. Only this function builds real

@@ -4,7 +4,7 @@ import { collectDigest } from './alerts/digest-source.ts';
 import { formatTarget, targetChannel } from './chat/targets.ts';
 import { errorMessage } from './errors.ts';
 import type { Logger } from './log.ts';
-import type { App } from './main.ts';
+import type { App } from './app.ts';
 import { type CycleReport, runCycle } from './pipeline.ts';
 
 export interface Schedules {

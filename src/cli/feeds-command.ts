@@ -5,7 +5,7 @@ import { AppError, errorMessage } from '../errors.ts';
 import { parseOpml, toOpml } from '../feeds/opml.ts';
 import { HtmlPageError } from '../feeds/parse.ts';
 import { type FeedDocument, readFetchedFeed } from '../feeds/read.ts';
-import type { App } from '../main.ts';
+import type { App } from '../app.ts';
 import type { FeedRow } from '../store/store.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, usageError, withApp } from './context.ts';
