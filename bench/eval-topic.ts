@@ -12,7 +12,7 @@ import { loadTopicFile } from '../src/topics/define.ts';
 import { parseTopicQuery } from '../src/topics/query.ts';
 import { compileTopics } from '../src/topics/compile.ts';
 import { matchTopic, featuresOf, ruleHolds, scanArticle } from '../src/topics/match.ts';
-import { confusion, fitScoreWeights, type Confusion } from '../src/topics/calibrate.ts';
+import { confusion, fitScoreWeights, type Confusion } from './lib/calibrate.ts';
 import { EVAL_FILE } from './shared-dir.ts';
 
 // Both countries by name, in each language of the set, exact words: what a user types first.

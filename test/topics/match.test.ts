@@ -4,7 +4,7 @@ import { compileTopics } from '../../src/topics/compile.ts';
 import { loadTopicFile, topicFromYaml } from '../../src/topics/define.ts';
 import { matchArticle, matchTopic, scanArticle, type ArticleText } from '../../src/topics/match.ts';
 import { parseTopicQuery } from '../../src/topics/query.ts';
-import { confusion } from '../../src/topics/calibrate.ts';
+import { confusion } from '../../bench/lib/calibrate.ts';
 import { EVAL_FILE } from '../../bench/shared-dir.ts';
 
 const article = (title: string, lead = '', body = ''): ArticleText => ({ title, lead, body });

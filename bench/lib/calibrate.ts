@@ -6,8 +6,8 @@
  * see docs/topics.md for the fitted values. Feature weights are kept ≥ 0 (projected after each
  * step): more evidence, a `should` hit, co-occurrence or a title mention never lowers a score.
  */
-import type { ScoreWeights } from './define.ts';
-import { FEATURE_NAMES, type ScoreFeatures } from './score.ts';
+import type { ScoreWeights } from '../../src/topics/define.ts';
+import { FEATURE_NAMES, type ScoreFeatures } from '../../src/topics/score.ts';
 
 export interface LabeledFeatures {
   features: ScoreFeatures;
