@@ -44,8 +44,12 @@ export type PollResult =
 
 /** A republished item (new guid or date, same content) within this window does not alert again. */
 const REPUBLISH_WINDOW_MS = 7 * 86_400_000;
-/** Feeds whose body is shorter than this are teasers worth a full-text fetch when `full_text` is on. */
-const TEASER_CHARS = 600;
+/**
+ * With `full_text` on, an item whose body is shorter than this gets its page fetched. Deliberately above
+ * the summarizer's teaser test (summaries/summarize.ts `isTeaser`, 300 clean characters): a page is worth
+ * fetching even for a short report that would already summarize.
+ */
+const FULL_TEXT_BELOW_CHARS = 600;
 
 /**
  * Refreshes one feed, read top to bottom: conditional GET → decode → parse → normalize → store.
@@ -87,7 +91,7 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     for (const { id, article } of candidates) {
       if (carriers.get(article.contentHash)?.some((other) => other !== id)) continue;
       // Teaser feeds: the article page is fetched once, for new items only.
-      if (feed.fullText && article.body.length < TEASER_CHARS && article.url) {
+      if (feed.fullText && article.body.length < FULL_TEXT_BELOW_CHARS && article.url) {
         const body = await fullText(article.url, deps);
         if (body && body.length > article.body.length) await store.upsertArticle({ ...article, body, feedId: feed.id, fetchedAt: now });
       }

@@ -157,7 +157,7 @@ export class StoryIndex {
   constructor(options: StoryIndexOptions = {}) {
     const hours = options.windowHours ?? DEFAULT_WINDOW_HOURS;
     if (!(hours > 0)) {
-      throw new AppError('bad_config', `The story window must be a positive number of hours, not ${hours}.`);
+      throw new AppError('config', `The story window must be a positive number of hours, not ${hours}.`);
     }
     this.#windowMs = hours * HOUR_MS;
   }
