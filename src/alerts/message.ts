@@ -2,6 +2,7 @@
  * The neutral message model: what an alert says, before any platform decides how it looks.
  * Chat adapters render these; nothing here knows Slack, Discord or a terminal.
  */
+import type { ChannelRef } from '../store/store.ts';
 import type { Digest } from './digest.ts';
 
 export interface Alert {
@@ -38,13 +39,8 @@ export interface Alert {
   threadRef: string | null;
 }
 
-/** Where a message goes, as the store knows it. */
-export interface Destination {
-  platform: string;
-  workspace: string;
-  channel: string;
-  name?: string;
-}
+/** Where a message goes: a channel as the store knows it. */
+export type Destination = ChannelRef;
 
 /**
  * What happened to one send. `rejected` is permanent (channel gone, bot removed): do not retry;
