@@ -4,7 +4,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { AppError, errorMessage } from '../errors.ts';
 import { MiB, readBody, tooLargeError } from './body.ts';
-import { addressCheck, checkUrl, guardedConnector, systemResolver, type AddressCheck, type Resolver } from './guard.ts';
+import { addressCheck, checkUrl, guardedConnector, hostName, systemResolver, type AddressCheck, type Resolver } from './guard.ts';
 import { parseMaxAge, parseRetryAfter } from './schedule.ts';
 import { KeyedSlots, Slots } from './slots.ts';
 
@@ -293,7 +293,7 @@ export class HttpClient {
         return new FetchError('timeout', `${host} stopped answering; gave up.`, { url, retryable: true, cause: err });
       case 'ENOTFOUND':
       case 'EAI_AGAIN':
-        return new FetchError('dns', `the host name ${host} does not resolve; check the feed URL.`, { url, retryable: true, cause: err });
+        return new FetchError('dns', `the host name ${safeHost(url, false)} does not resolve; check the feed URL.`, { url, retryable: true, cause: err });
       case 'ECONNREFUSED':
         return new FetchError('network', `${host} refused the connection.`, { url, retryable: true, cause: err });
       case 'ECONNRESET':
@@ -305,7 +305,7 @@ export class HttpClient {
         return new FetchError('network', `${host} is unreachable from here.`, { url, retryable: true, cause: err });
     }
     if (typeof code === 'string' && /CERT|SSL|TLS/.test(code)) {
-      return new FetchError('tls', `the TLS certificate of ${host} was not accepted (${code}).`, { url, retryable: false, cause: err });
+      return new FetchError('tls', `the TLS certificate of ${safeHost(url, false)} was not accepted (${code}).`, { url, retryable: false, cause: err });
     }
     return new FetchError('network', `fetching ${url} failed: ${errorMessage(err)}`, { url, retryable: true, cause: err });
   }
@@ -347,9 +347,16 @@ function stripHash(u: URL): string {
   return u.href.replace(/#.*$/, '');
 }
 
-function safeHost(url: string): string {
+/**
+ * The host a message names, without the trailing dot of a fully qualified name. Name lookups and
+ * certificates concern the name alone (`the host name localhost does not resolve`, not
+ * `localhost.:8080`); a connection that failed is named with its port, which says what refused it.
+ */
+function safeHost(url: string, withPort = true): string {
   try {
-    return new URL(url).host;
+    const parsed = new URL(url);
+    const name = hostName(parsed.hostname);
+    return withPort && parsed.port ? `${name}:${parsed.port}` : name;
   } catch {
     return url;
   }

@@ -50,8 +50,36 @@ export function refusedError(host: string, refusal: AddressRefusal): AppError {
 }
 
 /**
+ * A host name as every check and message sees it: lower case, without the trailing dot of a fully
+ * qualified name (`localhost.` is `localhost`; issue 17). IP literals keep their brackets.
+ */
+export function hostName(host: string): string {
+  return host.toLowerCase().replace(/\.+$/, '');
+}
+
+/**
+ * `localhost` and every name under `.localhost` are loopback by definition (RFC 6761 §6.3), whatever
+ * a resolver answers (some answer nothing for `localhost.`, some resolve `x.localhost`): judged as 127.0.0.1.
+ */
+function isLoopbackName(name: string): boolean {
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
+function refuseName(name: string, check: AddressCheck): void {
+  if (isIpLiteral(name)) {
+    const refusal = check(name.replace(/^\[|\]$/g, ''));
+    if (refusal) throw refusedError(name, refusal);
+  } else if (isLoopbackName(name)) {
+    const refusal = check('127.0.0.1');
+    if (refusal) throw refusedError(name, refusal);
+  }
+}
+
+/**
  * Parses and checks a URL before it is requested: http/https only, no credentials smuggled to
- * other hosts, and no refused IP literal. Names are checked later, at connect time.
+ * other hosts, no refused IP literal and no loopback name. The host name is normalized in the
+ * returned URL (trailing dot removed), so the request, the per-host slots and every message name
+ * one host. Other names are checked later, at connect time.
  */
 export function checkUrl(raw: string | URL, check: AddressCheck, base?: URL): URL {
   let url: URL;
@@ -64,10 +92,10 @@ export function checkUrl(raw: string | URL, check: AddressCheck, base?: URL): UR
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new AppError('refused', `refused: ${url.protocol.replace(/:$/, '')} URLs are not fetched, only http and https (${url.href}).`);
   }
-  if (isIpLiteral(url.hostname)) {
-    const refusal = check(url.hostname.replace(/^\[|\]$/g, ''));
-    if (refusal) throw refusedError(url.hostname, refusal);
-  }
+  const name = hostName(url.hostname);
+  if (name === '') throw new AppError('bad_url', `"${String(raw)}" has no host name.`);
+  if (name !== url.hostname) url.hostname = name;
+  refuseName(name, check);
   return url;
 }
 
@@ -82,14 +110,20 @@ export function guardedLookup(resolve: Resolver, check: AddressCheck) {
     options: LookupOptions,
     callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void,
   ): void => {
-    resolve(hostname, { all: true, family: typeof options.family === 'number' ? options.family : undefined, hints: options.hints }, (err, addresses) => {
+    const name = hostName(hostname);
+    try {
+      refuseName(name, check);
+    } catch (err) {
+      return callback(err as NodeJS.ErrnoException, '');
+    }
+    resolve(name, { all: true, family: typeof options.family === 'number' ? options.family : undefined, hints: options.hints }, (err, addresses) => {
       if (err) return callback(err, '');
       if (addresses.length === 0) {
-        return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), '');
+        return callback(Object.assign(new Error(`${name} has no address`), { code: 'ENOTFOUND' }), '');
       }
       for (const a of addresses) {
         const refusal = check(a.address);
-        if (refusal) return callback(refusedError(hostname, refusal) as NodeJS.ErrnoException, '');
+        if (refusal) return callback(refusedError(name, refusal) as NodeJS.ErrnoException, '');
       }
       if (options.all) return callback(null, addresses);
       callback(null, addresses[0].address, addresses[0].family);
@@ -113,7 +147,7 @@ export function guardedConnector(opts: {
       const refusal = remote === undefined ? { address: 'an unknown address', reason: 'not checkable' } : opts.check(remote);
       if (refusal) {
         s.destroy();
-        return callback(refusedError(options.hostname, refusal), null);
+        return callback(refusedError(hostName(options.hostname), refusal), null);
       }
       callback(null, s);
     });

@@ -32,6 +32,82 @@ describe('checkUrl', () => {
   });
 });
 
+describe('host names with a trailing dot (issue 17)', () => {
+  const loopback = `refused: localhost resolves to 127.0.0.1, a loopback address${PRIVATE_NETWORKS_HINT}`;
+
+  it.each(['http://localhost:8080/', 'http://localhost.:8080/', 'http://LOCALHOST./', 'http://localhost../x'])('%s is refused as loopback, naming localhost', (url) => {
+    expect(() => checkUrl(url, strict)).toThrow(expect.objectContaining({ code: 'refused', message: loopback }));
+  });
+
+  it.each(['http://feeds.localhost/', 'http://feeds.localhost./'])('%s is loopback by definition (RFC 6761)', (url) => {
+    expect(() => checkUrl(url, strict)).toThrow(expect.objectContaining({ code: 'refused', message: expect.stringMatching(/^refused: feeds\.localhost resolves to 127\.0\.0\.1/) }));
+  });
+
+  it('lets localhost. through with allow_private_networks, normalized', () => {
+    expect(checkUrl('http://localhost.:8080/feed', addressCheck(true)).href).toBe('http://localhost:8080/feed');
+  });
+
+  it('normalizes the name of the URL it returns', () => {
+    expect(checkUrl('https://Example.COM./feed?x=1', strict).href).toBe('https://example.com/feed?x=1');
+    expect(checkUrl('http://127.0.0.1./', addressCheck(true)).hostname).toBe('127.0.0.1');
+  });
+
+  it('refuses a host of dots alone', () => {
+    expect(() => checkUrl('http://./', strict)).toThrow(expect.objectContaining({ code: 'bad_url' }));
+  });
+
+  it('checks the normalized name at connect time too, before asking DNS', async () => {
+    const asked: string[] = [];
+    const dns: Resolver = (h, _o, cb) => {
+      asked.push(h);
+      cb(null, [{ address: '93.184.216.34', family: 4 }]);
+    };
+    const lookup = guardedLookup(dns, strict);
+    const refused = await new Promise<Error | null>((r) => lookup('localhost.', { all: true }, (e) => r(e)));
+    expect(refused).toMatchObject({ code: 'refused', message: loopback });
+    expect(asked).toEqual([]);
+    const fine = await new Promise((r) => lookup('Example.com.', {}, (_e, a) => r(a)));
+    expect(fine).toBe('93.184.216.34');
+    expect(asked).toEqual(['example.com']);
+  });
+
+  it('names the host alone when a name resolves to a refused address', async () => {
+    const dns: Resolver = (_h, _o, cb) => cb(null, [{ address: '10.0.0.5', family: 4 }]);
+    const lookup = guardedLookup(dns, strict);
+    const err = await new Promise<Error | null>((r) => lookup('intranet.example.', { all: true }, (e) => r(e)));
+    expect(err?.message).toBe(`refused: intranet.example resolves to 10.0.0.5, a private address${PRIVATE_NETWORKS_HINT}`);
+  });
+});
+
+describe('IPv4-compatible IPv6 (issue 17)', () => {
+  it('refuses http://[::127.0.0.1]:PORT/ before any connection', async () => {
+    const server = net.createServer((s) => s.end());
+    servers.push(server);
+    let connections = 0;
+    server.on('connection', () => connections++);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as net.AddressInfo).port;
+    expect(() => checkUrl(`http://[::127.0.0.1]:${port}/`, strict)).toThrow(expect.objectContaining({
+      code: 'refused',
+      message: `refused: ::7f00:1 is a deprecated IPv4-compatible address (::/96)${PRIVATE_NETWORKS_HINT}`,
+    }));
+    const c = new HttpClient({ connectTimeoutMs: 1000 });
+    try {
+      await expect(c.get(`http://[::127.0.0.1]:${port}/`)).rejects.toMatchObject({ code: 'refused' });
+    } finally {
+      await c.close();
+    }
+    expect(connections).toBe(0);
+  });
+
+  it('refuses a name whose AAAA answer is IPv4-compatible, as a resolver prints it', async () => {
+    const dns: Resolver = (_h, _o, cb) => cb(null, [{ address: '::127.0.0.1', family: 6 }]);
+    const err = await new Promise<Error | null>((r) => guardedLookup(dns, strict)('compat.example', { all: true }, (e) => r(e)));
+    expect(err?.message).toBe(`refused: compat.example resolves to ::127.0.0.1, a deprecated IPv4-compatible address (::/96)${PRIVATE_NETWORKS_HINT}`);
+  });
+});
+
 describe('guardedLookup', () => {
   const dns: Resolver = (_h, _o, cb) => cb(null, [{ address: '93.184.216.34', family: 4 }, { address: '2606:2800::1', family: 6 }]);
 
