@@ -51,13 +51,14 @@ function lex(query: string): Token[] {
       let j = i;
       while (j < query.length && !/[\s()"“”]/.test(query[j]!)) j++;
       const word = query.slice(i, j);
-      const near = /^NEAR\/(\d*)$/.exec(word);
+      // Anything spelled NEAR/… is the operator: `NEAR/-1` or `NEAR/x` is a mistake, not the term "near 1".
+      const near = /^NEAR\/(.*)$/.exec(word);
       if (word === 'AND' || word === '&&') tokens.push({ type: 'and', at: i });
       else if (word === 'OR' || word === '||' || word === '|') tokens.push({ type: 'or', at: i });
       else if (word === 'NOT') tokens.push({ type: 'not', at: i });
       else if (near) {
         const words = Number(near[1]);
-        if (near[1] === '' || !Number.isInteger(words) || words < 1) fail('NEAR needs a distance such as NEAR/5', i);
+        if (!/^\d{1,9}$/.test(near[1]!) || words < 1) fail('NEAR needs a distance such as NEAR/5', i);
         tokens.push({ type: 'near', at: i, words });
       } else if (word === 'NEAR') fail('NEAR needs a distance such as NEAR/5', i);
       else tokens.push({ type: 'term', at: i, text: word });
@@ -109,11 +110,15 @@ export function parseQuery(query: string): { rule: QueryNode; concepts: ConceptD
     return fail(`expected a term, found ${token.type.toUpperCase()}`, token.at);
   };
 
+  // One negation per term: `NOT NOT a` means nothing a query needs, and a chain of them (10,000 NOTs)
+  // would nest as deep as it is long in the parser, the compiler and every walk over the AST.
   const unary = (): QueryNode => {
     const token = peek();
     if (token && (token.type === 'minus' || token.type === 'not')) {
       pos++;
-      return { kind: 'not', child: unary() };
+      const next = peek();
+      if (next && (next.type === 'minus' || next.type === 'not')) fail('a term is excluded once: remove the repeated NOT or -', next.at);
+      return { kind: 'not', child: primary() };
     }
     return primary();
   };

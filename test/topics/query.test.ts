@@ -44,8 +44,25 @@ describe('parseQuery', () => {
     ['a OR AND b', 'expected a term, found AND at 6'],
     [`${'('.repeat(40)}a${')'.repeat(40)}`, 'parentheses nest more than 32 deep at 33'],
     [`${'('.repeat(5000)}a${')'.repeat(5000)}`, 'parentheses nest more than 32 deep at 33'],
+    // Issue 17: a negative or non-numeric distance was read as the term "near 1".
+    ['a NEAR/-1 b', 'NEAR needs a distance such as NEAR/5 at 3'],
+    ['a NEAR/0 b', 'NEAR needs a distance such as NEAR/5 at 3'],
+    ['a NEAR/x b', 'NEAR needs a distance such as NEAR/5 at 3'],
+    ['a NEAR/ b', 'NEAR needs a distance such as NEAR/5 at 3'],
+    ['a NEAR/99999999999 b', 'NEAR needs a distance such as NEAR/5 at 3'],
+    // Issue 17: chained negations nested as deep as they were long, and 10,000 overflowed the stack.
+    ['a NOT NOT b', 'a term is excluded once: remove the repeated NOT or - at 7'],
+    ['a - -b', 'a term is excluded once: remove the repeated NOT or - at 5'],
+    [`a ${'NOT '.repeat(10_000)}b`, 'a term is excluded once: remove the repeated NOT or - at 7'],
+    [`a ${'- '.repeat(10_000)}b`, 'a term is excluded once: remove the repeated NOT or - at 5'],
+    [`a ${'NOT -'.repeat(10_000)}b`, 'a term is excluded once: remove the repeated NOT or - at 7'],
   ])('%j fails with %j', (query, message) => {
     expect(() => parseQuery(query)).toThrow(expect.objectContaining({ code: 'query', message }));
+  });
+
+  it('still reads one negation per term, and a negated group', () => {
+    expect(show(parseQuery('a NOT b -c NOT (d OR e)').rule)).toBe('(a & -b & -c & -(d | e))');
+    expect(show(parseQuery('a NEAR/12 b').rule)).toBe('(a NEAR/12 b)');
   });
 
   it('builds a topic whose must groups are the conjuncts', () => {
