@@ -1,11 +1,11 @@
 import { formatTarget } from '../chat/targets.ts';
-import { accessSync, constants, existsSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { checkConfigFile } from '../config-check.ts';
 import { type Config, configError, configPath } from '../config.ts';
 import { formatDuration } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
 import { openStore } from '../store/open.ts';
+import { prepareSqlitePath } from '../store/sqlite-path.ts';
 import type { TopicDefinition } from '../topics/define.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, cliLogger, configOption } from './context.ts';
@@ -18,10 +18,14 @@ export const checkConfigCommand: CliCommand = {
 Validates the config file and every topic file it names, compiles the topics, opens the database,
 and prints the feeds, topics, routes, digests and storage that \`watchfloor run\` would use. Every
 problem is listed at once, each under its key (feeds[0].url, topics[1], routes[0].topic, …); exits 2
-when there is any. A database file that does not exist yet is not created.
+when there is any. A database file that does not exist yet is not created. The environment is checked
+too: a malformed variable (SLACK_BOT_TOKEN: a Slack bot token starts with xoxb-), and each variable a
+route or digest posts with but that is not set (SLACK_BOT_TOKEN for slack:…, the named variable for
+slack-webhook:… and discord-webhook:…, DISCORD_TOKEN for discord:…). Values are never printed.
 
 Warns (exit 0) about a topic that nothing receives: no route, no digest and no stored subscription,
-so its matches would be stored and never alerted.
+so its matches would be stored and never alerted; and about SLACK_BOT_TOKEN set without
+SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, so alerts post but no /watch command can arrive.
 
 Options:
 ${CONFIG_USAGE}
@@ -29,15 +33,15 @@ ${CONFIG_USAGE}
   options: { ...configOption },
   async run({ values }, io) {
     const file = configPath(values.config as string | undefined, io.env, io.cwd);
-    const { config, topics, problems } = checkConfigFile(file, io.env);
+    const { config, topics, problems, warnings: envWarnings } = checkConfigFile(file, io.env);
     const storage = config ? await inspectStorage(config, topics, io) : undefined;
     if (storage?.problem) problems.push(storage.problem);
     if (!config || problems.length > 0) throw configError(file, problems);
 
-    const warnings = topics
+    const warnings = [...topics
       .filter((t) => !config.routes.some((r) => r.topic === t.slug) && !config.digests.some((d) => d.topic === undefined || d.topic === t.slug))
       .filter((t) => !storage?.subscribed.has(t.slug))
-      .map((t) => `topic "${t.slug}" has no receiver (no route, no digest, no subscription): its matches are stored but never alerted. Add a route such as \`{ topic: ${t.slug}, to: console }\` under routes, a digest, or subscribe a channel.`);
+      .map((t) => `topic "${t.slug}" has no receiver (no route, no digest, no subscription): its matches are stored but never alerted. Add a route such as \`{ topic: ${t.slug}, to: console }\` under routes, a digest, or subscribe a channel.`), ...envWarnings];
     const lines = [
       `config: ${config.file}`,
       `storage: ${storage!.description}`,
@@ -67,11 +71,10 @@ async function inspectStorage(config: Config, topics: TopicDefinition[], io: Par
   const subscribed = new Set<string>();
   const where = config.storage.driver === 'postgres' ? `PostgreSQL, schema ${config.storage.schema}` : config.storage.path;
   if (config.storage.driver === 'sqlite' && config.storage.path !== ':memory:' && !existsSync(config.storage.path)) {
-    const folder = nearestFolder(path.dirname(config.storage.path));
     try {
-      accessSync(folder, constants.W_OK);
-    } catch {
-      return { description: where, subscribed, problem: `storage.path: ${config.storage.path} does not exist and cannot be created: ${folder} is not writable by this user. Choose another storage.path (or WATCHFLOOR_DB).` };
+      prepareSqlitePath(config.storage.path, { create: false });
+    } catch (err) {
+      return { description: where, subscribed, problem: errorMessage(err) };
     }
     return { description: `${where} (not created yet; \`watchfloor run\` creates it)`, subscribed };
   }
@@ -88,10 +91,4 @@ async function inspectStorage(config: Config, topics: TopicDefinition[], io: Par
     await store.close();
   }
   return { description: `${where} (opened)`, subscribed };
-}
-
-function nearestFolder(dir: string): string {
-  let d = dir;
-  while (!existsSync(d) && path.dirname(d) !== d) d = path.dirname(d);
-  return d;
 }
