@@ -6,6 +6,7 @@ import type { CommandHandler } from './commands/types.ts';
 import type { Config } from './config.ts';
 import type { Env } from './env.ts';
 import type { HttpClient } from './feeds/fetch.ts';
+import type { Metrics } from './ops/metrics.ts';
 import type { Pipeline } from './pipeline.ts';
 import type { Store } from './store/store.ts';
 import type { TopicCatalog } from './topics/catalog.ts';
@@ -16,6 +17,8 @@ export interface App {
   store: Store;
   http: HttpClient;
   pipeline: Pipeline;
+  /** This app's Prometheus registry (`/metrics`); the pipeline counts into it. */
+  metrics: Metrics;
   /** Config and chat topics; every change swaps `pipeline.topics.index`. */
   catalog: TopicCatalog;
   /** The `/watch` command layer every chat listener (and the CLI) answers through. */

@@ -1,23 +1,41 @@
 /**
- * `watchfloor run`: the bot's HTTP server (`/healthz`, and Slack's `/slack/events` when Slack takes commands
- * over HTTP), the chat listeners of every enabled platform, and the schedules. Only `run` listens: `once`
- * from cron delivers without answering commands.
+ * `watchfloor run`: the bot's HTTP server (`/healthz`, `/readyz`, `/metrics`, and Slack's `/slack/events` when
+ * Slack takes commands over HTTP), the chat listeners of every enabled platform, and the schedules. Only `run`
+ * listens: `once` from cron delivers without answering commands.
  */
 import { createListeners } from './chat/registry.ts';
+import { errorMessage } from './errors.ts';
 import type { Logger } from './log.ts';
 import type { App } from './app.ts';
 import { createHttpServer } from './ops/http.ts';
-import { startSchedules } from './scheduler.ts';
+import { metricsRoute } from './ops/metrics.ts';
+import { readinessRoute } from './ops/readiness.ts';
+import { type Schedules, startSchedules } from './scheduler.ts';
 
 export interface Bot {
   /** The HTTP server's port (useful when `http.port` is 0). */
   port: number;
-  /** Stops listening and scheduling, waits for the work in progress; then the app can be closed. */
-  stop(): Promise<void>;
+  /**
+   * Stops listening and scheduling and waits for the work in progress, at most `graceMs`: past it the work is
+   * abandoned and this process's feed and delivery leases released, so another worker takes them over at once.
+   * Then the app can be closed. Resolves `clean: false` when work was abandoned.
+   */
+  stop(options?: { graceMs?: number }): Promise<{ clean: boolean }>;
 }
 
 export async function startBot(app: App, log: Logger): Promise<Bot> {
   const http = createHttpServer({ port: app.config.http.port });
+  let schedules: Schedules | undefined;
+  let stopping = false;
+  app.metrics.collectProcessMetrics();
+  http.mount('/metrics', metricsRoute(app.metrics));
+  http.mount('/readyz', readinessRoute({
+    store: app.store,
+    // Before the schedules start, nothing has ticked: the scheduler check says so.
+    pulse: () => schedules?.pulse() ?? { startedAt: new Date(), tickGapMs: 0 },
+    now: () => new Date(),
+    stopping: () => stopping,
+  }));
   const listeners = createListeners({
     env: app.env,
     config: app.config,
@@ -38,14 +56,32 @@ export async function startBot(app: App, log: Logger): Promise<Bot> {
     await http.close();
     throw err;
   }
-  log.info({ port, listeners: listeners.length }, `listening on port ${port}: /healthz${listeners.length ? ', chat commands' : ''}`);
-  const schedules = startSchedules(app, log);
+  log.info({ port, listeners: listeners.length }, `listening on port ${port}: /healthz, /readyz, /metrics${listeners.length ? ', chat commands' : ''}`);
+  const running = startSchedules(app, log);
+  schedules = running;
   return {
     port,
-    async stop() {
-      await Promise.allSettled(listeners.map((l) => l.stop()));
-      await schedules.stop();
+    async stop(options = {}) {
+      stopping = true;
+      const graceMs = options.graceMs ?? app.config.shutdown.grace * 1000;
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), graceMs);
+      });
+      const finished = Promise.allSettled(listeners.map((l) => l.stop())).then(() => running.stop()).then(() => 'done' as const);
+      const outcome = await Promise.race([finished, deadline]);
+      clearTimeout(timer);
+      if (outcome === 'late') {
+        log.warn({ graceMs, owner: app.pipeline.owner }, `shutdown: the work in progress did not finish within ${graceMs / 1000} s; abandoning it and releasing its leases`);
+        try {
+          const released = await app.store.releaseLeases(app.pipeline.owner);
+          log.warn(released, `shutdown: released ${released.feeds} feed and ${released.deliveries} delivery lease(s) for another worker`);
+        } catch (err) {
+          log.error(`shutdown: leases not released (they expire on their own): ${errorMessage(err)}`);
+        }
+      }
       await http.close();
+      return { clean: outcome === 'done' };
     },
   };
 }

@@ -10,6 +10,18 @@ import { type CycleReport, runCycle } from './pipeline.ts';
 export interface Schedules {
   /** Stops scheduling, waits for the step in progress, and resolves when it is safe to close the app. */
   stop(): Promise<void>;
+  /** When the poll task last ticked and a cycle ran: what `/readyz` judges (src/ops/readiness.ts). */
+  pulse(): SchedulePulse;
+}
+
+export interface SchedulePulse {
+  startedAt: Date;
+  lastTickAt?: Date;
+  /** When the cycle in progress began; undefined between cycles. */
+  cycleStartedAt?: Date;
+  lastCycleEndedAt?: Date;
+  /** Between the poll task's next two ticks. */
+  tickGapMs: number;
 }
 
 /**
@@ -28,9 +40,11 @@ export function startSchedules(app: App, log: Logger): Schedules {
   };
   let cycleInFlight: Promise<void> | undefined;
   let stopping = false;
+  const pulse: Omit<SchedulePulse, 'tickGapMs'> = { startedAt: new Date() };
 
   const cycle = () => {
     if (cycleInFlight || stopping) return;
+    pulse.cycleStartedAt = new Date();
     cycleInFlight = track(
       // Another replica may have added a chat topic: pick it up before matching.
       app.catalog.refresh()
@@ -43,11 +57,17 @@ export function startSchedules(app: App, log: Logger): Schedules {
         .catch((err) => log.error({ err }, `cycle failed: ${errorMessage(err)}`))
         .finally(() => {
           cycleInFlight = undefined;
+          pulse.cycleStartedAt = undefined;
+          pulse.lastCycleEndedAt = new Date();
         }),
     );
   };
 
-  const tasks: ScheduledTask[] = [cron.schedule(app.config.poll.schedule, cycle, { name: 'poll', noOverlap: true })];
+  const pollTask = cron.schedule(app.config.poll.schedule, () => {
+    pulse.lastTickAt = new Date();
+    cycle();
+  }, { name: 'poll', noOverlap: true });
+  const tasks: ScheduledTask[] = [pollTask];
 
   app.config.digests.forEach((digest, i) => {
     tasks.push(cron.schedule(digest.cron, (ctx) => {
@@ -68,7 +88,10 @@ export function startSchedules(app: App, log: Logger): Schedules {
   }, { name: 'channel-digests', noOverlap: true }));
 
   cycle();
+  const [next, after] = pollTask.getNextRuns(2);
+  const tickGapMs = next && after ? after.getTime() - next.getTime() : 60_000;
   return {
+    pulse: () => ({ ...pulse, tickGapMs }),
     async stop() {
       stopping = true;
       await Promise.all(tasks.map((t) => t.stop()));

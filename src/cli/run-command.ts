@@ -5,6 +5,9 @@ import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, withApp } from './context.ts';
 import { statusLine } from './progress.ts';
 
+/** After abandoned work, how long closing the app may take before the process exits anyway. */
+const CLOSE_TIMEOUT_MS = 2000;
+
 export const runCommand: CliCommand = {
   name: 'run',
   summary: 'run the bot: poll feeds on schedule, alert, post digests; stops on SIGINT/SIGTERM',
@@ -13,7 +16,9 @@ export const runCommand: CliCommand = {
 Runs until interrupted. Polls the due feeds on every tick of poll.schedule, scores new articles,
 and delivers alerts to the configured routes (the console when no chat credentials are set).
 On SIGHUP it re-reads the topic files and recompiles the topic index (a broken file is logged and the
-running topics stay). On SIGINT or SIGTERM it finishes the step in progress, closes the database and exits 0.
+running topics stay). On SIGINT or SIGTERM it finishes the step in progress — at most shutdown.grace (8 s), then
+abandons it and releases its feed and delivery leases for another worker — closes the database and exits 0.
+A second signal exits at once (1). /readyz answers 503 from the first signal on.
 Each cycle that polls feeds logs one line: \`cycle: 16 feeds (1 failed, 3 unchanged), 4 new articles, …\` (at
 warn when every feed failed); on a terminal a progress bar on stderr follows the polling.
 
@@ -37,11 +42,30 @@ ${CONFIG_USAGE}
         process.once('SIGINT', () => resolve('SIGINT'));
         process.once('SIGTERM', () => resolve('SIGTERM'));
       });
-      log.info(`${signal} received: finishing the current step`);
+      const graceS = app.config.shutdown.grace;
+      log.info(`${signal} received: finishing the current step (at most ${graceS} s)`);
       process.off('SIGHUP', onHangup);
-      await bot.stop();
-      log.info('stopped cleanly');
-      return 0;
+      const again = (second: string) => {
+        log.warn(`${second} received again: exiting without waiting`);
+        process.exit(1);
+      };
+      process.once('SIGINT', again);
+      process.once('SIGTERM', again);
+      try {
+        const { clean } = await bot.stop({ graceMs: graceS * 1000 });
+        if (clean) {
+          log.info('stopped cleanly');
+        } else {
+          // The abandoned work may hold a connection (a fetch waiting out its timeout) that would keep closing the
+          // app, and so the process, alive past any deadline: the database is closed or not, the process ends.
+          setTimeout(() => process.exit(0), CLOSE_TIMEOUT_MS).unref();
+          log.info('stopped: the abandoned work is left to other workers');
+        }
+        return 0;
+      } finally {
+        process.off('SIGINT', again);
+        process.off('SIGTERM', again);
+      }
     });
   },
 };
