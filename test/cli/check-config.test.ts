@@ -18,7 +18,11 @@ const write = (name: string, text: string) => {
 };
 
 async function run(...argv: string[]) {
-  const io = captureIO();
+  return runWith({}, ...argv);
+}
+
+async function runWith(env: NodeJS.ProcessEnv, ...argv: string[]) {
+  const io = captureIO(env);
   const code = await main(argv, io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -83,5 +87,72 @@ describe('watchfloor check-config', () => {
     expect(err).toContain(`cannot open the SQLite database ${db}`);
     expect(err).toContain('file is not a database');
     expect(err).toMatch(/Restore it from a backup, or move it aside/);
+  });
+
+  describe('the environment a route or digest posts with', () => {
+    const routed = (name: string, lines: string[]) => write(`${name}.yaml`, [
+      `storage: { path: ${JSON.stringify(path.join(dir, `${name}.db`))} }`,
+      `topics: [${JSON.stringify(FLAGSHIP_TOPIC)}]`,
+      ...lines,
+    ].join('\n'));
+    const everyKind = routed('env-all', [
+      'routes:',
+      '  - { topic: dprk-russia-arms, to: "slack:C0123ABC" }',
+      '  - { topic: dprk-russia-arms, to: "slack-webhook:HOOK_ALERTS" }',
+      '  - { topic: dprk-russia-arms, to: "discord:123456789012345678" }',
+      'digests:',
+      '  - { to: "slack:C0999DIG", cron: "0 8 * * *" }',
+      '  - { to: "discord-webhook:HOOK_DIGEST", cron: "0 8 * * *" }',
+    ]);
+    const complete = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', HOOK_ALERTS: 'https://hooks.slack.test/services/T/B/x', DISCORD_TOKEN: 'discord-secret', HOOK_DIGEST: 'https://discord.test/api/webhooks/1/x' };
+
+    it('names each missing variable once, with every route and digest that needs it', async () => {
+      const { code, err } = await runWith({}, 'check-config', '--config', everyKind);
+      expect(code).toBe(2);
+      expect(err).toContain(`${everyKind} is invalid:`);
+      expect(err).toContain('SLACK_BOT_TOKEN: not set, but routes[0] (slack:C0123ABC) and digests[0] (slack:C0999DIG) post with it. Set it in the environment to the Slack app\'s Bot User OAuth Token (xoxb-…');
+      expect(err).toContain('HOOK_ALERTS: not set, but routes[1] (slack-webhook:HOOK_ALERTS) posts with it. Set it in the environment to the incoming webhook\'s URL.');
+      expect(err).toContain('DISCORD_TOKEN: not set, but routes[2] (discord:123456789012345678) posts with it.');
+      expect(err).toContain('HOOK_DIGEST: not set, but digests[1] (discord-webhook:HOOK_DIGEST) posts with it.');
+      expect(err.match(/SLACK_BOT_TOKEN: not set/g)).toHaveLength(1);
+
+      const ok = await runWith(complete, 'check-config', '--config', everyKind);
+      expect(ok.err).toBe('');
+      expect(ok.code).toBe(0);
+      expect(ok.out).toMatch(/config OK\n$/);
+    });
+
+    it('counts a blank variable as unset, and only asks for what the config uses', async () => {
+      const { code, err } = await runWith({ ...complete, HOOK_ALERTS: '   ' }, 'check-config', '--config', everyKind);
+      expect(code).toBe(2);
+      expect(err).toContain('HOOK_ALERTS: not set, but routes[1]');
+      expect(err).not.toContain('SLACK_BOT_TOKEN');
+      const consoleOnly = await runWith({}, 'check-config', '--config', routed('env-console', ['routes: [{ topic: dprk-russia-arms, to: console }]']));
+      expect(consoleOnly.code).toBe(0);
+    });
+
+    it('reports a malformed variable without printing its value, in the same report as the file\'s problems', async () => {
+      const config = routed('env-bad', ['feeds: [{ url: "not a url" }]', 'routes: [{ topic: dprk-russia-arms, to: "slack-webhook:HOOK_ALERTS" }]']);
+      const { code, err } = await runWith({ SLACK_BOT_TOKEN: 'xoxp-user-secret', HOOK_ALERTS: 'hooks.slack.test/secret-path' }, 'check-config', '--config', config);
+      expect(code).toBe(2);
+      expect(err).toContain('feeds[0].url');
+      expect(err).toContain('SLACK_BOT_TOKEN: a Slack bot token starts with xoxb-');
+      expect(err).toContain('HOOK_ALERTS: not an http(s) URL, but routes[0] (slack-webhook:HOOK_ALERTS) posts with it.');
+      expect(err).not.toContain('xoxp-user-secret');
+      expect(err).not.toContain('secret-path');
+    });
+
+    it('warns when the Slack bot can post but no /watch command can arrive', async () => {
+      const config = routed('env-slack', ['routes: [{ topic: dprk-russia-arms, to: "slack:C0123ABC" }]']);
+      const botOnly = await runWith({ SLACK_BOT_TOKEN: 'xoxb-1' }, 'check-config', '--config', config);
+      expect(botOnly.code).toBe(0);
+      expect(botOnly.out).toContain('SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN or SLACK_SIGNING_SECRET: alerts post to Slack, but no /watch command can arrive.');
+      expect(botOnly.out).toMatch(/config OK \(1 warning\)\n$/);
+      for (const receiver of [{ SLACK_APP_TOKEN: 'xapp-1' }, { SLACK_SIGNING_SECRET: 'secret' }]) {
+        const listening = await runWith({ SLACK_BOT_TOKEN: 'xoxb-1', ...receiver }, 'check-config', '--config', config);
+        expect(listening.code).toBe(0);
+        expect(listening.out).not.toContain('no /watch command can arrive');
+      }
+    });
   });
 });
