@@ -106,8 +106,8 @@ export const configSchema = z.strictObject({
   digests: z.array(digestSchema).default([]),
   console: z.strictObject({ format: z.enum(['pretty', 'json']).default('pretty') }).default({ format: 'pretty' }),
   http: z.strictObject({ port: z.number().int().min(0).max(65_535).default(8080) }).default({ port: 8080 }),
-  /** How long `run` waits for the work in progress after SIGTERM before abandoning it (Docker kills after 10 s). */
-  shutdown: z.strictObject({ grace: duration.default(8) }).prefault({}),
+  /** How long `run` waits for the work in progress after SIGTERM before abandoning it; with the 2 s closing may take after, within the 10 s Docker waits before SIGKILL. */
+  shutdown: z.strictObject({ grace: duration.default(7) }).prefault({}),
   /** Slack user ids allowed the admin commands, beside the workspace's admins and owners. */
   slack: z.strictObject({ admins: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U0123ABC')).default([]) }).prefault({}),
 });

@@ -16,7 +16,7 @@ export const runCommand: CliCommand = {
 Runs until interrupted. Polls the due feeds on every tick of poll.schedule, scores new articles,
 and delivers alerts to the configured routes (the console when no chat credentials are set).
 On SIGHUP it re-reads the topic files and recompiles the topic index (a broken file is logged and the
-running topics stay). On SIGINT or SIGTERM it finishes the step in progress — at most shutdown.grace (8 s), then
+running topics stay). On SIGINT or SIGTERM it finishes the step in progress — at most shutdown.grace (7 s), then
 abandons it and releases its feed and delivery leases for another worker — closes the database and exits 0.
 A second signal exits at once (1). /readyz answers 503 from the first signal on.
 Each cycle that polls feeds logs one line: \`cycle: 16 feeds (1 failed, 3 unchanged), 4 new articles, …\` (at
