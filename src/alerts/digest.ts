@@ -2,6 +2,7 @@
  * The digest model: the top stories of a time window, ranked and grouped by topic, independent of
  * any chat platform (chat/* formats it; this module renders only the terminal text).
  */
+import { displayText } from '../text/bidi.ts';
 
 export interface DigestStory {
   storyId: number;
@@ -100,14 +101,15 @@ export function buildDigest(
     more: Math.max(0, list.length - perTopic),
   }));
   const storyCount = topics.reduce((sum, topic) => sum + topic.stories.length, 0);
-  return {
+  // Titles stored before ingest removed bidirectional controls, and topic titles, never passed there (text/bidi.ts).
+  return displayText({
     since: window.since,
     until: window.until,
     ...(options.title ? { title: options.title } : {}),
     topics,
     storyCount,
     empty: storyCount === 0,
-  };
+  });
 }
 
 /** "+4 outlets" for a story carried by five, "" for one outlet. */

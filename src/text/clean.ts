@@ -112,8 +112,12 @@ function flatParagraphs(html: string): string[] {
   return text.trim() ? [text] : [];
 }
 
-/** Soft hyphens, zero-width characters and C0/C1 controls are invisible and break matching. */
-const INVISIBLE = /[\u00ad\u200b-\u200d\u2060\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+/**
+ * Soft hyphens, zero-width characters and C0/C1 controls are invisible and break matching; the
+ * bidirectional controls (U+061C, U+200E/F, U+202A–E, U+2066–9) also reorder what a reader sees
+ * (issue 17; why they are removed rather than isolated: bidi.ts).
+ */
+const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\u061c\ufeff\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /**
  * C1 controls (U+0080–U+009F) never belong in text: they are windows-1252 bytes read as Latin-1

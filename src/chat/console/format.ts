@@ -1,8 +1,12 @@
 import type { Digest } from '../../alerts/digest.ts';
 import type { Alert } from '../../alerts/message.ts';
+import { displayText } from '../../text/bidi.ts';
+
+// Every format starts from displayText: no bidirectional control reaches a reader (issue 17, text/bidi.ts).
 
 /** One JSON object per line: the stable shape scripts read (`kind`, `story_id`, `topic`, …). */
-export function alertJson(alert: Alert): string {
+export function alertJson(raw: Alert): string {
+  const alert = displayText(raw);
   return JSON.stringify({
     kind: alert.kind,
     topic: alert.topic.slug,
@@ -22,7 +26,8 @@ export function alertJson(alert: Alert): string {
 }
 
 /** A readable multi-line block for a terminal. */
-export function alertText(alert: Alert, color: boolean): string {
+export function alertText(raw: Alert, color: boolean): string {
+  const alert = displayText(raw);
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
   const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[22m` : s);
   const when = alert.published ? alert.published.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'undated';
@@ -51,5 +56,5 @@ export function alertText(alert: Alert, color: boolean): string {
 
 /** A digest as one JSON line (`kind: digest`), as `watchfloor digest --json` prints it. */
 export function digestJson(digest: Digest): string {
-  return JSON.stringify({ kind: 'digest', ...digest });
+  return JSON.stringify({ kind: 'digest', ...displayText(digest) });
 }

@@ -12,6 +12,7 @@ import { type APIEmbed, embedLength } from 'discord.js';
 import { type Digest, type DigestStory, formatOutlets, paginateDigest } from '../../alerts/digest.ts';
 import { type Alert, safeLink } from '../../alerts/message.ts';
 import type { Reply, ReplyPart } from '../../commands/types.ts';
+import { displayText } from '../../text/bidi.ts';
 
 export interface DiscordMessage {
   content?: string;
@@ -89,7 +90,9 @@ function linkTarget(url: string | undefined): string | undefined {
 }
 
 /** The embed of a story's alert: headline linking the article, summary, why, outlet and count, time. */
-export function alertEmbed(alert: Alert): APIEmbed {
+export function alertEmbed(raw: Alert): APIEmbed {
+  // Every entry point starts from displayText: no bidirectional control reaches a reader (issue 17, text/bidi.ts).
+  const alert = displayText(raw);
   const url = safeLink(alert.url);
   const footer = [truncate(alert.source, 200), formatOutlets(alert.outlets), alert.language].filter(Boolean).join(' · ');
   const embed: APIEmbed = {
@@ -128,7 +131,8 @@ export function alertMessage(alert: Alert): DiscordMessage {
  * A later report of the story. In its thread (or as a reply) it needs only the outlet and headline;
  * `standalone` (a webhook, which can neither thread nor reply) also names the story it follows up.
  */
-export function followupMessage(alert: Alert, options: { standalone?: boolean } = {}): DiscordMessage {
+export function followupMessage(raw: Alert, options: { standalone?: boolean } = {}): DiscordMessage {
+  const alert = displayText(raw);
   const url = safeLink(alert.url);
   const footer = [alert.language, `score ${alert.score.toFixed(2)}`].filter(Boolean).join(' · ');
   const embed: APIEmbed = {
@@ -145,7 +149,7 @@ export function followupMessage(alert: Alert, options: { standalone?: boolean } 
 
 /** The name of the thread started on an alert: the story's headline (Discord allows 1–100 characters). */
 export function threadName(alert: Alert): string {
-  const name = truncate(alert.storyTitle.replace(/\s+/g, ' ').trim(), LIMITS.threadName);
+  const name = truncate(displayText(alert.storyTitle).replace(/\s+/g, ' ').trim(), LIMITS.threadName);
   return name || 'Follow-ups';
 }
 
@@ -164,7 +168,8 @@ export function digestLine(story: DigestStory): string {
  * A digest as embeds: one embed per part of `paginateDigest`, packed into as few messages as Discord allows
  * (10 embeds, 6,000 characters each). Times are Discord timestamps, shown in each reader's own zone.
  */
-export function digestMessages(digest: Digest): DiscordMessage[] {
+export function digestMessages(raw: Digest): DiscordMessage[] {
+  const digest = displayText(raw);
   const window = `<t:${Math.floor(digest.since.getTime() / 1000)}:f> – <t:${Math.floor(digest.until.getTime() / 1000)}:f>`;
   const scope = digest.title ? ` · ${fit(digest.title, 200, escapeTitle)}` : '';
   if (digest.empty) {
@@ -214,7 +219,8 @@ export function packEmbeds(embeds: APIEmbed[]): DiscordMessage[] {
 }
 
 /** A command's reply as one or more messages: text, tables and links as content, digests as embeds. */
-export function replyMessages(reply: Reply): DiscordMessage[] {
+export function replyMessages(raw: Reply): DiscordMessage[] {
+  const reply = displayText(raw);
   const pieces: string[] = [];
   const embedMessages: DiscordMessage[] = [];
   for (const part of reply.parts) {

@@ -14,6 +14,7 @@
 import { type Digest, type DigestStory, formatOutlets, paginateDigest } from '../../alerts/digest.ts';
 import { type Alert, safeLink } from '../../alerts/message.ts';
 import type { Reply, ReplyPart } from '../../commands/types.ts';
+import { displayText } from '../../text/bidi.ts';
 
 export interface SlackText {
   type: 'plain_text' | 'mrkdwn';
@@ -132,7 +133,8 @@ function score(value: number): string {
  * The alert: the headline as header, the summary (and whose it is, when borrowed), then one context
  * line each for topic + score, why, and outlet (linked to the article) + time + language + outlet count.
  */
-export function alertMessage(alert: Alert): SlackMessage {
+export function alertMessage(raw: Alert): SlackMessage {
+  const alert = displayText(raw);
   const blocks: SlackBlock[] = [header(alert.title)];
   const summary = alert.summary.trim();
   const from = alert.summaryFrom ? `_summary from ${slackLink(alert.summaryFrom.url, alert.summaryFrom.source, 200)}_` : '';
@@ -157,7 +159,8 @@ export function alertMessage(alert: Alert): SlackMessage {
 }
 
 /** A follow-up in the alert's thread: which outlet also reported the story, its headline and link. */
-export function followupMessage(alert: Alert): SlackMessage {
+export function followupMessage(raw: Alert): SlackMessage {
+  const alert = displayText(raw);
   const meta = [alert.published ? slackDate(alert.published) : '', alert.language ? escapeWithin(alert.language, 20) : '', score(alert.score)].filter(Boolean);
   return {
     text: escapeWithin(oneLine(`Also reported by ${alert.source}: ${alert.title}`), FALLBACK_MAX),
@@ -172,7 +175,8 @@ export function followupMessage(alert: Alert): SlackMessage {
  * A follow-up where there is no thread to reply in (incoming webhooks): one short line that names the
  * story it follows up.
  */
-export function standaloneFollowupMessage(alert: Alert): SlackMessage {
+export function standaloneFollowupMessage(raw: Alert): SlackMessage {
+  const alert = displayText(raw);
   const line = `↳ Also reported by *${escapeWithin(oneLine(alert.source), 300)}*: ${slackLink(alert.url, alert.title, 1000)}`;
   return {
     text: escapeWithin(oneLine(`Also reported by ${alert.source}: ${alert.title}`), FALLBACK_MAX),
@@ -189,7 +193,8 @@ export function digestLine(story: DigestStory): string {
 }
 
 /** A digest as Slack messages: one per part from `paginateDigest`, each within 50 blocks. */
-export function digestMessages(digest: Digest): SlackMessage[] {
+export function digestMessages(raw: Digest): SlackMessage[] {
+  const digest = displayText(raw);
   const parts = paginateDigest(digest, {
     maxItemsPerPart: SLACK_LIMITS.blocks - DIGEST_FRAME_BLOCKS,
     maxCharsPerPart: DIGEST_PART_CHARS,
@@ -242,7 +247,9 @@ function cutEscaped(text: string, max: number): string {
  * A command reply as Slack messages: text, tables and link lists as sections; a digest as its own
  * messages. Each message holds at most 50 blocks.
  */
-export function replyMessages(reply: Reply): SlackMessage[] {
+export function replyMessages(raw: Reply): SlackMessage[] {
+  // Every entry point starts from displayText: no bidirectional control reaches a reader (issue 17, text/bidi.ts).
+  const reply = displayText(raw);
   const messages: SlackMessage[] = [];
   let blocks: SlackBlock[] = [];
   const fallback = replyFallback(reply);
