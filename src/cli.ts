@@ -11,12 +11,13 @@ import { previewCommand } from './cli/preview-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { scoreCommand } from './cli/score-command.ts';
 import { topicsListCommand, topicsTestCommand } from './cli/topics-command.ts';
+import { watchCommand } from './cli/watch-command.ts';
 
 /** Every `watchfloor` subcommand, in the order `--help` lists them. */
 export const commands: CliCommand[] = [
   runCommand, onceCommand, previewCommand, digestCommand, checkConfigCommand, parseCommand, scoreCommand,
   feedsListCommand, feedsAddCommand, feedsRemoveCommand, feedsImportCommand, feedsExportCommand,
-  topicsListCommand, topicsTestCommand, discordDeployCommand,
+  topicsListCommand, topicsTestCommand, discordDeployCommand, watchCommand,
 ];
 
 function overview(): string {
@@ -51,7 +52,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   const rest = argv.slice(command.name.split(' ').length);
   let parsed;
   try {
-    parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: command.allowPositionals ?? false, strict: true });
+    parsed = command.readArgs?.(rest) ?? parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: command.allowPositionals ?? false, strict: true });
   } catch (err) {
     io.stderr.write(`watchfloor ${command.name}: ${(err as Error).message}\n\n${command.usage}\n`);
     return 2;

@@ -22,5 +22,10 @@ export interface CliCommand {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals?: boolean;
+  /**
+   * Reads the arguments itself instead of parseArgs with `options` (`watch` passes a chat command's own flags
+   * through); `values.help` asks for the usage. Throws with a sentence on bad arguments.
+   */
+  readArgs?(args: string[]): { values: OptionValues; positionals: string[] };
   run(args: { values: OptionValues; positionals: string[] }, io: CliIO): Promise<number>;
 }

@@ -1,22 +1,29 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { addFeed } from '../commands/feed-add.ts';
+import { feedTable } from '../commands/feed-list.ts';
+import { feedRemove, removeFeed } from '../commands/feed-remove.ts';
+import { findFeed } from '../commands/find-feed.ts';
+import { parseFeedUrl } from '../commands/options.ts';
+import { answer } from '../commands/reply.ts';
 import { formatDuration, parseDurationS } from '../duration.ts';
-import { AppError, errorMessage } from '../errors.ts';
+import { errorMessage } from '../errors.ts';
 import { parseOpml, toOpml } from '../feeds/opml.ts';
-import { HtmlPageError } from '../feeds/parse.ts';
-import { type FeedDocument, readFetchedFeed } from '../feeds/read.ts';
-import type { App } from '../app.ts';
-import type { FeedRow } from '../store/store.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, usageError, withApp } from './context.ts';
-import { formatTable, shorten } from './table.ts';
+import { operatorContext } from './operator.ts';
+import { refused, renderReplyText } from './reply-text.ts';
 
-const when = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', ' ') : '-');
+/** An error's message as the middle of a sentence: one line, without its full stop. */
+const sentence = (err: unknown) => errorMessage(err).replace(/\.$/, '');
 
 export const feedsListCommand: CliCommand = {
   name: 'feeds list',
-  summary: 'show every feed with its state: ok or failing, failures, last success, next poll, last error, and the URLs it moved from',
+  summary: 'show every feed with its id and health: new, ok or failing, last success, next poll, last error, and the URLs it moved from',
   usage: `Usage: watchfloor feeds list [--config PATH]
+
+The table \`/watch feed list\` shows. Health is new (not polled yet), ok, failing (with the number of
+failures in a row) or paused.
 
 Options:
 ${CONFIG_USAGE}
@@ -24,12 +31,8 @@ ${CONFIG_USAGE}
   options: { ...configOption },
   async run({ values }, io) {
     return withApp(values, io, async (app) => {
-      const [feeds, moves] = await Promise.all([app.store.listFeeds(), app.store.listFeedMoves()]);
-      const movedFrom = (id: number) => moves.filter((m) => m.feedId === id).map((m) => m.url).join(' ');
-      io.stdout.write(formatTable(
-        ['status', 'failures', 'last success', 'next poll', 'url', 'last error', 'moved from'],
-        feeds.map((f) => [f.firstPoll && f.failures === 0 ? 'new' : f.status, String(f.failures), when(f.lastSuccessAt), when(f.nextPollAt), f.url, shorten(f.lastError ?? '', 120), movedFrom(f.id)]),
-      ));
+      const { table } = await feedTable(app.store);
+      io.stdout.write(renderReplyText(answer('private', table)));
       return 0;
     });
   },
@@ -40,10 +43,10 @@ export const feedsAddCommand: CliCommand = {
   summary: 'add a feed URL to the store (polled from the next cycle on)',
   usage: `Usage: watchfloor feeds add URL [--interval 15m] [--config PATH]
 
-Fetches URL and adds it when it is a feed (RSS, Atom, RDF or JSON Feed). A web page that announces
-exactly one feed adds that feed; a page that announces none, or several, is refused with what it
-announces. Feeds listed in the config file are added on every start; this adds one more to the store.
-A URL that is already a feed is left as it is.
+Fetches URL and adds it when it is a feed (RSS, Atom, RDF or JSON Feed), as \`/watch feed add\` does. A web
+page that announces exactly one feed adds that feed; a page that announces none, or several, is refused
+with what it announces, and nothing is added. Feeds listed in the config file are added on every start;
+this adds one more to the store. A URL that is already a feed is left as it is.
 
 Options:
   -i, --interval DUR  how often to poll it, e.g. 30m or 2h, within poll.min_interval–poll.max_interval
@@ -53,89 +56,41 @@ ${CONFIG_USAGE}
   options: { ...configOption, interval: { type: 'string', short: 'i' } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const url = positionals[0];
-    if (!url || !/^https?:\/\//i.test(url)) throw usageError('feeds add expects one http or https URL, e.g. `watchfloor feeds add https://example.org/rss.xml`.');
+    const url = parseFeedUrl(positionals[0]);
+    if (typeof url !== 'string') throw usageError(url.error);
+    if (positionals.length > 1) throw usageError(`feeds add takes one URL; unexpected "${positionals[1]}".`);
     const interval = values.interval as string | undefined;
     const askedS = interval === undefined ? undefined : parseDurationS(interval);
     if (interval !== undefined && askedS === undefined) throw usageError(`--interval expects a duration such as 30m, 2h or 1d, got "${interval}".`);
-    return withApp(values, io, async (app) => {
+    return withApp(values, io, async (app, log) => {
       const { poll } = app.config;
       if (askedS !== undefined && (askedS < poll.min_interval || askedS > poll.max_interval)) {
         throw usageError(`--interval ${interval} is outside poll.min_interval–poll.max_interval (${formatDuration(poll.min_interval)}–${formatDuration(poll.max_interval)}) in ${app.config.file}; feeds are never polled outside those bounds.`);
       }
-      const intervalS = askedS ?? poll.interval;
-      const already = async (candidate: string) => {
-        const present = await findFeed(app.store, candidate);
-        if (!present) return false;
-        io.stdout.write(present.url === candidate
-          ? `${candidate} is already a feed (every ${formatDuration(present.intervalS)}); nothing changed\n`
-          : `${candidate} is already a feed: it moved permanently to ${present.url}; nothing changed\n`);
-        return true;
-      };
-      if (await already(url)) return 0;
-      const document = await readFeedAt(app, url);
-      const feedUrl = document.discovered ?? url;
-      if (document.discovered && (await already(feedUrl))) return 0;
-      await app.store.addFeed({ url: feedUrl, title: document.feed.title, intervalS, addedBy: 'cli' }, new Date());
-      const announced = document.discovered ? ` (the feed ${url} announces)` : '';
-      const title = document.feed.title ? ` "${document.feed.title}"` : '';
-      io.stdout.write(`added ${feedUrl}${announced}:${title} ${document.articles.length} items now, polled every ${formatDuration(intervalS)}\n`);
+      // What is not a feed, or an address the guard refuses, is an AppError: stderr, exit 1, nothing stored.
+      io.stdout.write(renderReplyText(await addFeed(operatorContext(app, log, io.env, { intervalS: askedS }), url)));
       return 0;
     });
   },
 };
 
-/** Fetches and reads `url` as the poller would; anything that is not a feed is refused with a sentence. */
-async function readFeedAt(app: App, url: string): Promise<FeedDocument> {
-  try {
-    const response = await app.http.get(url);
-    if (response.status !== 'ok') throw new AppError('not_a_feed', `${url} answered 304 Not Modified to a request without validators`);
-    return await readFetchedFeed(app.http, response);
-  } catch (err) {
-    const hint = err instanceof HtmlPageError
-      ? (err.feeds.length === 0 ? ' Find the RSS or Atom link on that page and add it instead.' : ' Add one of them instead.')
-      : '';
-    throw new AppError('not_a_feed', `cannot add ${url}: ${sentence(err)}. Nothing was added.${hint}`, { cause: err });
-  }
-}
-
-/** An error's message as the middle of a sentence: one line, without its full stop. */
-const sentence = (err: unknown) => errorMessage(err).replace(/\.$/, '');
-
-/** The stored feed with this URL, or the feed it moved to. */
-async function findFeed(store: App['store'], url: string): Promise<FeedRow | undefined> {
-  const direct = await store.getFeedByUrl(url);
-  if (direct) return direct;
-  const move = (await store.listFeedMoves()).find((m) => m.url === url);
-  return move ? (await store.listFeeds()).find((f) => f.id === move.feedId) : undefined;
-}
-
 export const feedsRemoveCommand: CliCommand = {
   name: 'feeds remove',
   summary: 'remove a feed and its stored articles',
-  usage: `Usage: watchfloor feeds remove URL [--config PATH]
+  usage: `Usage: watchfloor feeds remove URL|ID [--config PATH]
 
-A feed listed in the config file is refused: it would come back on the next start. Remove it from
-the file first, then run this command to drop its stored articles.`,
+Removes the feed with that URL (or a URL it moved from) or id, as \`/watch feed remove\` does. A feed
+listed in the config file is refused: it would come back on the next start. Remove it from the file
+first, then run this command to drop its stored articles.`,
   options: { ...configOption },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const url = positionals[0];
-    if (!url) throw usageError('feeds remove expects the feed URL as shown by `watchfloor feeds list`.');
-    return withApp(values, io, async (app) => {
-      // The entry may name the URL the feed had before a permanent redirect.
-      const stored = await app.store.getFeedByUrl(url);
-      const listed = app.config.feeds.findIndex((f, i) => f.url === url || app.configFeedIds[i] === stored?.id);
-      if (listed >= 0) {
-        const as = app.config.feeds[listed]!.url === url ? '' : ` (as ${app.config.feeds[listed]!.url}, which moved to it)`;
-        io.stderr.write(`watchfloor: ${url} is feeds[${listed}] in ${app.config.file}${as}; remove it there first, or it comes back on the next start.\n`);
-        return 1;
-      }
-      if (!(await app.store.removeFeed(url))) {
-        io.stderr.write(`watchfloor: no feed ${url}; see \`watchfloor feeds list\`.\n`);
-        return 1;
-      }
-      io.stdout.write(`removed ${url}\n`);
+    const parsed = feedRemove.parse({ words: positionals, rest: () => positionals.join(' ') });
+    if (!parsed.ok) throw usageError(parsed.error);
+    return withApp(values, io, async (app, log) => {
+      const reply = await removeFeed(operatorContext(app, log, io.env), parsed.options.feed);
+      if (!reply.ok) return refused(reply, io, 1);
+      io.stdout.write(renderReplyText(reply));
       return 0;
     });
   },

@@ -1,8 +1,10 @@
-import { parseDurationS } from '../duration.ts';
-import { compileTopics } from '../topics/compile.ts';
-import { matchTopic } from '../topics/match.ts';
+import { checkSlug, parseWindow } from '../commands/options.ts';
+import { TEST_DEFAULT_WINDOW_S, TEST_MAX_WINDOW_S, trialSummary, tryTopic } from '../commands/test-topic.ts';
+import { unknownTopic } from '../commands/topic-names.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, usageError, withApp } from './context.ts';
+import { operatorContext } from './operator.ts';
+import { refused, TOPICS_LISTER } from './reply-text.ts';
 import { formatTable, shorten } from './table.ts';
 
 export const topicsListCommand: CliCommand = {
@@ -24,30 +26,29 @@ export const topicsTestCommand: CliCommand = {
   summary: 'score the stored articles of a window against one topic: what would have matched',
   usage: `Usage: watchfloor topics test SLUG [--since 7d] [--all] [--config PATH]
 
+Scores the stored articles exactly as delivery does (the index of every topic in force, chat topics
+included), as \`/watch test\` does, and lists them best first.
+
 Options:
-  -s, --since DUR     articles fetched within DUR (default 7d)
+  -s, --since DUR     articles fetched within DUR, from 1h to 30d (default 7d)
   -a, --all           also list candidates below the threshold
 ${CONFIG_USAGE}`,
   options: { ...configOption, since: { type: 'string', short: 's' }, all: { type: 'boolean', short: 'a' } },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const slug = positionals[0];
-    if (!slug) throw usageError('topics test expects a topic slug, e.g. `watchfloor topics test dprk-russia-arms --since 7d`.');
-    const sinceS = parseDurationS((values.since as string | undefined) ?? '7d');
-    if (sinceS === undefined) throw usageError(`--since expects a duration such as 24h or 7d, got "${values.since}".`);
-    return withApp(values, io, async (app) => {
-      const topic = app.catalog.get(slug)?.definition;
-      if (!topic) throw usageError(`no topic "${slug}"; known topics: ${app.catalog.list().map((t) => t.definition.slug).join(', ')}.`);
-      const index = compileTopics([topic]);
-      const rows: Array<[number, string[]]> = [];
-      const articles = await app.store.articlesSince(new Date(Date.now() - sinceS * 1000));
-      for (const a of articles) {
-        const m = matchTopic(index, { title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined }, slug);
-        if (m && (m.matched || values.all)) rows.push([m.score, [m.score.toFixed(2), m.matched ? 'yes' : 'no', shorten(a.title, 90), m.why]]);
-      }
-      rows.sort((x, y) => y[0] - x[0]);
-      io.stdout.write(`${rows.filter((r) => r[1][1] === 'yes').length} of ${articles.length} stored articles would have matched ${slug}\n`);
-      if (rows.length) io.stdout.write(formatTable(['score', 'match', 'title', 'why'], rows.map((r) => r[1])));
+    const slugError = checkSlug(slug, 'topics test', TOPICS_LISTER);
+    if (slugError) throw usageError(slugError);
+    const windowS = values.since === undefined ? TEST_DEFAULT_WINDOW_S : parseWindow(values.since as string, TEST_MAX_WINDOW_S, '--since');
+    if (typeof windowS === 'string') throw usageError(windowS);
+    return withApp(values, io, async (app, log) => {
+      const ctx = operatorContext(app, log, io.env);
+      if (!ctx.topics.get(slug!)) return refused(unknownTopic(ctx, slug!), io, 2);
+      const trial = await tryTopic(ctx.store, ctx.topics.index, slug!, windowS, ctx.now());
+      const rows = trial.scored.filter((s) => s.matched || values.all)
+        .map((s) => [s.score.toFixed(2), s.matched ? 'yes' : 'no', shorten(s.article.title, 90), s.why]);
+      io.stdout.write(`${trialSummary(trial)}\n`);
+      if (rows.length) io.stdout.write(formatTable(['score', 'match', 'title', 'why'], rows));
       return 0;
     });
   },

@@ -1,7 +1,26 @@
 import { formatDuration } from '../duration.ts';
 import { bad, ok, parseFeedUrl } from './options.ts';
 import { answer, audit, callerId } from './reply.ts';
-import type { Command } from './types.ts';
+import type { Command, CommandContext, Reply } from './types.ts';
+
+/**
+ * Adds the feed at `url` through the context's adder (which refuses what is not a feed with an AppError) and
+ * says what happens next. `feed add` and `watchfloor feeds add` both answer through this.
+ */
+export async function addFeed(ctx: CommandContext, url: string): Promise<Reply> {
+  const added = await ctx.feeds.add(url, callerId(ctx.caller));
+  audit(ctx, added.created ? `feed added: ${added.url}` : `feed add: ${added.url} already present`, { command: 'feed add', url, feed: added });
+  const name = added.title ? `${added.title} (${added.url})` : added.url;
+  const every = `polled every ${formatDuration(added.intervalS)}`;
+  if (!added.created) {
+    const what = added.discoveredFrom ? `${name}, the feed ${url} announces,` : url === added.url ? name : url;
+    const moved = added.movedTo && !added.discoveredFrom ? `: it moved permanently to ${added.url}` : '';
+    return answer('private', `${what} is already a feed${moved} (id ${added.id}, ${every}); nothing changed.`);
+  }
+  const items = `${added.items} ${added.items === 1 ? 'item' : 'items'} now`;
+  const found = added.discoveredFrom ? ` — the feed ${added.discoveredFrom} announces` : '';
+  return answer('private', `Added feed ${added.id}: ${name}${found}, ${items}, ${every} from the next cycle: items older than ${formatDuration(added.firstPollMaxAgeS)} are stored without alerting.`);
+}
 
 export const feedAdd: Command<{ url: string }, unknown> = {
   name: 'feed add',
@@ -15,14 +34,5 @@ export const feedAdd: Command<{ url: string }, unknown> = {
     if (words.length > 1) return bad(`unexpected "${words[1]}".`);
     return ok({ url });
   },
-  async run(ctx, { url }) {
-    const added = await ctx.feeds.add(url, callerId(ctx.caller));
-    audit(ctx, added.created ? `feed added: ${added.url}` : `feed add: ${added.url} already present`, { command: 'feed add', url, feed: added });
-    const name = added.title ? `${added.title} (${added.url})` : added.url;
-    if (!added.created) {
-      return answer('private', added.movedTo ? `${url} is already a feed: it moved permanently to ${added.movedTo}.` : `${name} is already a feed (id ${added.id}).`);
-    }
-    const found = added.discoveredFrom ? ` — the feed ${added.discoveredFrom} announces` : '';
-    return answer('private', `Added feed ${added.id}: ${name}${found}, ${added.items} ${added.items === 1 ? 'item' : 'items'} now. It is polled from the next cycle: items older than ${formatDuration(added.firstPollMaxAgeS)} are stored without alerting.`);
-  },
+  run: (ctx, { url }) => addFeed(ctx, url),
 };

@@ -6,7 +6,7 @@ import { usageOf } from './help.ts';
 import { answer, refuse } from './reply.ts';
 import { nearest } from './suggest.ts';
 import { argsAfter, MAX_COMMAND_CHARS, tokenize } from './tokenize.ts';
-import type { Command, CommandContext, CommandHandler, CommandRequest, FeedAdder, Reply } from './types.ts';
+import type { Command, CommandContext, CommandHandler, CommandRequest, ConfigFeeds, FeedAdder, Reply } from './types.ts';
 
 /** The ports the whole command layer uses; each command asks for fewer. */
 export type CommandStore = FeedStore & ArticleStore & TopicStore & ChannelStore & OutboxStore & DigestStore;
@@ -15,6 +15,7 @@ export interface CommandHandlerDeps {
   store: CommandStore;
   topics: TopicCatalog;
   feeds: FeedAdder;
+  configFeeds: ConfigFeeds;
   log: Logger;
   now?: () => Date;
 }
@@ -44,7 +45,7 @@ export function createHandler(commands: readonly Command[], deps: CommandHandler
     async function dispatch(command: Command, nameWords: number): Promise<Reply> {
       const args = argsAfter(tokens, nameWords);
       if (args.words.includes('--help') || args.words.includes('-h')) return answer('private', usageOf(command));
-      const ctx: CommandContext = { store: deps.store, topics: deps.topics, caller: request.caller, isAdmin: request.isAdmin, now, log: deps.log, feeds: deps.feeds };
+      const ctx: CommandContext = { store: deps.store, topics: deps.topics, caller: request.caller, isAdmin: request.isAdmin, now, log: deps.log, feeds: deps.feeds, configFeeds: deps.configFeeds };
       try {
         if (command.admin && !(await request.isAdmin())) {
           return refuse(`\`${command.name}\` is for admins of this bot; ask one, or see \`help\` for what everyone can do.`);

@@ -28,9 +28,10 @@ export function parseMinScore(word: string): number | string {
   return parsed.success && word.slice(word.indexOf(':') + 1) !== '' ? parsed.data : `min: is a score from 0 to 1, such as min:0.7; got "${word}".`;
 }
 
-export function checkSlug(word: string | undefined, command: string): string | undefined {
-  if (word === undefined) return `${command} needs a topic; \`topics\` lists them.`;
-  if (!TOPIC_SLUG.test(word)) return `"${word}" is not a topic slug (lowercase letters, digits and hyphens); \`topics\` lists them.`;
+/** `lister` is the command that lists the topics where the caller types (the CLI: `watchfloor topics list`). */
+export function checkSlug(word: string | undefined, command: string, lister = '`topics`'): string | undefined {
+  if (word === undefined) return `${command} needs a topic; ${lister} lists them.`;
+  if (!TOPIC_SLUG.test(word)) return `"${word}" is not a topic slug (lowercase letters, digits and hyphens); ${lister} lists them.`;
   return undefined;
 }
 

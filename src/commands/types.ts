@@ -68,6 +68,8 @@ export interface FeedAddResult {
   /** The page URL given, when it announced the feed that was added instead. */
   discoveredFrom?: string;
   items: number;
+  /** How often the feed is polled (seconds). */
+  intervalS: number;
   /** On the feed's first poll, items older than this are stored without alerting (seconds). */
   firstPollMaxAgeS: number;
 }
@@ -81,6 +83,16 @@ export interface FeedAdder {
   add(url: string, by: string): Promise<FeedAddResult>;
 }
 
+/**
+ * The feeds the config file lists (`feeds[i]`) and the stored feed each one is: removing one from chat or the
+ * CLI is refused, since the next start would add it again. Who first added a feed (`added_by`) cannot say
+ * this: a feed added by hand and later listed in the file is the file's, and one dropped from the file is not.
+ */
+export interface ConfigFeeds {
+  file: string;
+  entries: Array<{ url: string; id: number }>;
+}
+
 /** Everything a command runs with. `S` is the store ports the command uses. */
 export interface CommandContext<S = unknown> {
   store: S;
@@ -90,6 +102,7 @@ export interface CommandContext<S = unknown> {
   now: () => Date;
   log: Logger;
   feeds: FeedAdder;
+  configFeeds: ConfigFeeds;
 }
 
 /**

@@ -13,7 +13,12 @@ describe('command handler', () => {
     const reply = await h.run('subscribe dprk-rusia-arms');
     expect(reply).toEqual({ visibility: 'private', ok: false, parts: [{ type: 'text', text: 'unknown topic "dprk-rusia-arms" — did you mean dprk-russia-arms?' }] });
     expect(await h.store.findChannel({ platform: 'slack', workspace: 'T1', channel: 'C1' })).toBeUndefined();
-    expect(await h.say('subscribe weather')).toBe('unknown topic "weather"; `topics` lists them.');
+    expect(await h.say('subscribe weather')).toBe('unknown topic "weather"; known topics: dprk-russia-arms, iran-drones.');
+  });
+
+  it('points to `topics` instead of naming them when there are many', async () => {
+    for (let i = 0; i < 10; i++) await h.run(`topic add extra-${i} "Rason AND ship${i}"`, ALICE, true);
+    expect(await h.say('test weather')).toBe('unknown topic "weather"; `topics` lists them.');
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createCommandHandler } from '../../src/commands/index.ts';
-import type { Caller, FeedAdder, Reply } from '../../src/commands/types.ts';
+import type { Caller, ConfigFeeds, FeedAdder, Reply } from '../../src/commands/types.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { TopicCatalog } from '../../src/topics/catalog.ts';
 import type { TopicIndex } from '../../src/topics/compile.ts';
@@ -26,6 +26,8 @@ export interface Harness {
   swaps: TopicIndex[];
   logs: Array<Record<string, any>>;
   added: Array<{ url: string; by: string }>;
+  /** The config file's feeds the handler refuses to remove; tests add entries. */
+  configFeeds: ConfigFeeds;
   run(text: string, caller?: Caller, admin?: boolean): Promise<Reply>;
   /** The reply's text parts joined, for assertions on what a user reads. */
   say(text: string, caller?: Caller, admin?: boolean): Promise<string>;
@@ -33,7 +35,7 @@ export interface Harness {
 }
 
 /** A real SqliteStore in memory, a real catalog over it, a fake network for `feed add`. */
-export async function harness(options: { feeds?: FeedAdder } = {}): Promise<Harness> {
+export async function harness(options: { feeds?: FeedAdder; configFeeds?: ConfigFeeds } = {}): Promise<Harness> {
   const store = new SqliteStore(':memory:');
   await store.syncTopics(CONFIG_TOPICS.map((t) => ({ slug: t.slug, title: t.title, definition: t, source: 'config' as const })));
   const logs: Harness['logs'] = [];
@@ -50,13 +52,14 @@ export async function harness(options: { feeds?: FeedAdder } = {}): Promise<Harn
     async add(url, by) {
       added.push({ url, by });
       const { id, created } = await store.addFeed({ url, title: 'Example News', intervalS: 900, addedBy: by }, NOW);
-      return { id, url, title: 'Example News', created, items: 12, firstPollMaxAgeS: 86_400 };
+      return { id, url, title: 'Example News', created, items: 12, intervalS: 900, firstPollMaxAgeS: 86_400 };
     },
   };
-  const handle = createCommandHandler({ store, topics: catalog, feeds, log, now: () => NOW });
+  const configFeeds = options.configFeeds ?? { file: 'config/watchfloor.yaml', entries: [] };
+  const handle = createCommandHandler({ store, topics: catalog, feeds, configFeeds, log, now: () => NOW });
   const run = (text: string, caller = ALICE, admin = false) => handle({ text, caller, isAdmin: async () => admin });
   return {
-    store, catalog, swaps, logs, added, run,
+    store, catalog, swaps, logs, added, configFeeds, run,
     async say(text, caller, admin) {
       return textOf(await run(text, caller, admin));
     },

@@ -25,6 +25,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 const run = async (...argv: string[]) => {
   const io = captureIO();
   const code = await main([...argv, '--config', config], io);
@@ -44,8 +46,7 @@ describe('watchfloor feeds add', () => {
   it('stores the --interval it is given, and refuses one it cannot read', async () => {
     const added = await run('feeds', 'add', server.url('defense-wire.rss'), '--interval', '30m');
     expect(added.code).toBe(0);
-    expect(added.out).toContain(`added ${server.url('defense-wire.rss')}: "Defense Wire"`);
-    expect(added.out).toContain('polled every 30m');
+    expect(added.out).toMatch(new RegExp(`^Added feed \\d+: Defense Wire \\(${escape(server.url('defense-wire.rss'))}\\), \\d+ items now, polled every 30m from the next cycle`));
     expect((await storedFeeds()).find((f) => f.url === server.url('defense-wire.rss'))?.intervalS).toBe(1800);
 
     const soon = await run('feeds', 'add', server.url('korea-desk.atom'), '--interval', 'soon');
@@ -58,7 +59,7 @@ describe('watchfloor feeds add', () => {
 
     // Adding it again changes nothing, and says so.
     const again = await run('feeds', 'add', server.url('defense-wire.rss'));
-    expect(again.out).toContain('is already a feed (every 30m); nothing changed');
+    expect(again.out).toMatch(/is already a feed \(id \d+, polled every 30m\); nothing changed\.$/m);
     expect((await storedFeeds()).find((f) => f.url === server.url('defense-wire.rss'))?.intervalS).toBe(1800);
   });
 
@@ -71,7 +72,7 @@ describe('watchfloor feeds add', () => {
 
     const home = await run('feeds', 'add', server.url('home.html'));
     expect(home.code).toBe(0);
-    expect(home.out).toContain(`added ${server.url('ru-wire.rss')} (the feed ${server.url('home.html')} announces)`);
+    expect(home.out).toContain(`(${server.url('ru-wire.rss')}) — the feed ${server.url('home.html')} announces, `);
     expect((await storedFeeds()).map((f) => f.url)).toContain(server.url('ru-wire.rss'));
   });
 });
