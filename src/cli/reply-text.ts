@@ -1,5 +1,6 @@
 import { renderDigestText } from '../alerts/digest.ts';
 import type { Reply, ReplyPart } from '../commands/types.ts';
+import { displayText } from '../text/bidi.ts';
 import type { CliIO } from './command.ts';
 import { formatTable } from './table.ts';
 
@@ -14,9 +15,12 @@ const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 const printable = (text: string) => text.replace(CONTROLS, '');
 const oneLine = (text: string) => printable(text.replace(/[\t\n\r]+/g, ' '));
 
-/** A command reply as terminal text: sentences as written, tables aligned, links one per line, digests as `watchfloor digest` prints them. */
+/**
+ * A command reply as terminal text: sentences as written, tables aligned, links one per line, digests as
+ * `watchfloor digest` prints them. Bidirectional controls go too, as at every format's entry (text/bidi.ts).
+ */
 export function renderReplyText(reply: Reply): string {
-  const text = reply.parts.map(renderPart).join('\n');
+  const text = displayText(reply).parts.map(renderPart).join('\n');
   return text.endsWith('\n') ? text : `${text}\n`;
 }
 

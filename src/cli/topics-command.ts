@@ -4,7 +4,8 @@ import { unknownTopic } from '../commands/topic-names.ts';
 import type { CliCommand } from './command.ts';
 import { CONFIG_USAGE, configOption, usageError, withApp } from './context.ts';
 import { operatorContext } from './operator.ts';
-import { refused, TOPICS_LISTER } from './reply-text.ts';
+import { answer } from '../commands/reply.ts';
+import { refused, renderReplyText, TOPICS_LISTER } from './reply-text.ts';
 import { formatTable, shorten } from './table.ts';
 
 export const topicsListCommand: CliCommand = {
@@ -47,8 +48,8 @@ ${CONFIG_USAGE}`,
       const trial = await tryTopic(ctx.store, ctx.topics.index, slug!, windowS, ctx.now());
       const rows = trial.scored.filter((s) => s.matched || values.all)
         .map((s) => [s.score.toFixed(2), s.matched ? 'yes' : 'no', shorten(s.article.title, 90), s.why]);
-      io.stdout.write(`${trialSummary(trial)}\n`);
-      if (rows.length) io.stdout.write(formatTable(['score', 'match', 'title', 'why'], rows));
+      const table = { type: 'table' as const, columns: ['score', 'match', 'title', 'why'], rows };
+      io.stdout.write(renderReplyText(answer('private', trialSummary(trial), ...(rows.length ? [table] : []))));
       return 0;
     });
   },

@@ -45,6 +45,8 @@ describe('renderReplyText: a command reply on the terminal', () => {
     expect(text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/);
     expect(text).toContain('Title: ]0;pwnedbold[1m');
     expect(text.split('\n').filter((l) => l.startsWith('https://a.example/rss'))).toEqual(['https://a.example/rss  line one line two[2J']);
+    // Nor bidirectional overrides, which reorder what a person reads.
+    expect(renderReplyText(answer('private', { type: 'links', items: [{ title: 'report \u202eexe.pdf' }] }))).toBe('• report exe.pdf\n');
   });
 
   it('writes a refusal on stderr as every watchfloor error, with the exit code asked for', () => {
