@@ -6,11 +6,11 @@
 import { userInfo } from 'node:os';
 import type { App } from '../app.ts';
 import { targetChannel } from '../chat/targets.ts';
+import { configFeedsOf } from '../commands/config-feeds.ts';
 import { createFeedAdder } from '../commands/feed-adder.ts';
 import type { CommandStore } from '../commands/handler.ts';
 import type { Caller, CommandContext, CommandRequest } from '../commands/types.ts';
 import type { Logger } from '../log.ts';
-import { configFeedsOf } from '../main.ts';
 
 /** `console`, workspace `local`, channel `stdout`, the OS user name. */
 export function consoleCaller(env: NodeJS.ProcessEnv): Caller {
