@@ -49,7 +49,7 @@ describe('digest and digest schedule', () => {
     expect(await h.say('digest schedule off', ALICE, true)).toBe('#intel gets no scheduled digest any more.');
     expect(await h.say('digest schedule off', ALICE, true)).toBe('#intel had no scheduled digest.');
     expect((await h.store.listDigestSchedules()).map((d) => d.channel.channel)).toEqual(['42']);
-    expect(h.logs.filter((l) => l.command === 'digest schedule').map((l) => [l.msg, l.by.user])).toEqual([
+    expect(h.audits().filter((l) => l.command === 'digest schedule').map((l) => [l.msg, l.by.user])).toEqual([
       ['digest schedule set', 'U1'], ['digest schedule set', '7'], ['digest schedule removed', 'U1'],
     ]);
   });

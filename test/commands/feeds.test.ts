@@ -24,7 +24,7 @@ describe('feed add, feed list, feed remove', () => {
     expect(textOf(reply)).toBe('Added feed 1: Example News (https://example.org/rss.xml), 12 items now, polled every 15m from the next cycle: items older than 1d are stored without alerting.');
     expect((await h.store.getFeed(1))).toMatchObject({ addedBy: 'slack:T1:U1', firstPoll: true });
     expect(await h.say('feed add https://example.org/rss.xml', ALICE, true)).toBe('Example News (https://example.org/rss.xml) is already a feed (id 1, polled every 15m); nothing changed.');
-    expect(h.logs.filter((l) => l.command === 'feed add').map((l) => l.msg)).toEqual(['feed added: https://example.org/rss.xml', 'feed add: https://example.org/rss.xml already present']);
+    expect(h.audits().filter((l) => l.command === 'feed add').map((l) => l.msg)).toEqual(['feed added: https://example.org/rss.xml', 'feed add: https://example.org/rss.xml already present']);
   });
 
   it('lists feeds with their health, and removes by id or URL but not the config file\'s feeds', async () => {
@@ -52,7 +52,7 @@ describe('feed add, feed list, feed remove', () => {
     expect(await h.say('feed remove https://c.example/rss', ALICE, true)).toBe(`Removed feed ${c} (https://c.example/rss) and its stored articles.`);
     expect(await h.say('feed remove 99', ALICE, true)).toBe('no feed 99; `feed list` shows the feeds with their ids.');
     expect((await h.store.listFeeds()).map((f) => f.id)).toEqual([b]);
-    expect(h.logs.filter((l) => l.command === 'feed remove').map((l) => [l.msg, l.by.user])).toEqual([
+    expect(h.audits().filter((l) => l.command === 'feed remove').map((l) => [l.msg, l.by.user])).toEqual([
       ['feed removed: https://a.example/rss', 'U1'],
       ['feed removed: https://c.example/rss', 'U1'],
     ]);

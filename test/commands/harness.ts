@@ -25,6 +25,8 @@ export interface Harness {
   /** Every index the catalog handed to onChange, latest last. */
   swaps: TopicIndex[];
   logs: Array<Record<string, any>>;
+  /** The audit lines among the logs: the changes, each with who made it (`by`). */
+  audits(): Array<Record<string, any>>;
   added: Array<{ url: string; by: string }>;
   /** The config file's feeds the handler refuses to remove; tests add entries. */
   configFeeds: ConfigFeeds;
@@ -60,6 +62,7 @@ export async function harness(options: { feeds?: FeedAdder; configFeeds?: Config
   const run = (text: string, caller = ALICE, admin = false) => handle({ text, caller, isAdmin: async () => admin });
   return {
     store, catalog, swaps, logs, added, configFeeds, run,
+    audits: () => logs.filter((l) => l.by !== undefined),
     async say(text, caller, admin) {
       return textOf(await run(text, caller, admin));
     },

@@ -15,7 +15,7 @@ describe('subscribe, unsubscribe, list', () => {
     expect(reply).toEqual({ visibility: 'channel', ok: true, parts: [{ type: 'text', text: 'Subscribed: #intel gets alerts for dprk-russia-arms — DPRK–Russia arms transfers (alerts scoring 0.70 or more).' }] });
     const channelId = (await h.store.findChannel(C1))!;
     expect((await h.store.subscribersOf('dprk-russia-arms')).map((s) => [s.channelId, s.minScore])).toEqual([[channelId, 0.7]]);
-    expect(h.logs.at(-1)).toMatchObject({
+    expect(h.audits().at(-1)).toMatchObject({
       msg: 'subscribed to dprk-russia-arms',
       command: 'subscribe',
       topic: 'dprk-russia-arms',

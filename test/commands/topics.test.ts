@@ -25,7 +25,7 @@ describe('topics, topic add, topic remove, test', () => {
     expect(h.swaps[0]).toBe(h.catalog.index);
     expect(matchArticle(h.catalog.index, SHIP).matches.map((m) => [m.topic, m.matched])).toEqual([['sanctions-shipping', true]]);
     expect([...h.catalog.index.bySlug.keys()].sort()).toEqual(['dprk-russia-arms', 'iran-drones', 'sanctions-shipping']);
-    expect(h.logs.at(-1)).toMatchObject({ msg: 'topic added: sanctions-shipping', by: { user: 'U1' } });
+    expect(h.audits().at(-1)).toMatchObject({ msg: 'topic added: sanctions-shipping', by: { user: 'U1' } });
     // A restart loads it from the store.
     const { TopicCatalog } = await import('../../src/topics/catalog.ts');
     const reloaded = await TopicCatalog.load({ store: h.store, config: [], log: (await import('../../src/log.ts')).silentLogger() });
