@@ -52,7 +52,9 @@ export function createHandler(commands: readonly Command[], deps: CommandHandler
         }
         const parsed = command.parse(args);
         if (!parsed.ok) return refuse(`${parsed.error}\nUsage: ${command.usage}`);
-        return await command.run(ctx, parsed.options);
+        const reply = await command.run(ctx, parsed.options);
+        deps.log.info({ command: command.name, caller: request.caller }, `command ${command.name} answered`);
+        return reply;
       } catch (err) {
         if (err instanceof AppError) {
           deps.log.info({ command: command.name, code: err.code, caller: request.caller }, `command refused: ${err.message}`);

@@ -6,6 +6,7 @@ import { type Bot, startBot } from '../../src/bot.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { type App, createApp } from '../../src/main.ts';
+import type { Readiness } from '../../src/ops/readiness.ts';
 import { runCycle } from '../../src/pipeline.ts';
 import { captureIO } from '../fakes/cli-io.ts';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
@@ -118,7 +119,7 @@ describe('/metrics and /readyz of a running bot', () => {
     try {
       const down = await fetch(`${base}/readyz`);
       expect(down.status).toBe(503);
-      const body = await down.json();
+      const body = (await down.json()) as Readiness;
       expect(body.status).toBe('not ready');
       expect(body.checks.store).toEqual({ ok: false, detail: 'the store does not answer: connection refused' });
       expect(body.checks.poll.ok).toBe(true);

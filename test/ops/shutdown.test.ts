@@ -53,7 +53,7 @@ describe('watchfloor run on SIGTERM', () => {
       });
       const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
       expect(ready.status).toBe(503);
-      expect((await ready.json()).status).toBe('stopping');
+      expect(((await ready.json()) as { status: string }).status).toBe('stopping');
 
       expect(await exited).toBe(0);
       expect(stderr).toContain('shutdown: the work in progress did not finish within 1 s; abandoning it and releasing its leases');
