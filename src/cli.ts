@@ -10,12 +10,13 @@ import { parseCommand } from './cli/parse-command.ts';
 import { previewCommand } from './cli/preview-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { scoreCommand } from './cli/score-command.ts';
+import { statusCommand } from './cli/status-command.ts';
 import { topicsListCommand, topicsTestCommand } from './cli/topics-command.ts';
 import { watchCommand } from './cli/watch-command.ts';
 
 /** Every `watchfloor` subcommand, in the order `--help` lists them. */
 export const commands: CliCommand[] = [
-  runCommand, onceCommand, previewCommand, digestCommand, checkConfigCommand, parseCommand, scoreCommand,
+  runCommand, onceCommand, statusCommand, previewCommand, digestCommand, checkConfigCommand, parseCommand, scoreCommand,
   feedsListCommand, feedsAddCommand, feedsRemoveCommand, feedsImportCommand, feedsExportCommand,
   topicsListCommand, topicsTestCommand, discordDeployCommand, watchCommand,
 ];
