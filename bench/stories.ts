@@ -10,7 +10,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { StoryIndex, type StoryCandidate } from '../src/stories/cluster.ts';
 import { summarize, summarySource } from '../src/summaries/summarize.ts';
-import { bcubed, clusterFixture, loadStoryFixture } from '../test/stories/fixture.ts';
+import { bcubed, clusterFixture, compressed, loadStoryFixture, pairwise } from '../test/stories/fixture.ts';
 import { rng } from './lib/random.ts';
 
 const WINDOW_ARTICLES = Number(process.env.BENCH_WINDOW_ARTICLES ?? 50_000);
@@ -110,13 +110,19 @@ console.log(
   `node ${process.version}, ${cpus().length} CPUs, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
 );
 
-// Quality on the fixture set.
-const fixture = loadStoryFixture();
-const quality = bcubed(clusterFixture(fixture).map((c) => ({ gold: c.article.story, predicted: c.storyId })));
-console.log(
-  `fixture (${fixture.length} articles, ${new Set(fixture.map((a) => a.story)).size} stories): ` +
-    `B-cubed precision ${quality.precision.toFixed(3)} recall ${quality.recall.toFixed(3)} F1 ${quality.f1.toFixed(3)}`,
-);
+// Quality on both fixture sets, at the reports' real times and with all of them arriving within three hours.
+for (const name of ['articles', 'dense-day'] as const) {
+  const fixture = loadStoryFixture(name);
+  for (const [timing, articles] of [['real times', fixture], ['within 3 h', compressed(fixture, 3)]] as const) {
+    const items = clusterFixture(articles).map((c) => ({ gold: c.article.story, predicted: c.storyId }));
+    const b = bcubed(items);
+    const p = pairwise(items);
+    console.log(
+      `${name} (${fixture.length} articles, ${new Set(fixture.map((a) => a.story)).size} events), ${timing}: ` +
+        `pairwise P ${p.precision.toFixed(3)} R ${p.recall.toFixed(3)} · B-cubed P ${b.precision.toFixed(3)} R ${b.recall.toFixed(3)} F1 ${b.f1.toFixed(3)}`,
+    );
+  }
+}
 
 // Build the window: articles spread over 72 h, stories of 1–20 articles.
 const start = Date.UTC(2025, 2, 1);

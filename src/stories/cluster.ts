@@ -12,13 +12,21 @@
  * 1. url — the same canonical URL (one page carried by two feeds);
  * 2. title — the same normalized headline within TITLE_MAX_GAP_H;
  * 3. near-duplicate — MinHash Jaccard of title + lead ≥ NEAR_DUPLICATE_MIN (syndicated copies);
- * 4. event — the same event in other words: tf-idf cosine of title + lead terms plus idf-weighted
- *    overlap of concept ids, damped by the time between the two reports. Between languages the
- *    words cannot meet, so the concept ids (language-independent) and numbers carry the decision,
- *    with a stricter bar.
+ * 4. event — the same event in other words: tf-idf cosine of title + lead terms, idf-weighted
+ *    overlap of concept ids and of event evidence (evidence.ts: quantities, names, the headline's
+ *    action), damped by the time between the two reports. Between languages the words cannot
+ *    meet, so concepts and evidence carry the decision, with a stricter bar: two shared concepts,
+ *    or two shared pieces of evidence (a figure and a name, two names across scripts).
+ *
+ * Whatever the similarity, two reports are different events when their headlines' actions differ
+ * (signs vs ratifies vs submits vs denies) or when both state key figures and share none
+ * (6,700 containers vs 13,000): near-duplicate and event folds are vetoed then. So a report with a
+ * new key figure or a new step starts its own story and alerts; a report that repeats the story's
+ * evidence follows up in its thread, saying what it shares (`detail`).
  */
 
 import { AppError } from '../errors.ts';
+import { type Action, eventEvidence } from './evidence.ts';
 import {
   bandKeys,
   minhashNormalized,
@@ -48,6 +56,11 @@ export interface StoryAssignment {
   storyId: number | null;
   reason: 'url' | 'title' | 'near-duplicate' | 'event' | 'new';
   similarity?: number;
+  /**
+   * Why it joined, in words a reader checks at a glance: `same URL`, `same headline`,
+   * `near-duplicate 0.93`, `same event: Rajin · 6,700 · NIS` (the rarest evidence both share).
+   */
+  detail?: string;
 }
 
 export interface StoryIndexOptions {
@@ -79,8 +92,19 @@ const BOILERPLATE_MIN_CHARS = 40;
 const TIME_SCALE_H = 30;
 // Calibrated on test/fixtures/stories (see bench/stories.ts for the B-cubed figures).
 const SAME_LANGUAGE_MIN = 0.3;
+const SAME_LANGUAGE_MIN_WORDS = 0.2;
 const CROSS_LANGUAGE_MIN = 0.5;
 const CROSS_LANGUAGE_MIN_SHARED_CONCEPTS = 2;
+const CROSS_LANGUAGE_MIN_SHARED_EVIDENCE = 2;
+// Evidence overlap is a Jaccard over a handful of features: half of them shared is already strong.
+const EVIDENCE_GAIN = 2;
+const SAME_EVIDENCE_SHARE = 0.3;
+const CROSS_EVIDENCE_SHARE = 0.45;
+const MAX_EVIDENCE = 24;
+const STEPS = new Set<Action>(['deny', 'submit', 'ratify']);
+const SPEECH = new Set<Action>(['deny', 'warn', 'concern', 'review']);
+// A fold's detail names at most this many shared pieces of evidence.
+const DETAIL_EVIDENCE = 3;
 // Retrieval bounds keep one assignment cheap with 50,000 articles in the window: features are
 // scanned rarest first, postings longer than the cap are left to exact scoring, and only the best
 // RERANK entries are scored exactly.
@@ -93,7 +117,7 @@ const ROUGH_FLOOR = 0.25;
 
 interface Posting {
   key: string;
-  kind: 'term' | 'concept';
+  kind: 'term' | 'concept' | 'evidence';
   entries: Entry[];
   /** idf cached for the window size it was computed at. */
   idf: number;
@@ -114,6 +138,19 @@ interface Entry {
   signature: Uint32Array | undefined;
   terms: Posting[];
   concepts: Posting[];
+  /** Quantities and names (evidence.ts), and how this report writes each. */
+  evidence: Posting[];
+  labels: string[];
+  /** Key quantities (from 100 up) among `evidence`, for the number veto. */
+  quantities: Posting[];
+  action: Action | undefined;
+  /** Places, objects and speakers by id (evidence.ts), for the vetoes. */
+  places: string[];
+  objects: string[];
+  speakers: string[];
+  titlePlaces: string[];
+  /** Latin, Cyrillic or Hangul: transliterated names (`n:` keys) only count between scripts. */
+  script: Script;
   alive: boolean;
   /** Scratch space of one retrieval: which pass last touched the entry, and its rough score. */
   pass: number;
@@ -135,6 +172,32 @@ interface Probe {
   conceptKeys: string[];
   termSet: Set<Posting>;
   conceptSet: Set<Posting>;
+  evidenceKeys: string[];
+  evidenceLabels: string[];
+  evidenceSet: Set<Posting>;
+  quantityKeys: Set<string>;
+  action: Action | undefined;
+  places: string[];
+  objects: string[];
+  speakers: string[];
+  titlePlaces: string[];
+  script: Script;
+}
+
+type Script = 'latin' | 'cyrillic' | 'hangul' | 'other';
+
+function scriptOf(text: string): Script {
+  let latin = 0;
+  let cyrillic = 0;
+  let hangul = 0;
+  for (const ch of text.slice(0, 200)) {
+    if (/\p{Script=Hangul}/u.test(ch)) hangul++;
+    else if (/\p{Script=Cyrillic}/u.test(ch)) cyrillic++;
+    else if (/[a-zA-Z]/.test(ch)) latin++;
+  }
+  const max = Math.max(latin, cyrillic, hangul);
+  if (max === 0) return 'other';
+  return max === hangul ? 'hangul' : max === cyrillic ? 'cyrillic' : 'latin';
 }
 
 export class StoryIndex {
@@ -174,12 +237,12 @@ export class StoryIndex {
 
     if (probe.urlKey) {
       const hit = this.#byUrl.get(probe.urlKey);
-      if (hit) return { storyId: hit.storyId, reason: 'url', similarity: 1 };
+      if (hit) return { storyId: hit.storyId, reason: 'url', similarity: 1, detail: 'same URL' };
     }
     if (probe.titleKey) {
       const hit = this.#byTitle.get(probe.titleKey);
       if (hit && Math.abs(hit.time - probe.time) <= TITLE_MAX_GAP_H * HOUR_MS) {
-        return { storyId: hit.storyId, reason: 'title', similarity: 1 };
+        return { storyId: hit.storyId, reason: 'title', similarity: 1, detail: 'same headline' };
       }
     }
     const duplicate = this.#nearDuplicate(probe);
@@ -202,7 +265,7 @@ export class StoryIndex {
     if (previous) {
       this.#detach(previous);
       this.#entries = this.#entries.filter((entry) => entry !== previous);
-      this.#compact([...previous.terms, ...previous.concepts]);
+      this.#compact([...previous.terms, ...previous.concepts, ...previous.evidence]);
     }
     const entry: Entry = {
       storyId,
@@ -216,6 +279,15 @@ export class StoryIndex {
       signature: probe.signature,
       terms: probe.termKeys.map((key) => this.#posting(key, 'term')),
       concepts: probe.conceptKeys.map((key) => this.#posting(key, 'concept')),
+      evidence: probe.evidenceKeys.map((key) => this.#posting(key, 'evidence')),
+      labels: probe.evidenceLabels,
+      quantities: [],
+      action: probe.action,
+      places: probe.places,
+      objects: probe.objects,
+      speakers: probe.speakers,
+      titlePlaces: probe.titlePlaces,
+      script: probe.script,
       alive: true,
       pass: 0,
       rough: 0,
@@ -223,6 +295,10 @@ export class StoryIndex {
     };
     for (const posting of entry.terms) posting.entries.push(entry);
     for (const posting of entry.concepts) posting.entries.push(entry);
+    for (const posting of entry.evidence) {
+      posting.entries.push(entry);
+      if (probe.quantityKeys.has(posting.key)) entry.quantities.push(posting);
+    }
     if (entry.urlKey) this.#byUrl.set(entry.urlKey, entry);
     if (entry.titleKey) this.#byTitle.set(entry.titleKey, entry);
     if (entry.leadKey !== undefined) this.#byLead.set(entry.leadKey, entry);
@@ -261,6 +337,7 @@ export class StoryIndex {
       this.#detach(entry, bands);
       for (const posting of entry.terms) touched.add(posting);
       for (const posting of entry.concepts) touched.add(posting);
+      for (const posting of entry.evidence) touched.add(posting);
     }
     if (kept.length === this.#entries.length) return;
     this.#entries = kept;
@@ -334,6 +411,13 @@ export class StoryIndex {
     const signature = normalized.length >= NEAR_DUPLICATE_MIN_CHARS ? minhashNormalized(normalized) : undefined;
     const termKeys = [...new Set(termsNormalized(normalized))].slice(0, MAX_TERMS).map((term) => `t:${term}`);
     const conceptKeys = [...new Set(candidate.concepts)].map((concept) => `c:${concept}`);
+    const evidence = eventEvidence(candidate.title, candidate.lead.slice(0, LEAD_CHARS * 2));
+    const evidenceKeys = evidence.features.slice(0, MAX_EVIDENCE);
+    const evidenceSet = new Set<Posting>();
+    for (const key of evidenceKeys) {
+      const posting = this.#postings.get(key);
+      if (posting) evidenceSet.add(posting);
+    }
     const termSet = new Set<Posting>();
     const conceptSet = new Set<Posting>();
     for (const key of termKeys) {
@@ -357,6 +441,16 @@ export class StoryIndex {
       conceptKeys,
       termSet,
       conceptSet,
+      evidenceKeys,
+      evidenceLabels: evidenceKeys.map((key) => evidence.labels.get(key)!),
+      evidenceSet,
+      quantityKeys: new Set(evidence.quantities),
+      action: evidence.action,
+      places: evidence.places,
+      objects: evidence.objects,
+      speakers: evidence.speakers,
+      titlePlaces: evidence.titlePlaces,
+      script: scriptOf(`${candidate.title} ${candidate.lead.slice(0, 200)}`),
     };
   }
 
@@ -375,19 +469,24 @@ export class StoryIndex {
         seen.add(entry);
         if (Math.abs(entry.time - probe.time) > NEAR_DUPLICATE_MAX_GAP_H * HOUR_MS) continue;
         const similarity = minhashSimilarity(probe.signature, entry.signature);
-        if (similarity > bestSimilarity) {
+        if (similarity > bestSimilarity && !conflicts(probe, entry)) {
           best = entry;
           bestSimilarity = similarity;
         }
       }
     }
     if (!best || bestSimilarity < NEAR_DUPLICATE_MIN) return undefined;
-    return { storyId: best.storyId, reason: 'near-duplicate', similarity: round(bestSimilarity) };
+    return {
+      storyId: best.storyId,
+      reason: 'near-duplicate',
+      similarity: round(bestSimilarity),
+      detail: `near-duplicate ${bestSimilarity.toFixed(2)}`,
+    };
   }
 
   #event(probe: Probe): StoryAssignment | undefined {
     const total = this.#entries.length;
-    if (total === 0 || (probe.termSet.size === 0 && probe.conceptSet.size === 0)) return undefined;
+    if (total === 0 || (probe.termSet.size === 0 && probe.conceptSet.size === 0 && probe.evidenceSet.size === 0)) return undefined;
     const idf = (posting: Posting): number => {
       if (posting.idfTotal !== total) {
         posting.idf = Math.log(1 + total / Math.max(1, posting.entries.length));
@@ -401,16 +500,19 @@ export class StoryIndex {
     const features: Posting[] = [];
     for (const posting of probe.termSet) if (posting.entries.length <= cap) features.push(posting);
     for (const posting of probe.conceptSet) if (posting.entries.length <= cap) features.push(posting);
+    for (const posting of probe.evidenceSet) if (posting.entries.length <= cap) features.push(posting);
     features.sort((a, b) => a.entries.length - b.entries.length);
     const pass = ++this.#pass;
     for (const posting of probe.termSet) posting.probePass = pass;
     for (const posting of probe.conceptSet) posting.probePass = pass;
+    for (const posting of probe.evidenceSet) posting.probePass = pass;
     const touched: Entry[] = [];
     let scanned = 0;
     for (const posting of features) {
       if (scanned + posting.entries.length > MAX_POSTINGS_SCANNED && scanned > 0) break;
       scanned += posting.entries.length;
-      const isConcept = posting.kind === 'concept';
+      // Concepts and evidence are what other languages share: they rank on their own shortlist too.
+      const isConcept = posting.kind !== 'term';
       const weight = idf(posting) ** 2 * (isConcept ? 3 : 1);
       for (const entry of posting.entries) {
         if (entry.pass !== pass) {
@@ -436,28 +538,42 @@ export class StoryIndex {
     for (const posting of probe.conceptSet) probeConceptWeight += idf(posting);
     // Concepts the index has never seen count as unshared, with the weight of a rare concept.
     probeConceptWeight += (probe.conceptKeys.length - probe.conceptSet.size) * Math.log(1 + total);
-    let bestStory: number | undefined;
+    let probeEvidenceWeight = 0;
+    for (const posting of probe.evidenceSet) if (!posting.key.startsWith('n:')) probeEvidenceWeight += idf(posting);
+    for (const key of probe.evidenceKeys) {
+      if (!this.#postings.has(key) && !key.startsWith('n:')) probeEvidenceWeight += Math.log(1 + total);
+    }
+    const weights = { concept: probeConceptWeight, evidence: probeEvidenceWeight };
+    let best: Entry | undefined;
     let bestScore = 0;
     for (const entry of shortlist) {
-      const score = this.#pairScore(probe, probeNorm, probeConceptWeight, entry, idf, pass);
+      const score = this.#pairScore(probe, probeNorm, weights, entry, idf, pass);
       if (score > bestScore) {
         bestScore = score;
-        bestStory = entry.storyId;
+        best = entry;
       }
     }
-    if (bestStory === undefined) return undefined;
-    return { storyId: bestStory, reason: 'event', similarity: round(bestScore) };
+    if (best === undefined) return undefined;
+    const shared = best.evidence
+      .map((posting, i) => ({ posting, label: best.labels[i]! }))
+      .filter(({ posting }) => posting.probePass === pass && (posting.key.startsWith('n:') ? best.script !== probe.script : true))
+      .sort((a, b) => quantityFirst(a.posting, b.posting) || a.posting.entries.length - b.posting.entries.length)
+      .slice(0, DETAIL_EVIDENCE)
+      .map(({ label }) => label);
+    const detail = shared.length > 0 ? `same event: ${shared.join(' · ')}` : `same event ${bestScore.toFixed(2)}`;
+    return { storyId: best.storyId, reason: 'event', similarity: round(bestScore), detail };
   }
 
   /** Similarity of the probe to one entry, 0 when below the bar for this pair of languages. */
   #pairScore(
     probe: Probe,
     probeNorm: number,
-    probeConceptWeight: number,
+    weights: { concept: number; evidence: number },
     entry: Entry,
     idf: (posting: Posting) => number,
     pass: number,
   ): number {
+    if (conflicts(probe, entry)) return 0;
     let dot = 0;
     let entryNormSq = 0;
     for (const posting of entry.terms) {
@@ -478,23 +594,103 @@ export class StoryIndex {
         sharedWeight += weight;
       }
     }
-    const union = probeConceptWeight + entryConceptWeight - sharedWeight;
+    const union = weights.concept + entryConceptWeight - sharedWeight;
     const conceptOverlap = union > 0 ? sharedWeight / union : 0;
+
+    // Evidence overlap: idf-weighted Jaccard of quantities and known names. Transliterated names
+    // only add when shared, and only between scripts: every capitalized word (every Hangul word)
+    // yields one, so unshared ones say nothing, and within a script the words meet in the cosine.
+    const names = probe.script !== entry.script;
+    let sharedEvidence = 0;
+    let sharedEvidenceWeight = 0;
+    let sharedNameWeight = 0;
+    let entryEvidenceWeight = 0;
+    for (const posting of entry.evidence) {
+      const isName = posting.key.startsWith('n:');
+      if (isName) {
+        if (names && posting.probePass === pass) {
+          sharedEvidence++;
+          sharedNameWeight += idf(posting);
+        }
+        continue;
+      }
+      const weight = idf(posting);
+      entryEvidenceWeight += weight;
+      if (posting.probePass === pass) {
+        sharedEvidence++;
+        sharedEvidenceWeight += weight;
+      }
+    }
+    const evidenceUnion = weights.evidence + entryEvidenceWeight - sharedEvidenceWeight + sharedNameWeight;
+    const evidenceOverlap = evidenceUnion > 0 ? (sharedEvidenceWeight + sharedNameWeight) / evidenceUnion : 0;
 
     const hours = Math.abs(entry.time - probe.time) / HOUR_MS;
     const damping = 1 / (1 + (hours / TIME_SCALE_H) ** 2);
 
     const crossLanguage = probe.language !== undefined && entry.language !== undefined && probe.language !== entry.language;
     if (crossLanguage) {
-      if (sharedConcepts < CROSS_LANGUAGE_MIN_SHARED_CONCEPTS) return 0;
+      if (sharedConcepts < CROSS_LANGUAGE_MIN_SHARED_CONCEPTS && sharedEvidence < CROSS_LANGUAGE_MIN_SHARED_EVIDENCE) return 0;
       // Shared numbers and Latin acronyms still count between languages.
-      const score = (0.8 * conceptOverlap + 0.2 * Math.min(1, termCosine * 2)) * damping;
+      // Transliterated names alone do not make a report one with evidence: every Hangul word gives one.
+      const hasEvidence = weights.evidence > 0 && entryEvidenceWeight > 0;
+      const score =
+        (hasEvidence
+          ? (0.9 - CROSS_EVIDENCE_SHARE) * conceptOverlap +
+            CROSS_EVIDENCE_SHARE * Math.min(1, evidenceOverlap * EVIDENCE_GAIN) +
+            0.1 * Math.min(1, termCosine * 2)
+          : 0.8 * conceptOverlap + 0.2 * Math.min(1, termCosine * 2)) * damping;
       return score >= CROSS_LANGUAGE_MIN ? score : 0;
     }
     const hasConcepts = probe.conceptKeys.length > 0 && entry.concepts.length > 0;
-    const score = (hasConcepts ? 0.75 * termCosine + 0.25 * conceptOverlap : termCosine) * damping;
+    const hasEvidence = weights.evidence > 0 && entryEvidenceWeight > 0;
+    const words = hasConcepts ? 0.75 * termCosine + 0.25 * conceptOverlap : termCosine;
+    // Evidence backs shared words; alone ("Japan" in a quake report and a missile report) it is not one event.
+    if (words < SAME_LANGUAGE_MIN_WORDS) return 0;
+    const score =
+      (hasEvidence ? (1 - SAME_EVIDENCE_SHARE) * words + SAME_EVIDENCE_SHARE * Math.min(1, evidenceOverlap * EVIDENCE_GAIN) : words) *
+      damping;
     return score >= SAME_LANGUAGE_MIN ? score : 0;
   }
+}
+
+/**
+ * Different events whatever else they share:
+ * - the headlines name different actions (signs / ratifies / submits / denies …), or one names a
+ *   step of its own (a denial, a bill, a ratification) and the other none;
+ * - both state key figures and share none (6,700 containers vs 13,000);
+ * - both name places and share none (the same ship at Rajin and at a Chinese shipyard), or the
+ *   later headline places the event where the story's headline did not (Putin in Pyongyang, then
+ *   in Hanoi);
+ * - each names an object the other does not (satellite vs submarine technology; the treaty vs
+ *   the bridge agreement signed the same hour);
+ * - a statement (denial, warning, concern, review) by different speakers (the Kremlin's denial
+ *   vs North Korea's at the UN).
+ */
+function conflicts(probe: Probe, entry: Entry): boolean {
+  if (probe.action !== entry.action) {
+    if (probe.action !== undefined && entry.action !== undefined) return true;
+    if (STEPS.has(probe.action ?? entry.action!)) return true;
+  }
+  if (probe.places.length > 0 && entry.places.length > 0 && !probe.places.some((id) => entry.places.includes(id))) return true;
+  // A later headline placing the event somewhere the story's headline did not.
+  if (entry.titlePlaces.length > 0 && probe.titlePlaces.some((id) => !entry.titlePlaces.includes(id))) return true;
+  if (probe.objects.some((id) => !entry.objects.includes(id)) && entry.objects.some((id) => !probe.objects.includes(id))) return true;
+  if (
+    probe.action !== undefined &&
+    SPEECH.has(probe.action) &&
+    probe.speakers.length > 0 &&
+    entry.speakers.length > 0 &&
+    !probe.speakers.some((id) => entry.speakers.includes(id))
+  ) {
+    return true;
+  }
+  if (probe.quantityKeys.size === 0 || entry.quantities.length === 0) return false;
+  for (const posting of entry.quantities) if (probe.quantityKeys.has(posting.key)) return false;
+  return true;
+}
+
+function quantityFirst(a: Posting, b: Posting): number {
+  return Number(b.key.startsWith('q:')) - Number(a.key.startsWith('q:'));
 }
 
 function sumSquares(

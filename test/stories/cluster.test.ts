@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoryIndex, type StoryCandidate } from '../../src/stories/cluster.ts';
-import { bcubed, clusterFixture, loadStoryFixture } from './fixture.ts';
+import { bcubed, clusterFixture, compressed, loadStoryFixture, mistakes, pairwise } from './fixture.ts';
 
 const at = (iso: string): Date => new Date(iso);
 
@@ -62,6 +62,115 @@ describe('StoryIndex on the fixture set', () => {
   });
 });
 
+describe('StoryIndex on the dense-day fixture (one subject, 22 events, en/ko/ru)', () => {
+  const articles = loadStoryFixture('dense-day');
+  const timings = [
+    ['at the real times', articles],
+    ['all arriving within three hours', compressed(articles, 3)],
+  ] as const;
+
+  it.each(timings)('folds %s with pairwise precision ≥ 0.90 and recall ≥ 0.80', (_, input) => {
+    const clustered = clusterFixture(input);
+    const score = pairwise(clustered.map((c) => ({ gold: c.article.story, predicted: c.storyId })));
+    const { merged, split } = mistakes(clustered);
+    expect(score.precision, `merged:\n${merged.join('\n')}`).toBeGreaterThanOrEqual(0.9);
+    expect(score.recall, `split:\n${split.join('\n')}`).toBeGreaterThanOrEqual(0.8);
+  });
+
+  it('holds twelve events of the summit within 48 hours, each in two or three languages', () => {
+    const summit = articles.filter((a) => a.publishedAt >= at('2024-06-18T18:00:00Z') && a.publishedAt < at('2024-06-20T18:00:00Z'));
+    const events = new Set(summit.map((a) => a.story));
+    expect(events.size).toBeGreaterThanOrEqual(12);
+    for (const event of events) {
+      const reports = articles.filter((a) => a.story === event);
+      expect(reports.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(reports.map((a) => a.language)).size).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('keeps every near-miss apart when all arrive within three hours', () => {
+    const clustered = clusterFixture(compressed(articles, 3));
+    const storiesOf = (label: string) => new Set(clustered.filter((c) => c.article.story === label).map((c) => c.storyId));
+    const apart = (...labels: string[]) => {
+      const all = labels.flatMap((label) => [...storiesOf(label)]);
+      expect(new Set(all).size, labels.join(' / ')).toBe(all.length);
+    };
+    apart('treaty-signed', 'treaty-text-article4', 'ratification-bill-submitted', 'duma-ratifies', 'tumen-bridge');
+    apart('containers-6700', 'containers-13000');
+    apart('nis-troops-12000', 'hur-troops-11000', 'kremlin-denies-troops', 'dprk-denies-troops-un');
+    apart('angara-at-rajin', 'angara-in-china');
+    apart('satellite-technology', 'submarine-technology');
+    apart('putin-arrives-pyongyang', 'putin-arrives-hanoi');
+  });
+
+  it('says why each report joined: the evidence both share', () => {
+    const clustered = clusterFixture(articles);
+    const korean = clustered.find((c) => c.article.articleId === 1049)!;
+    expect(korean.assignment.reason).toBe('event');
+    expect(korean.assignment.detail).toMatch(/^same event: /);
+    expect(korean.assignment.detail).toContain('12,000');
+    for (const c of clustered) {
+      if (c.assignment.reason !== 'new') expect(c.assignment.detail, String(c.article.articleId)).toBeTruthy();
+    }
+  });
+});
+
+describe('StoryIndex event evidence', () => {
+  const nis = candidate({
+    articleId: 1,
+    title: 'North Korea sending 12,000 troops to help Russia, South Korean spy agency says',
+    lead: "North Korea has decided to send 12,000 troops to support Russia's war, South Korea's National Intelligence Service said, with a first group of 1,500 moved to Vladivostok on Russian naval vessels.",
+    concepts: ['dprk', 'russia', 'troops'],
+    publishedAt: at('2024-10-18T02:20:00Z'),
+  });
+
+  it('joins a report in another language on shared figures and names, with one shared concept', () => {
+    const index = new StoryIndex();
+    index.add(7, nis);
+    const korean = candidate({
+      articleId: 2,
+      language: 'ko',
+      title: '국정원 "北, 특수부대 1만2천명 러 파병 결정…1천500명 1차 이동"',
+      lead: '국가정보원은 북한이 1만2천명 규모의 병력을 러시아에 파병하기로 했으며 이 중 1천500명이 해군 수송함으로 블라디보스토크에 이동했다고 밝혔다.',
+      concepts: ['troops'],
+      publishedAt: at('2024-10-18T03:00:00Z'),
+    });
+    const assignment = index.assign(korean);
+    expect(assignment).toMatchObject({ storyId: 7, reason: 'event' });
+    expect(assignment.detail).toMatch(/12,000|1,500/);
+  });
+
+  it('keeps a report with a different key figure apart, however alike the words', () => {
+    const index = new StoryIndex();
+    index.add(7, nis);
+    const other = { ...nis, articleId: 2, title: nis.title.replace('12,000', '11,000'), lead: nis.lead.replace(/12,000/g, '11,000').replace('1,500', '3,000') };
+    expect(index.assign(other).storyId).toBeNull();
+  });
+
+  it('keeps a denial apart from the claim it denies', () => {
+    const index = new StoryIndex();
+    index.add(7, nis);
+    const denial = candidate({
+      articleId: 2,
+      title: "Kremlin dismisses report of North Korean troops in Ukraine war as 'fake'",
+      lead: 'The Kremlin dismissed as "another fake" a report by South Korea\'s spy agency that North Korea had sent 1,500 special forces to Russia.',
+      concepts: ['dprk', 'russia', 'troops'],
+      publishedAt: at('2024-10-18T03:00:00Z'),
+    });
+    expect(index.assign(denial).storyId).toBeNull();
+  });
+
+  it('folds a near-duplicate only when its figures agree', () => {
+    const index = new StoryIndex();
+    index.add(7, nis);
+    const copy = { ...nis, articleId: 2, url: 'https://other.example/copy', title: 'N.Korea sending 12,000 troops to help Russia -Seoul spy agency', lead: `SEOUL (Reuters) - ${nis.lead}` };
+    expect(index.assign(copy)).toMatchObject({ storyId: 7, reason: 'near-duplicate' });
+    expect(index.assign(copy).detail).toMatch(/^near-duplicate \d\.\d\d$/);
+    const corrected = { ...copy, articleId: 3, title: copy.title.replace('12,000', '13,000'), lead: copy.lead.replace(/12,000/g, '13,000').replace('1,500', '2,000') };
+    expect(index.assign(corrected).storyId).toBeNull();
+  });
+});
+
 describe('StoryIndex options', () => {
   it('defaults to a 72-hour window and refuses a window that is not positive', () => {
     const index = new StoryIndex();
@@ -77,6 +186,13 @@ describe('StoryIndex options', () => {
 describe('StoryIndex.assign', () => {
   it('calls an empty window a new story', () => {
     expect(new StoryIndex({ windowHours: 72 }).assign(shells)).toEqual({ storyId: null, reason: 'new' });
+  });
+
+  it('says why it joined: same URL, same headline', () => {
+    const index = new StoryIndex({ windowHours: 72 });
+    index.add(7, shells);
+    expect(index.assign({ ...shells, articleId: 2 }).detail).toBe('same URL');
+    expect(index.assign({ ...shells, articleId: 3, url: 'https://elsewhere.example/a' }).detail).toBe('same headline');
   });
 
   it('matches the same page by canonical URL, ignoring tracking parameters and www', () => {
@@ -132,7 +248,7 @@ describe('StoryIndex.assign', () => {
     expect(index.assign(factory)).toEqual({ storyId: null, reason: 'new' });
   });
 
-  it('needs two shared concepts to join across languages', () => {
+  it('needs two shared concepts, or shared evidence, to join across languages', () => {
     const index = new StoryIndex({ windowHours: 72 });
     index.add(7, shells);
     const korean = candidate({
