@@ -9,6 +9,7 @@
  */
 import { hash } from 'node:crypto';
 import { htmlToLine, htmlToText } from '../text/clean.ts';
+import { cutMarkup, cutText } from '../text/cut.ts';
 import type { ParsedFeed, ParsedItem } from './parse.ts';
 
 export interface FeedArticle {
@@ -41,6 +42,28 @@ const TRACKING_PREFIXES = ['utm_', 'pk_', 'mtm_', 'piwik_', 'matomo_', 'hmb_', '
 /** Items whose lead runs longer than this, with no separate body, carry the full text in the description. */
 const LONG_LEAD = 600;
 const MAX_TITLE = 300;
+
+/**
+ * What an article keeps, cut before HTML to text and everything after it (sentences, language,
+ * fingerprints, matching, the store) reads a field, so a feed cannot make one item cost more than a
+ * few hundred KB (issue 17: a 9 MiB description cost 553 MB). A body of 100,000 characters is some
+ * 15,000 words, longer than nearly any news article; the markup read for it allows for tags and
+ * attributes several times the size of the text. Leads are shown, so they are cut with an ellipsis.
+ */
+export const FIELD_LIMITS = {
+  /** Characters of a summary's or content's markup read at all. */
+  markup: 512 * 1024,
+  body: 100_000,
+  lead: 2_000,
+  /** Characters of a title's, author's or category's markup read (titles are then cut to 300). */
+  lineMarkup: 2_000,
+  author: 200,
+  category: 100,
+  categories: 50,
+  /** Longer links and guids are not kept: no real one comes near this. */
+  link: 4_096,
+  guid: 2_048,
+} as const;
 
 const ABSOLUTE_HTTP = /^https?:\/\//i;
 
@@ -90,20 +113,24 @@ export function normalizeFeed(feed: ParsedFeed, feedUrl: string): FeedArticle[] 
 }
 
 function normalizeItem(item: ParsedItem, base: string | undefined): FeedArticle {
-  const url = canonicalUrl(item.link, base);
-  const summary = item.summaryHtml ? htmlToText(item.summaryHtml) : '';
-  let body = item.contentHtml ? htmlToText(item.contentHtml) : '';
+  const limits = FIELD_LIMITS;
+  const url = item.link && item.link.length <= limits.link ? canonicalUrl(item.link, base) : undefined;
+  const summary = item.summaryHtml ? cutText(htmlToText(cutMarkup(item.summaryHtml, limits.markup)), limits.body) : '';
+  let body = item.contentHtml ? cutText(htmlToText(cutMarkup(item.contentHtml, limits.markup)), limits.body) : '';
   let lead = summary;
   if (!lead && body) lead = firstParagraph(body);
   else if (!body && lead.length > LONG_LEAD && lead.includes('\n\n')) {
     body = lead;
     lead = firstParagraph(lead);
   }
-  const title = truncate(htmlToLine(item.title ?? ''), MAX_TITLE) || truncate(firstParagraph(lead).replace(/\s+/g, ' '), 120);
+  lead = cutText(lead, limits.lead, { ellipsis: true });
+  const title = truncate(htmlToLine(cutMarkup(item.title ?? '', limits.lineMarkup)), MAX_TITLE) || truncate(firstParagraph(lead).replace(/\s+/g, ' '), 120);
   const publishedAt = item.published ?? item.updated;
-  const guid = item.guid?.trim() ? ownCopy(item.guid.trim()) : undefined;
-  const key = guid && guid.length <= 2048 ? guid : url ?? `hash:${sha1(`${title}\n${publishedAt?.toISOString() ?? ''}${guid ?? ''}`)}`;
-  const author = item.author ? htmlToLine(item.author) : '';
+  const rawGuid = item.guid?.trim();
+  const guid = rawGuid && rawGuid.length <= limits.guid ? ownCopy(rawGuid) : undefined;
+  // A guid too long to keep still tells items apart: its hash joins the fallback key.
+  const key = guid ?? url ?? `hash:${sha1(`${title}\n${publishedAt?.toISOString() ?? ''}${rawGuid ?? ''}`)}`;
+  const author = item.author ? cutText(htmlToLine(cutMarkup(item.author, limits.lineMarkup)), limits.author, { ellipsis: true }) : '';
   // Every article has the same fields in the same order (absent ones undefined): one object shape keeps
   // the code that reads articles (storing, matching, copying between threads) from going polymorphic.
   return {
@@ -115,7 +142,7 @@ function normalizeItem(item: ParsedItem, base: string | undefined): FeedArticle 
     body,
     publishedAt,
     author: author || undefined,
-    categories: [...new Set(item.categories.map(htmlToLine).filter(Boolean))],
+    categories: [...new Set(item.categories.slice(0, limits.categories).map((c) => cutText(htmlToLine(cutMarkup(c, limits.lineMarkup)), limits.category)).filter(Boolean))],
     contentHash: sha1(`${fingerprintText(title)}\n${fingerprintText(lead)}`),
   };
 }

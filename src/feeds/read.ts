@@ -1,7 +1,8 @@
 import { htmlToLine } from '../text/clean.ts';
+import { cutMarkup, cutText } from '../text/cut.ts';
 import { decodeFeed } from './decode.ts';
 import type { FetchOutcome, HttpClient } from './fetch.ts';
-import { type FeedArticle, normalizeFeed } from './normalize.ts';
+import { FIELD_LIMITS, type FeedArticle, normalizeFeed } from './normalize.ts';
 import { HtmlPageError, type ParsedFeed, parseFeed } from './parse.ts';
 
 type Fetched = Extract<FetchOutcome, { status: 'ok' }>;
@@ -37,7 +38,8 @@ export const readFeedBytes: FeedReader = async (bytes, contentType, url) => {
   const { items, ...feed } = await parseFeed(text, { contentType, url });
   if (repaired) feed.recoveredFrom ??= 'its text had been encoded as UTF-8 twice';
   // Feeds give their own title as markup, like their items' (escaped HTML, Atom's types): stored and shown as text.
-  feed.title = feed.title === undefined ? undefined : htmlToLine(feed.title) || undefined;
+  // Cut like an item's title (normalize.ts FIELD_LIMITS): the outlet's name is shown beside every alert.
+  feed.title = feed.title === undefined ? undefined : cutText(htmlToLine(cutMarkup(feed.title, FIELD_LIMITS.lineMarkup)), 300, { ellipsis: true }) || undefined;
   return { feed, articles: normalizeFeed({ ...feed, items }, url), encoding };
 };
 
@@ -50,7 +52,9 @@ export type PageReader = (bytes: Uint8Array, contentType: string | undefined, ur
 export const readPageText: PageReader = async (bytes, contentType, url) => {
   // Loaded on first use: the DOM and Readability cost ~20 MB that feeds without full_text never need.
   const { extractMainText } = await import('./fulltext.ts');
-  return extractMainText(decodeFeed(asBuffer(bytes), contentType).text, url)?.text;
+  const text = extractMainText(decodeFeed(asBuffer(bytes), contentType).text, url)?.text;
+  // A page's text becomes the article's body: cut as a feed's body is (normalize.ts FIELD_LIMITS).
+  return text === undefined ? undefined : cutText(text, FIELD_LIMITS.body);
 };
 
 /** The same bytes as a Buffer, without a copy (a pool's thread receives a plain Uint8Array). */

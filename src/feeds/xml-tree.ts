@@ -14,7 +14,16 @@
  * its text, an empty one is its whitespace (''). Only the root's first element is read: xml2js
  * answers when the root closes. Names are limited to ASCII here (others fall back).
  */
+import { cutMarkup } from '../text/cut.ts';
 import { isXmlChar } from './repair.ts';
+
+/**
+ * Characters of one element's raw text read (issue 17): twice what normalize.ts reads of any field
+ * (FIELD_LIMITS.markup), so a field is cut here only where entities are denser than one in two
+ * characters, while a 9 MiB description is never decoded whole (its entity decoding alone held
+ * ~30 MB per parser thread). The raw text is cut before decoding, never inside a reference.
+ */
+export const MAX_ELEMENT_TEXT = 1024 * 1024;
 
 export interface XmlTreeOptions {
   /** Renames applied to element names, like xml2js's `tagNameProcessors`. */
@@ -61,9 +70,14 @@ export function buildXmlTree(xml: string, options: XmlTreeOptions = {}): Record<
       if (!frame) {
         if (!XML_SPACE.test(text)) return undefined;
       } else {
-        const decoded = text.includes('&') ? decodeText(text) : text;
-        if (decoded === undefined) return undefined;
-        frame.text += decoded;
+        const room = MAX_ELEMENT_TEXT - frame.text.length;
+        if (room > 0) {
+          // Cut before decoding, never inside a character reference.
+          const kept = text.length > room ? cutMarkup(text, room) : text;
+          const decoded = kept.includes('&') ? decodeText(kept) : kept;
+          if (decoded === undefined) return undefined;
+          frame.text += decoded;
+        }
       }
     }
     if (lt < 0) return undefined; // the root never closed
@@ -90,7 +104,8 @@ export function buildXmlTree(xml: string, options: XmlTreeOptions = {}): Record<
         const frame = stack[stack.length - 1];
         const close = xml.indexOf(']]>', lt + 9);
         if (!frame || close < 0) return undefined;
-        frame.text += xml.slice(lt + 9, close);
+        const room = MAX_ELEMENT_TEXT - frame.text.length;
+        if (room > 0) frame.text += xml.slice(lt + 9, Math.min(close, lt + 9 + room));
         frame.cdata = true;
         i = close + 3;
       } else {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl, normalizeFeed } from '../../src/feeds/normalize.ts';
+import { FIELD_LIMITS, canonicalUrl, normalizeFeed } from '../../src/feeds/normalize.ts';
 import type { ParsedFeed, ParsedItem } from '../../src/feeds/parse.ts';
 
 const feed = (items: Array<Partial<ParsedItem>>, link = 'https://site.example/'): ParsedFeed => ({
@@ -89,5 +89,45 @@ describe('normalizeFeed', () => {
   it('resolves relative links of a local file against the feed link', () => {
     const [a] = normalizeFeed(feed([{ guid: 'x', link: 'item/1' }], 'https://site.example/blog/'), 'file:///tmp/feed.xml');
     expect(a.url).toBe('https://site.example/blog/item/1');
+  });
+});
+
+describe('normalizeFeed: fields cut before the expensive steps (issue 17)', () => {
+  const paragraph = '<p>North Korea shipped artillery shells through the port of Rason, analysts said. Trains carried them north.</p>\n';
+  const huge = paragraph.repeat(Math.ceil((9 * 1024 * 1024) / paragraph.length)); // a 9 MiB description
+
+  it('keeps at most the body and lead limits of a 9 MiB description', () => {
+    const [a] = normalizeFeed(feed([{ guid: 'g', link: 'https://a.example/1', title: 'Shells', summaryHtml: huge }]), 'https://a.example/rss');
+    expect(huge.length).toBeGreaterThan(9 * 1024 * 1024 - 1);
+    expect(a!.body.length).toBeLessThanOrEqual(FIELD_LIMITS.body);
+    expect(a!.body.length).toBeGreaterThan(FIELD_LIMITS.body * 0.9);
+    expect(a!.body.endsWith('Trains carried them north.')).toBe(true);
+    expect(a!.lead).toBe('North Korea shipped artillery shells through the port of Rason, analysts said. Trains carried them north.');
+  });
+
+  it('cuts content, a lead of one endless paragraph, titles, authors and categories', () => {
+    const endless = 'word '.repeat(2_000_000);
+    const [a] = normalizeFeed(feed([{
+      guid: 'g2', link: 'https://a.example/2', title: `<b>${'Title '.repeat(100_000)}</b>`, summaryHtml: endless, contentHtml: huge,
+      author: 'Name '.repeat(100_000), categories: Array.from({ length: 1000 }, (_, i) => `cat ${i} ${'x'.repeat(10_000)}`),
+    }]), 'https://a.example/rss');
+    expect(a!.body.length).toBeLessThanOrEqual(FIELD_LIMITS.body);
+    expect(a!.lead.length).toBeLessThanOrEqual(FIELD_LIMITS.lead);
+    expect(a!.lead.endsWith('…')).toBe(true);
+    expect(a!.title.length).toBeLessThanOrEqual(300);
+    expect(a!.author!.length).toBeLessThanOrEqual(FIELD_LIMITS.author);
+    expect(a!.categories.length).toBeLessThanOrEqual(FIELD_LIMITS.categories);
+    expect(Math.max(...a!.categories.map((c) => c.length))).toBeLessThanOrEqual(FIELD_LIMITS.category);
+  });
+
+  it('does not keep a guid or link too long to be real, and still tells such items apart', () => {
+    const items = normalizeFeed(feed([
+      { guid: 'a'.repeat(9_000), title: 'One', link: `https://a.example/${'x'.repeat(9_000)}` },
+      { guid: 'b'.repeat(9_000), title: 'Two', link: `https://a.example/${'y'.repeat(9_000)}` },
+    ]), 'https://a.example/rss');
+    expect(items).toHaveLength(2);
+    expect(items.map((i) => [i.guid, i.url])).toEqual([[undefined, undefined], [undefined, undefined]]);
+    expect(items[0]!.key).not.toBe(items[1]!.key);
+    expect(items[0]!.key).toMatch(/^hash:/);
   });
 });

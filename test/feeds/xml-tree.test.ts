@@ -9,7 +9,7 @@ import Parser from 'rss-parser';
 import { CORPORA, corpusFiles } from '../../bench/corpus.ts';
 import { decodeFeed } from '../../src/feeds/decode.ts';
 import { repairXml, splitProlog } from '../../src/feeds/repair.ts';
-import { buildXmlTree, type XmlTreeOptions } from '../../src/feeds/xml-tree.ts';
+import { MAX_ELEMENT_TEXT, buildXmlTree, type XmlTreeOptions } from '../../src/feeds/xml-tree.ts';
 
 type XmlCallback = (error: Error | null, tree: unknown) => void;
 
@@ -128,5 +128,24 @@ describe('buildXmlTree on the shared corpora', () => {
       expect(JSON.stringify(ours), file.name).toBe(JSON.stringify(theirs.tree));
     }
     expect(read).toBeGreaterThan(4800);
+  });
+});
+
+describe('buildXmlTree: the text of an element is kept up to MAX_ELEMENT_TEXT (issue 17)', () => {
+  it.each([
+    ['escaped markup', '&lt;p&gt;Shells &amp; rockets.&lt;/p&gt;'],
+    ['plain text', 'North Korea shipped shells. '],
+    ['CDATA', '<![CDATA[<p>Shells & rockets.</p>]]>'],
+  ])('%s', (_what, piece) => {
+    const text = piece.repeat(Math.ceil((3 * MAX_ELEMENT_TEXT) / piece.length));
+    const tree = buildXmlTree(`<rss><channel><item><description>${text}</description><title>after</title></item></channel></rss>`) as unknown as { rss: { channel: Array<{ item: Array<Record<string, unknown[]>> }> } };
+    const item = tree.rss.channel[0]!.item[0]!;
+    const node = item.description![0] as string | { _: string };
+    const description = typeof node === 'string' ? node : node._;
+    expect(description.length).toBeLessThanOrEqual(MAX_ELEMENT_TEXT);
+    // The raw text is cut before decoding: entities make the decoded text shorter than the limit.
+    expect(description.length).toBeGreaterThan(MAX_ELEMENT_TEXT / 2);
+    expect(description).not.toMatch(/&[a-z#0-9]*$/);
+    expect(item.title).toEqual(['after']);
   });
 });
