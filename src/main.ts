@@ -1,16 +1,18 @@
-import { hostname } from 'node:os';
 import type { App } from './app.ts';
 import type { Output } from './chat/platform.ts';
 import { createSinks } from './chat/registry.ts';
 import { createCommandHandler, createFeedAdder } from './commands/index.ts';
+import { configFeedsOf } from './commands/config-feeds.ts';
 import { targetChannel } from './chat/targets.ts';
 import type { Config } from './config.ts';
 import { readEnv } from './env.ts';
 import { createHttpClient } from './feeds/fetch.ts';
+import { createMetrics } from './ops/metrics.ts';
 import { pollsInFlight } from './feeds/poll.ts';
 import { readFeedBytes, readPageText } from './feeds/read.ts';
 import { ReadPool } from './feeds/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from './feeds/schedule.ts';
+import { leaseOwner } from './leases.ts';
 import type { Logger } from './log.ts';
 import { type Pipeline, rebuildStoryWindow } from './pipeline.ts';
 import { openStore } from './store/open.ts';
@@ -51,6 +53,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
   const http = createHttpClient(config.fetch);
   const pool = config.poll.parse_threads > 0 ? new ReadPool({ threads: config.poll.parse_threads }) : undefined;
   const sinks = createSinks({ env, config, log: io.log, stdout: io.stdout });
+  const metrics = createMetrics({ store, log: io.log });
   const stories = new StoryIndex({ windowHours: config.stories.window / 3600 });
   await rebuildStoryWindow(store, stories, now(), config.stories.window);
 
@@ -61,6 +64,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     store,
     topics: catalog,
     feeds: createFeedAdder({ http, read: pool?.read ?? readFeedBytes, store, intervalS: config.poll.interval, firstPollMaxAgeS: config.poll.first_poll_max_age, now }),
+    configFeeds: configFeedsOf(config, configFeedIds),
     log: io.log,
     now,
   });
@@ -68,7 +72,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     store,
     log: io.log,
     now,
-    owner: `${hostname()}:${process.pid}`,
+    owner: leaseOwner(),
     poll: {
       http,
       read: pool?.read ?? readFeedBytes,
@@ -80,6 +84,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     topics: current,
     stories,
     sinks,
+    metrics,
   };
 
   return {
@@ -88,6 +93,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     store,
     http,
     pipeline,
+    metrics,
     catalog,
     commands,
     configFeedIds,

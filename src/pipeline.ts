@@ -1,10 +1,13 @@
 import { deliverPending, type DeliverReport } from './alerts/deliver.ts';
 import type { Sink } from './alerts/message.ts';
 import { routeMatches } from './alerts/route.ts';
-import { type FreshArticle, type PollDeps, pollFeeds } from './feeds/poll.ts';
+import { type FreshArticle, type PollDeps, type PollResult, pollFeeds } from './feeds/poll.ts';
+import { keepLeases, reclaimDeadLeases, selfOf } from './leases.ts';
+import type { DeliverMetrics } from './alerts/deliver.ts';
+import type { PollMetrics } from './feeds/poll.ts';
 import type { Logger } from './log.ts';
-import type { ArticleRow, Store } from './store/store.ts';
-import type { StoryCandidate, StoryIndex } from './stories/cluster.ts';
+import type { ArticleRow, FeedRow, PendingArticle, Store } from './store/store.ts';
+import type { StoryAssignment, StoryCandidate, StoryIndex } from './stories/cluster.ts';
 import type { TopicIndex } from './topics/compile.ts';
 import { matchArticle } from './topics/match.ts';
 
@@ -26,6 +29,13 @@ export interface Pipeline {
   topics: { index: TopicIndex };
   stories: StoryIndex;
   sinks: ReadonlyMap<string, Sink>;
+  metrics: PipelineMetrics;
+}
+
+/** What a cycle tells `/metrics` (src/ops/metrics.ts): polls, matches, sends and the cycle's own length. */
+export interface PipelineMetrics extends PollMetrics, DeliverMetrics {
+  matched(topic: string): void;
+  cycleEnded(seconds: number): void;
 }
 
 export interface CycleReport {
@@ -38,29 +48,40 @@ export interface CycleReport {
   delivery: DeliverReport;
 }
 
-const FEED_LEASE_MS = 5 * 60_000;
+/** Leases are short and renewed while the cycle runs, so a dead process's feeds come back within a minute. */
+const LEASE_MS = 60_000;
+const LEASE_RENEW_MS = 20_000;
+/** Reports of a story read back to tell whether a resumed article only repeats one's URL. */
+const FIRST_REPORTS_SCAN = 200;
 
 /** `allFeeds` polls every feed now whatever its schedule says (`watchfloor once`). */
 export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}): Promise<CycleReport> {
+  const started = performance.now();
   const now = p.now();
   const dueBy = options.allFeeds ? new Date(8.64e15) : now;
-  const feeds = await p.store.claimDueFeeds(dueBy, p.owner, new Date(now.getTime() + FEED_LEASE_MS), 10_000, now);
-  const pollDeps: PollDeps = { ...p.poll, store: p.store, log: p.log, now: p.now };
-  const results = await pollFeeds(feeds, pollDeps, p.pollsInFlight);
+  // A killed process on this host does not hold its feeds and sends until its leases run out.
+  await reclaimDeadLeases(p.store, selfOf(p.owner), now, p.log);
+  const leases = keepLeases(p.store, p.owner, { everyMs: LEASE_RENEW_MS, leaseMs: LEASE_MS, now: p.now, log: p.log });
+  let results: PollResult[];
+  let feeds: FeedRow[];
+  let fresh: FreshArticle[];
+  let understood: { matched: number; queued: number };
+  let delivery: DeliverReport;
+  try {
+    feeds = await p.store.claimDueFeeds(dueBy, p.owner, new Date(now.getTime() + LEASE_MS), 10_000, now);
+    const pollDeps: PollDeps = { ...p.poll, store: p.store, log: p.log, now: p.now, metrics: p.metrics };
+    results = await pollFeeds(feeds, pollDeps, p.pollsInFlight);
 
-  const fresh = results.flatMap((r) => (r.status === 'ok' ? r.fresh : []));
-  // Oldest first, so the first report of a story anchors it and later ones follow up.
-  fresh.sort((a, b) => (a.publishedAt?.getTime() ?? 0) - (b.publishedAt?.getTime() ?? 0) || a.id - b.id);
-  let matched = 0;
-  let queued = 0;
-  for (const article of fresh) {
-    const outcome = await understand(p, article);
-    matched += outcome.matched;
-    queued += outcome.queued;
+    fresh = results.flatMap((r) => (r.status === 'ok' ? r.fresh : []));
+    // Every pending article is understood here, this cycle's and any a killed run stored but never understood.
+    understood = await understandPending(p, new Map(fresh.map((f) => [f.id, f.language])));
+
+    delivery = await deliverPending({ store: p.store, sinks: p.sinks, log: p.log, now: p.now, owner: p.owner, metrics: p.metrics });
+  } finally {
+    leases.stop();
   }
-  p.stories.prune(p.now());
-
-  const delivery = await deliverPending({ store: p.store, sinks: p.sinks, log: p.log, now: p.now, owner: p.owner });
+  const { matched, queued } = understood;
+  p.metrics.cycleEnded((performance.now() - started) / 1000);
   return {
     feeds: feeds.length,
     failedFeeds: results.filter((r) => r.status === 'failed').length,
@@ -72,31 +93,75 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
   };
 }
 
-/** Score one new article against every topic, place it in a story, record matches and queue deliveries. */
-async function understand(p: Pipeline, fresh: FreshArticle): Promise<{ matched: number; queued: number }> {
+/** Articles read from the pending queue at a time; the queue is drained in turns of this many. */
+const PENDING_BATCH = 10_000;
+
+/**
+ * Understands every pending article (stored as new by a poll, not yet scored, clustered and routed), holding
+ * the store's understand lock so that replicas take turns. `declared` holds the feed languages of this
+ * cycle's articles; one resumed after a crash has its language detected.
+ */
+export async function understandPending(p: Pipeline, declared: ReadonlyMap<number, string | undefined> = new Map()): Promise<{ articles: number; matched: number; queued: number }> {
+  return p.store.withUnderstandLock(async () => {
+    const total = { articles: 0, matched: 0, queued: 0 };
+    for (;;) {
+      const pending = await p.store.pendingArticles(PENDING_BATCH);
+      if (pending.length === 0) break;
+      // Oldest first, so the first report of a story anchors it and later ones follow up.
+      pending.sort((a, b) => (a.publishedAt?.getTime() ?? 0) - (b.publishedAt?.getTime() ?? 0) || a.id - b.id);
+      for (const article of pending) {
+        const outcome = await understand(p, { ...article, language: declared.get(article.id) });
+        total.articles++;
+        total.matched += outcome.matched;
+        total.queued += outcome.queued;
+      }
+    }
+    p.stories.prune(p.now());
+    return total;
+  });
+}
+
+/**
+ * Score one new article against every topic, place it in a story, record matches and queue deliveries, then
+ * mark it understood. Each step may be repeated after a crash: the analysis and matches are overwritten, a story
+ * already given is kept, and the outbox's unique keys turn a second routing into nothing.
+ */
+async function understand(p: Pipeline, pending: PendingArticle & { language?: string }): Promise<{ matched: number; queued: number }> {
   const now = p.now();
-  const article = await p.store.getArticle(fresh.id);
+  const article = await p.store.getArticle(pending.id);
   if (!article) return { matched: 0, queued: 0 }; // its feed was removed meanwhile
   // The feed's declared language saves a detection pass; articles of feeds that declare none are detected.
-  const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body, language: fresh.language });
-  await p.store.setArticleAnalysis(fresh.id, { language: analysis.language, concepts: analysis.concepts });
+  const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body, language: pending.language });
+  await p.store.setArticleAnalysis(pending.id, { language: analysis.language, concepts: analysis.concepts });
 
   const candidate = storyCandidate(article, analysis.concepts, analysis.language, now);
-  const assigned = p.stories.assign(candidate);
   let storyId: number;
-  if (assigned.storyId === null) {
-    storyId = await p.store.createStory(fresh.id, article.title, now);
+  let assigned: { reason: StoryAssignment['reason'] | 'resumed' };
+  if (article.storyId !== null) {
+    // Placed before a crash: the window rebuilt at start already holds it. Only a copy of a URL the story
+    // already carries (another feed's link to the same page) stays out of routing, as when first placed.
+    storyId = article.storyId;
+    const others = await p.store.storyArticles(storyId, FIRST_REPORTS_SCAN);
+    assigned = { reason: others.some((o) => o.id < article.id && o.url !== null && o.url === article.url) ? 'url' : 'resumed' };
   } else {
-    storyId = assigned.storyId;
-    await p.store.attachToStory(fresh.id, storyId, now);
+    const placed = p.stories.assign(candidate);
+    assigned = placed;
+    if (placed.storyId === null) {
+      storyId = await p.store.createStory(pending.id, article.title, now);
+    } else {
+      storyId = placed.storyId;
+      await p.store.attachToStory(pending.id, storyId, now);
+    }
+    p.stories.add(storyId, candidate);
   }
-  p.stories.add(storyId, candidate);
 
   const matches = analysis.matches.filter((m) => m.matched);
-  for (const m of matches) await p.store.saveMatch({ articleId: fresh.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation });
+  for (const m of matches) p.metrics.matched(m.topic);
+  for (const m of matches) await p.store.saveMatch({ articleId: pending.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation });
   // The same canonical URL through a second feed is the same report, not another outlet: never its own follow-up.
-  const queued = assigned.reason === 'url' ? [] : await routeMatches(p.store, { articleId: fresh.id, storyId, matches }, now);
-  if (matches.length > 0) p.log.debug({ article: fresh.id, story: storyId, topics: matches.map((m) => m.topic), how: assigned.reason }, 'matched');
+  const queued = assigned.reason === 'url' ? [] : await routeMatches(p.store, { articleId: pending.id, storyId, matches }, now);
+  if (matches.length > 0) p.log.debug({ article: pending.id, story: storyId, topics: matches.map((m) => m.topic), how: assigned.reason }, 'matched');
+  await p.store.markUnderstood(pending.id, now);
   return { matched: matches.length, queued: queued.length };
 }
 

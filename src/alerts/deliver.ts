@@ -9,49 +9,65 @@ export interface DeliverDeps {
   log: Logger;
   now: () => Date;
   owner: string;
+  /** Told every outcome (`/metrics`); absent in tests that do not count. */
+  metrics?: DeliverMetrics;
 }
 
-const LEASE_MS = 60_000;
+export interface DeliverMetrics {
+  /** One send's outcome (`sent`, `held`, `rejected`, `failed`); a sent one's latency runs from its article's fetch. */
+  delivered(outcome: { platform: string; status: string; fetchedAt: Date; at: Date }): void;
+}
+
+/** A claim holds its rows this long; a send in progress renews it (leases.ts), a dead sender's rows come back after it. */
+export const DELIVERY_LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 8;
 const ALERT_NOT_POSTED = 'alert_not_posted';
-/** Passes of one delivery run: the first posts alerts, the next their follow-ups (a third catches stragglers). */
-const MAX_PASSES = 3;
+/** Rows claimed at a time; a run claims again until nothing is due. */
+const BATCH = 500;
+/** A follow-up waiting for its alert looks again after this long, or as soon as the alert is posted (markDelivered wakes it). */
+const FOLLOWUP_WAIT_MS = 30_000;
+/** A delivery to a platform this process has no connection for looks again after this long (another replica, or a restart with credentials, may have one). */
+const NO_CONNECTION_WAIT_MS = 60_000;
 
 export interface DeliverReport {
   sent: number;
   failed: number;
   dead: number;
-  /** Released unsent because the medium was unavailable (not counted as attempts). */
+  /** Refused for good by the platform (channel gone, bot removed): status `rejected`, the subscription paused. */
+  rejected: number;
+  /** Deferred unsent: waiting for its alert, a connection, or a medium that went away (no attempt spent). */
   held: number;
 }
 
+/** An attempt's outcome; a row that waits may say until when. */
+type Attempt = DeliveryOutcome | { status: 'held'; detail: string; until: Date };
+
 /**
- * The outbox worker: claim due rows, render, send, and record the outcome as data. Rows are claimed
- * oldest first, so a story's alert goes out before the follow-ups that reply in its thread; a pass
- * that posted alerts is followed by another, so their waiting follow-ups go in the same run.
+ * The outbox worker: claim due rows, render, send, and record the outcome as data, until nothing is due. Rows
+ * are claimed oldest first, so a story's alert goes out before the follow-ups that reply in its thread; a
+ * posted alert wakes its waiting follow-ups, which the next claim takes. A claim that sent nothing ends the run
+ * (what is left waits for a retry time or a medium that is back).
  */
-export async function deliverPending(deps: DeliverDeps, limit = 500): Promise<DeliverReport> {
-  const report: DeliverReport = { sent: 0, failed: 0, dead: 0, held: 0 };
-  for (let pass = 0; pass < MAX_PASSES; pass++) {
+export async function deliverPending(deps: DeliverDeps, limit = BATCH): Promise<DeliverReport> {
+  const report: DeliverReport = { sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 };
+  for (;;) {
     const sentBefore = report.sent;
-    const { held } = report;
     const now = deps.now();
-    const jobs = await deps.store.claimDeliveries(now, deps.owner, new Date(now.getTime() + LEASE_MS), limit);
+    const jobs = await deps.store.claimDeliveries(now, deps.owner, new Date(now.getTime() + DELIVERY_LEASE_MS), limit);
     for (const job of jobs) await record(deps, job, await attempt(deps, job), report);
-    // Another pass only for follow-ups released because their alert was not out yet.
-    if (report.sent === sentBefore || report.held === held) break;
+    if (jobs.length === 0 || report.sent === sentBefore) break;
   }
   return report;
 }
 
-async function attempt(deps: DeliverDeps, job: DeliveryJob): Promise<DeliveryOutcome> {
+async function attempt(deps: DeliverDeps, job: DeliveryJob): Promise<Attempt> {
   const sink = deps.sinks.get(job.channel.platform);
-  if (!sink) return { status: 'failed', retryable: true, detail: `no ${job.channel.platform} connection is configured; the delivery waits until one is` };
+  if (!sink) return { status: 'held', detail: `no ${job.channel.platform} connection is configured; the delivery waits until one is`, until: new Date(deps.now().getTime() + NO_CONNECTION_WAIT_MS) };
   const anchor = job.kind === 'followup' ? await deps.store.storyAlert(job.channel.id, job.storyId) : undefined;
   if (job.kind === 'followup') {
-    if (anchor?.status === 'dead') return { status: 'rejected', code: ALERT_NOT_POSTED, userDetail: 'the story alert this follow-up replies to could not be posted' };
-    // Waiting for its alert is not an attempt: the follow-up goes back to pending until the alert is out.
-    if (anchor?.status !== 'sent') return { status: 'held', detail: 'waiting for the story alert to be posted first' };
+    if (anchor?.status === 'dead' || anchor?.status === 'rejected') return { status: 'rejected', code: ALERT_NOT_POSTED, userDetail: 'the story alert this follow-up replies to could not be posted' };
+    // Waiting for its alert is not an attempt: the follow-up is deferred until the alert is out.
+    if (anchor?.status !== 'sent') return { status: 'held', detail: 'waiting for the story alert to be posted first', until: new Date(deps.now().getTime() + FOLLOWUP_WAIT_MS) };
   }
   try {
     return await sink.send(await buildAlert(deps.store, job, anchor), job.channel);
@@ -68,15 +84,17 @@ async function buildAlert(store: Store, job: DeliveryJob, anchor: StoryAlert | u
   return toAlert(job, { reports: [], outlets, anchor: { alert: posted, messageRef: anchor.messageRef } });
 }
 
-async function record(deps: DeliverDeps, job: DeliveryJob, outcome: DeliveryOutcome, report: DeliverReport): Promise<void> {
+async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, report: DeliverReport): Promise<void> {
   const at = deps.now();
+  deps.metrics?.delivered({ platform: job.channel.platform, status: outcome.status, fetchedAt: job.article.fetchedAt, at });
   if (outcome.status === 'sent') {
     await deps.store.markDelivered(job.id, outcome.messageRef, at);
     report.sent++;
+    deps.log.info({ delivery: job.id, kind: job.kind, story: job.storyId, topic: job.topic.slug, article: job.article.id, platform: job.channel.platform, channel: job.channel.channel, messageRef: outcome.messageRef }, `delivered ${job.kind} to ${job.channel.platform}:${job.channel.channel}`);
     return;
   }
   if (outcome.status === 'held') {
-    await deps.store.releaseDelivery(job.id, at);
+    await deps.store.releaseDelivery(job.id, at, { reason: outcome.detail, until: 'until' in outcome ? outcome.until : at });
     report.held++;
     return;
   }
@@ -88,11 +106,21 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: DeliveryOutc
     if (paused > 0) deps.log.warn({ channel: job.channel.channel, platform: job.channel.platform, code: outcome.code }, `${paused} subscription(s) of ${job.channel.platform}:${job.channel.channel} paused: ${outcome.userDetail}`);
   }
   const retry = outcome.status === 'failed' && outcome.retryable && job.attempts < MAX_ATTEMPTS;
-  const backoffS = outcome.status === 'failed' && outcome.retryAfterS !== undefined ? outcome.retryAfterS : 30 * 2 ** (job.attempts - 1);
-  await deps.store.markDeliveryFailed(job.id, { error: detail, retryAt: retry ? new Date(at.getTime() + backoffS * 1000) : null });
+  const rejected = outcome.status === 'rejected';
+  await deps.store.markDeliveryFailed(job.id, { error: detail, retryAt: retry ? new Date(at.getTime() + backoffMs(job.attempts, outcome.status === 'failed' ? outcome.retryAfterS : undefined)) : null, rejected });
   if (retry) report.failed++;
+  else if (rejected) report.rejected++;
   else report.dead++;
-  deps.log[retry ? 'warn' : 'error']({ delivery: job.id, channel: job.channel.channel, platform: job.channel.platform }, `delivery ${retry ? 'will be retried' : 'gave up'}: ${detail}`);
+  deps.log[retry ? 'warn' : 'error']({ delivery: job.id, channel: job.channel.channel, platform: job.channel.platform }, `delivery ${retry ? 'will be retried' : rejected ? 'was refused' : 'gave up'}: ${detail}`);
+}
+
+/**
+ * The wait before attempt `attempts + 1`: the platform's Retry-After when it gave one, else exponential from 30 s
+ * (30, 60, 120 … s) with ±20% jitter, so rows that failed together (an outage) do not all come back at once.
+ */
+export function backoffMs(attempts: number, retryAfterS: number | undefined, random: () => number = Math.random): number {
+  if (retryAfterS !== undefined) return retryAfterS * 1000;
+  return Math.round(30_000 * 2 ** Math.max(0, attempts - 1) * (0.8 + 0.4 * random()));
 }
 
 /**

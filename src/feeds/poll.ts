@@ -1,4 +1,4 @@
-import { errorMessage } from '../errors.ts';
+import { AppError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { FeedRow, Store } from '../store/store.ts';
 import { FetchError, type HttpClient, PAGE_ACCEPT } from './fetch.ts';
@@ -19,6 +19,13 @@ export interface PollDeps {
   firstPollMaxAgeS: number;
   /** Told how many feeds a cycle polls and each one's outcome as it ends: the CLI's progress bar on a terminal. */
   progress?: PollProgress;
+  /** Told each poll's outcome (`/metrics`); absent in tests that do not count. */
+  metrics?: PollMetrics;
+}
+
+export interface PollMetrics {
+  /** `outcome`: `200`, `304`, or the error's code (`timeout`, `http_status`, `parse` …); `ingested`: new articles stored. */
+  feedPolled(outcome: string, seconds: number, ingested: number): void;
 }
 
 export interface PollProgress {
@@ -58,6 +65,12 @@ const FULL_TEXT_BELOW_CHARS = 600;
  */
 export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResult> {
   const { store, http, log } = deps;
+  const started = performance.now();
+  const polled = (outcome: string, ingested: number) => {
+    const seconds = (performance.now() - started) / 1000;
+    deps.metrics?.feedPolled(outcome, seconds, ingested);
+    log.debug({ feedId: feed.id, feed: feed.url, outcome, new: ingested, ms: Math.round(seconds * 1000) }, 'feed polled');
+  };
   try {
     const response = await http.get(feed.url, { validators: { etag: feed.etag, lastModified: feed.lastModified } });
     const now = deps.now();
@@ -66,30 +79,30 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
         etag: response.etag, lastModified: response.lastModified, url: await movedTo(feed, response.permanentUrl, store), now,
         nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: response.maxAgeS }, deps.bounds),
       });
+      polled('304', 0);
       return { status: 'ok', fresh: [], stored: 0, updated: 0, notModified: true };
     }
 
     const { response: document, feed: info, articles, discovered } = await readFetchedFeed(http, response, deps.read);
     // A web page that announced its feed: the stored URL becomes the feed's.
-    if (discovered) log.info({ feed: feed.url, using: discovered }, 'the feed URL is a web page; using the feed it announces');
-    if (info.recoveredFrom) log.warn({ feed: feed.url }, `feed is malformed and was repaired (${info.recoveredFrom})`);
+    if (discovered) log.info({ feedId: feed.id, feed: feed.url, using: discovered }, 'the feed URL is a web page; using the feed it announces');
+    if (info.recoveredFrom) log.warn({ feedId: feed.id, feed: feed.url }, `feed is malformed and was repaired (${info.recoveredFrom})`);
 
     const language = info.language?.trim().toLowerCase().split(/[-_]/)[0] || undefined;
     const fresh: FreshArticle[] = [];
-    const results = await store.upsertArticles(articles.map((a) => ({ ...a, feedId: feed.id, fetchedAt: now })));
     const oldestAlertable = feed.firstPoll ? now.getTime() - deps.firstPollMaxAgeS * 1000 : -Infinity;
+    // Whether an item may alert is decided before it is stored, so a new one is stored pending in the same
+    // write: a crash right after cannot leave it stored, "unchanged" to the next poll, and never understood.
+    // A new item whose content another item of this feed carries (stored within the window, or in this batch) was republished.
+    const carried = new Set((await store.recentContent(feed.id, [...new Set(articles.map((a) => a.contentHash))], new Date(now.getTime() - REPUBLISH_WINDOW_MS))).map((r) => r.contentHash));
+    const inBatch = new Map<string, number>();
+    for (const a of articles) inBatch.set(a.contentHash, (inBatch.get(a.contentHash) ?? 0) + 1);
+    const alertable = articles.map((a) => (a.publishedAt?.getTime() ?? now.getTime()) >= oldestAlertable && !carried.has(a.contentHash) && inBatch.get(a.contentHash) === 1);
+    const results = await store.upsertArticles(articles.map((a, i) => ({ ...a, feedId: feed.id, fetchedAt: now, pending: alertable[i] })));
     const candidates = results
-      .map((result, i) => ({ id: result.id, status: result.status, article: articles[i]! }))
-      .filter(({ status, article }) => status === 'new' && (article.publishedAt?.getTime() ?? now.getTime()) >= oldestAlertable);
-    // A new item whose content another item of this feed carried within the window was republished.
-    const carriers = new Map<string, number[]>();
-    for (const { id, contentHash } of await store.recentContent(feed.id, [...new Set(candidates.map((c) => c.article.contentHash))], new Date(now.getTime() - REPUBLISH_WINDOW_MS))) {
-      const ids = carriers.get(contentHash);
-      if (ids) ids.push(id);
-      else carriers.set(contentHash, [id]);
-    }
+      .map((result, i) => ({ id: result.id, status: result.status, article: articles[i]!, alertable: alertable[i] }))
+      .filter(({ status, alertable }) => status === 'new' && alertable);
     for (const { id, article } of candidates) {
-      if (carriers.get(article.contentHash)?.some((other) => other !== id)) continue;
       // Teaser feeds: the article page is fetched once, for new items only.
       if (feed.fullText && article.body.length < FULL_TEXT_BELOW_CHARS && article.url) {
         const body = await fullText(article.url, deps);
@@ -104,7 +117,8 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
       etag: document.etag, lastModified: document.lastModified, title: info.title, url: newUrl, now,
       nextPollAt: nextPollAfterSuccess({ now, intervalS: feed.intervalS, maxAgeS: document.maxAgeS, ttlMinutes: info.ttlMinutes }, deps.bounds),
     });
-    if (newUrl) log.info({ feed: feed.url, to: newUrl }, 'feed moved; stored URL updated');
+    if (newUrl) log.info({ feedId: feed.id, feed: feed.url, to: newUrl }, 'feed moved; stored URL updated');
+    polled('200', results.filter((r) => r.status === 'new').length);
     return { status: 'ok', fresh, stored: articles.length, updated, notModified: false };
   } catch (err) {
     const error = errorMessage(err);
@@ -112,7 +126,8 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     const retryAfterS = err instanceof FetchError ? err.retryAfterS : undefined;
     const nextPollAt = nextPollAfterFailure({ now: deps.now(), intervalS: feed.intervalS, failures, retryAfterS }, deps.bounds);
     await store.recordFeedFailure(feed.id, { error, nextPollAt });
-    log.warn({ feed: feed.url, failures, retryAt: nextPollAt.toISOString() }, `feed failed: ${error}`);
+    log.warn({ feedId: feed.id, feed: feed.url, failures, retryAt: nextPollAt.toISOString() }, `feed failed: ${error}`);
+    polled(err instanceof FetchError && err.httpStatus ? `http_${err.httpStatus}` : err instanceof AppError ? err.code : 'error', 0);
     return { status: 'failed', error };
   }
 }

@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, StoryAlert, FeedMove, FeedRow, MatchInput,
-  NewFeed, Store, StoryArticle, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryStatus, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, MatchInput,
+  NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
 import {
-  type Row, type TimeReader, toArticle as articleRow, toChannelSubscription, toDigestSchedule, toFeed as feedRow, toStoredTopic,
+  type Row, type TimeReader, toArticle as articleRow, toChannelSubscription, toDeliverySummary, toDigestSchedule, toFeed as feedRow, toStoredTopic,
   toTopicMatch,
 } from './rows.ts';
 
@@ -229,12 +229,55 @@ export class PostgresStore implements Store {
     return row!.id;
   }
 
-  async attachToStory(articleId: number, storyId: number, at: Date): Promise<void> {
+  async attachToStory(articleId: number, storyId: number, at: Date, fold?: StoryFold): Promise<void> {
     await this.pool.query(
-      `WITH attached AS (UPDATE articles SET story_id = $2 WHERE id = $1)
+      `WITH attached AS (UPDATE articles SET story_id = $2, story_reason = $4, story_detail = $5 WHERE id = $1)
        UPDATE stories SET last_seen_at = GREATEST(last_seen_at, $3) WHERE id = $2`,
-      [articleId, storyId, at],
+      [articleId, storyId, at, fold?.reason ?? null, fold?.detail ?? null],
     );
+  }
+
+  async splitStory(articleId: number, at: Date): Promise<{ from: number; storyId: number } | undefined> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const found = await client.query(
+        'SELECT a.story_id, a.title, s.first_article_id FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.id = $1 FOR UPDATE OF a',
+        [articleId],
+      );
+      const row = found.rows[0];
+      if (!row) {
+        await client.query('ROLLBACK');
+        return undefined;
+      }
+      const from = Number(row.story_id);
+      if (Number(row.first_article_id) === articleId) {
+        await client.query('ROLLBACK');
+        return { from, storyId: from };
+      }
+      const created = await client.query(
+        'INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3) RETURNING id',
+        [articleId, row.title, at],
+      );
+      const storyId = Number(created.rows[0].id);
+      await client.query("UPDATE articles SET story_id = $1, story_reason = 'split', story_detail = $2 WHERE id = $3", [storyId, `split from story ${from}`, articleId]);
+      await client.query('COMMIT');
+      return { from, storyId };
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async storySplitsSince(since: Date): Promise<Array<{ articleId: number; storyId: number }>> {
+    const result = await this.pool.query(
+      `SELECT a.id, a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
+       WHERE a.story_reason = 'split' AND s.first_article_id = a.id AND s.first_seen_at >= $1 ORDER BY s.id`,
+      [since],
+    );
+    return result.rows.map((r) => ({ articleId: Number(r.id), storyId: Number(r.story_id) }));
   }
 
   async recentStoryArticles(since: Date): Promise<StoryArticle[]> {
@@ -256,6 +299,30 @@ export class PostgresStore implements Store {
 
   async articlesSince(since: Date): Promise<ArticleRow[]> {
     return (await this.rows(`${ARTICLE_SELECT} WHERE a.fetched_at >= $1 ORDER BY a.fetched_at, a.id`, [since])).map(toArticle);
+  }
+
+  async pendingArticles(limit: number): Promise<PendingArticle[]> {
+    return (await this.rows('SELECT id, published_at, story_id FROM articles WHERE understood_at IS NULL ORDER BY id LIMIT $1', [limit]))
+      .map((r) => ({ id: r.id, publishedAt: r.published_at, storyId: r.story_id }));
+  }
+
+  async markUnderstood(id: number, at: Date): Promise<void> {
+    await this.pool.query('UPDATE articles SET understood_at = $1 WHERE id = $2', [at, id]);
+  }
+
+  async withUnderstandLock<T>(fn: () => Promise<T>): Promise<T> {
+    // A session advisory lock on a connection of its own, held while `fn` runs: replicas take turns placing
+    // articles in stories. If this process dies, the server drops the session and the lock with it.
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query(`SELECT pg_advisory_lock(hashtext('watchfloor.understand'), hashtext(current_schema()))`);
+      return await fn();
+    } finally {
+      // A connection that cannot unlock is discarded, never pooled with the lock still held.
+      await client.query(`SELECT pg_advisory_unlock(hashtext('watchfloor.understand'), hashtext(current_schema()))`).catch((err: Error) => (broken = err));
+      client.release(broken);
+    }
   }
 
   // ── topics and matches ─────────────────────────────────────────────────
@@ -426,7 +493,7 @@ export class PostgresStore implements Store {
     const rows = await this.rows(
       `WITH due AS (
          SELECT id FROM deliveries
-         WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
+         WHERE (status IN ('pending', 'deferred') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
          ORDER BY id LIMIT $2
          FOR UPDATE SKIP LOCKED
        ), leased AS (
@@ -443,28 +510,109 @@ export class PostgresStore implements Store {
   }
 
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
+    // A posted alert wakes the follow-ups deferred until it was out, in the same statement.
     await this.pool.query(
-      `UPDATE deliveries SET status = 'sent', message_ref = $1, sent_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL
-       WHERE id = $3`,
+      `WITH sent AS (
+         UPDATE deliveries SET status = 'sent', message_ref = $1, sent_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL
+         WHERE id = $3 RETURNING channel_id, story_id, kind
+       )
+       UPDATE deliveries d SET next_attempt_at = $2 FROM sent
+       WHERE sent.kind = 'alert' AND d.channel_id = sent.channel_id AND d.story_id = sent.story_id AND d.status = 'deferred' AND d.kind = 'followup'`,
       [messageRef, now, id],
     );
   }
 
-  async releaseDelivery(id: number, now: Date): Promise<void> {
+  async releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date }): Promise<void> {
     await this.pool.query(
-      `UPDATE deliveries SET status = 'pending', attempts = GREATEST(attempts - 1, 0), next_attempt_at = $1, lease_owner = NULL, lease_until = NULL
-       WHERE id = $2 AND status = 'sending'`,
-      [now, id],
+      `UPDATE deliveries SET status = 'deferred', attempts = GREATEST(attempts - 1, 0), next_attempt_at = $1,
+         last_error = COALESCE($2, last_error), lease_owner = NULL, lease_until = NULL
+       WHERE id = $3 AND status = 'sending'`,
+      [wait?.until ?? now, wait?.reason ?? null, id],
     );
   }
 
-  async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null }): Promise<void> {
+  async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void> {
     await this.pool.query(
       `UPDATE deliveries SET status = $1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
          lease_owner = NULL, lease_until = NULL
        WHERE id = $4`,
-      [u.retryAt ? 'pending' : 'dead', u.error, u.retryAt, id],
+      [u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt, id],
     );
+  }
+
+  async listDeliveries(q: { status?: DeliveryStatus; limit: number }): Promise<DeliverySummary[]> {
+    return (await this.rows(
+      `SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
+       FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
+       WHERE ($1::text IS NULL OR d.status = $1) ORDER BY d.id DESC LIMIT $2`,
+      [q.status ?? null, q.limit],
+    )).map((r) => toDeliverySummary(r, time));
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async feedCounts(): Promise<Partial<Record<FeedRow['status'], number>>> {
+    return Object.fromEntries((await this.rows('SELECT status, COUNT(*)::int AS n FROM feeds GROUP BY status')).map((r) => [r.status, r.n]));
+  }
+
+  async deliveryCounts(): Promise<Partial<Record<DeliveryStatus, number>>> {
+    return Object.fromEntries((await this.rows('SELECT status, COUNT(*)::int AS n FROM deliveries GROUP BY status')).map((r) => [r.status, r.n]));
+  }
+
+  async recentAlerts(limit: number): Promise<DeliverySummary[]> {
+    return (await this.rows(
+      `SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
+       FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
+       WHERE d.kind = 'alert' ORDER BY d.id DESC LIMIT $1`,
+      [limit],
+    )).map((r) => toDeliverySummary(r, time));
+  }
+
+  async retryDelivery(id: number, now: Date): Promise<boolean> {
+    return (await this.changed(
+      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_owner = NULL, lease_until = NULL
+       WHERE id = $2 AND status IN ('pending', 'deferred', 'rejected', 'dead')`,
+      [now, id],
+    )) > 0;
+  }
+
+  async nextDeliveryDue(): Promise<Date | null> {
+    const row = await this.one(
+      `SELECT LEAST(
+         (SELECT MIN(next_attempt_at) FROM deliveries WHERE status IN ('pending', 'deferred')),
+         (SELECT MIN(lease_until) FROM deliveries WHERE status = 'sending')) AS t`,
+    );
+    return row?.t ?? null;
+  }
+
+  // ── leases ─────────────────────────────────────────────────────────────
+
+  async leaseOwners(now: Date): Promise<string[]> {
+    return (await this.rows(
+      `SELECT lease_owner FROM feeds WHERE lease_until >= $1 UNION
+       SELECT lease_owner FROM deliveries WHERE status = 'sending' AND lease_until >= $1 ORDER BY 1`,
+      [now],
+    )).map((r) => r.lease_owner as string).filter(Boolean);
+  }
+
+  async renewLeases(owner: string, until: Date): Promise<void> {
+    await this.pool.query(
+      `WITH feeds_renewed AS (UPDATE feeds SET lease_until = $2 WHERE lease_owner = $1)
+       UPDATE deliveries SET lease_until = $2 WHERE lease_owner = $1 AND status = 'sending'`,
+      [owner, until],
+    );
+  }
+
+  async releaseLeases(owner: string): Promise<{ feeds: number; deliveries: number }> {
+    const row = await this.one(
+      `WITH f AS (UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 RETURNING 1),
+            d AS (UPDATE deliveries SET lease_until = 'epoch' WHERE lease_owner = $1 AND status = 'sending' RETURNING 1)
+       SELECT (SELECT COUNT(*) FROM f) AS feeds, (SELECT COUNT(*) FROM d) AS deliveries`,
+      [owner],
+    );
+    return { feeds: row!.feeds, deliveries: row!.deliveries };
   }
 
   // ── digests ────────────────────────────────────────────────────────────
@@ -533,10 +681,10 @@ export class PostgresStore implements Store {
 
 /** Insert, or update when the visible content changed; an unchanged item leaves no row version behind. */
 async function upsertArticleOn(db: pg.Pool | pg.PoolClient, a: ArticleInput): Promise<ArticleUpsert> {
-  const params = [a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, a.publishedAt ?? null, a.fetchedAt, a.contentHash];
+  const params = [a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, a.publishedAt ?? null, a.fetchedAt, a.contentHash, a.pending ? null : a.fetchedAt];
   const row = (await db.query(
-    `INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+    `INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash, understood_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
      ON CONFLICT (feed_id, item_key) DO UPDATE SET title = excluded.title, lead = excluded.lead, body_text = excluded.body_text,
        published_at = excluded.published_at, canonical_url = excluded.canonical_url, content_hash = excluded.content_hash
      WHERE (articles.title, articles.lead, articles.body_text, articles.published_at, articles.canonical_url)
@@ -610,7 +758,7 @@ const json = (value: unknown) => JSON.stringify(value ?? null);
 
 /** Article columns plus its feed's title and URL, under the names toArticle reads (no clash with joined tables). */
 const ARTICLE_COLUMNS = `a.id, a.feed_id, a.item_key, a.guid, a.canonical_url, a.title, a.lead, a.body_text, a.published_at,
-  a.fetched_at, a.language, a.concepts, a.content_hash, a.story_id, f.title AS feed_title, f.url AS feed_url`;
+  a.fetched_at, a.language, a.concepts, a.content_hash, a.story_id, a.story_reason, a.story_detail, f.title AS feed_title, f.url AS feed_url`;
 const ARTICLE_SELECT = `SELECT ${ARTICLE_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id`;
 
 const time: TimeReader = (v) => (v == null ? null : (v as Date));

@@ -1,4 +1,4 @@
-import type { ArticleRow, ChannelSubscription, DigestSchedule, FeedRow, StoredTopic, TopicMatchRow, Weekday } from './store.ts';
+import type { ArticleRow, ChannelSubscription, DeliverySummary, DigestSchedule, FeedRow, StoredTopic, TopicMatchRow, Weekday } from './store.ts';
 
 /** A database row as the driver returns it. */
 export type Row = Record<string, any>;
@@ -44,6 +44,7 @@ export function toArticle(r: Row, time: TimeReader): ArticleRow {
     storyId: r.story_id,
     feedTitle: r.feed_title,
     feedUrl: r.feed_url,
+    storyFold: r.story_reason ? { reason: r.story_reason, detail: r.story_detail ?? '' } : null,
   };
 }
 
@@ -79,5 +80,23 @@ export function toDigestSchedule(r: Row, time: TimeReader): DigestSchedule {
     timezone: r.timezone,
     createdBy: r.created_by ?? '',
     updatedAt: time(r.updated_at)!,
+  };
+}
+
+/** An outbox row joined with its channel and article title (`d.*`, `c.platform …`, `channel_name`, `title`). */
+export function toDeliverySummary(r: Row, time: TimeReader): DeliverySummary {
+  return {
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    attempts: r.attempts,
+    nextAttemptAt: time(r.next_attempt_at)!,
+    lastError: r.last_error,
+    channel: { platform: r.platform, workspace: r.workspace, channel: r.channel, ...(r.channel_name ? { name: r.channel_name } : {}) },
+    topic: r.topic,
+    storyId: r.story_id,
+    title: r.title,
+    createdAt: time(r.created_at)!,
+    sentAt: time(r.sent_at),
   };
 }

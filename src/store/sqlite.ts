@@ -4,12 +4,12 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DigestRow, StoryAlert, FeedMove, FeedRow, MatchInput,
-  NewFeed, Store, StoryArticle, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryStatus, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, MatchInput,
+  NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
 import {
-  type Row, type TimeReader, toArticle as articleRow, toChannelSubscription, toDigestSchedule, toFeed as feedRow, toStoredTopic,
+  type Row, type TimeReader, toArticle as articleRow, toChannelSubscription, toDeliverySummary, toDigestSchedule, toFeed as feedRow, toStoredTopic,
   toTopicMatch,
 } from './rows.ts';
 
@@ -166,9 +166,9 @@ export class SqliteStore implements Store {
    */
   private upsertOne(a: ArticleInput): ArticleUpsert {
     const published = a.publishedAt ? ms(a.publishedAt) : null;
-    const inserted = this.stmt(`INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, item_key) DO NOTHING RETURNING id`)
-      .get(a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, published, ms(a.fetchedAt), a.contentHash) as Row | undefined;
+    const inserted = this.stmt(`INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash, understood_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, item_key) DO NOTHING RETURNING id`)
+      .get(a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, published, ms(a.fetchedAt), a.contentHash, a.pending ? null : ms(a.fetchedAt)) as Row | undefined;
     if (inserted) return { id: inserted.id, status: 'new' };
     const existing = this.stmt('SELECT id, title, lead, body_text, published_at, canonical_url FROM articles WHERE feed_id = ? AND item_key = ?')
       .get(a.feedId, a.key) as Row;
@@ -199,9 +199,31 @@ export class SqliteStore implements Store {
     return storyId;
   }
 
-  async attachToStory(articleId: number, storyId: number, at: Date): Promise<void> {
-    this.stmt('UPDATE articles SET story_id = ? WHERE id = ?').run(storyId, articleId);
+  async attachToStory(articleId: number, storyId: number, at: Date, fold?: StoryFold): Promise<void> {
+    this.stmt('UPDATE articles SET story_id = ?, story_reason = ?, story_detail = ? WHERE id = ?')
+      .run(storyId, fold?.reason ?? null, fold?.detail ?? null, articleId);
     this.stmt('UPDATE stories SET last_seen_at = MAX(last_seen_at, ?) WHERE id = ?').run(ms(at), storyId);
+  }
+
+  async splitStory(articleId: number, at: Date): Promise<{ from: number; storyId: number } | undefined> {
+    return this.db.transaction(() => {
+      const row = this.stmt('SELECT a.story_id, a.title, s.first_article_id FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.id = ?')
+        .get(articleId) as Row | undefined;
+      if (!row) return undefined;
+      if (row.first_article_id === articleId) return { from: row.story_id as number, storyId: row.story_id as number };
+      const info = this.stmt('INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)')
+        .run(articleId, row.title, ms(at), ms(at));
+      const storyId = Number(info.lastInsertRowid);
+      this.stmt("UPDATE articles SET story_id = ?, story_reason = 'split', story_detail = ? WHERE id = ?")
+        .run(storyId, `split from story ${row.story_id}`, articleId);
+      return { from: row.story_id as number, storyId };
+    })();
+  }
+
+  async storySplitsSince(since: Date): Promise<Array<{ articleId: number; storyId: number }>> {
+    return (this.stmt(`SELECT a.id, a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
+                WHERE a.story_reason = 'split' AND s.first_article_id = a.id AND s.first_seen_at >= ? ORDER BY s.id`)
+      .all(ms(since)) as Row[]).map((r) => ({ articleId: r.id, storyId: r.story_id }));
   }
 
   async recentStoryArticles(since: Date): Promise<StoryArticle[]> {
@@ -225,6 +247,24 @@ export class SqliteStore implements Store {
 
   async articlesSince(since: Date): Promise<ArticleRow[]> {
     return (this.stmt(`${ARTICLE_SELECT} WHERE a.fetched_at >= ? ORDER BY a.fetched_at, a.id`).all(ms(since)) as Row[]).map(toArticle);
+  }
+
+  async pendingArticles(limit: number): Promise<PendingArticle[]> {
+    return (this.stmt('SELECT id, published_at, story_id FROM articles WHERE understood_at IS NULL ORDER BY id LIMIT ?').all(limit) as Row[])
+      .map((r) => ({ id: r.id, publishedAt: time(r.published_at), storyId: r.story_id }));
+  }
+
+  async markUnderstood(id: number, at: Date): Promise<void> {
+    this.stmt('UPDATE articles SET understood_at = ? WHERE id = ?').run(ms(at), id);
+  }
+
+  private understanding: Promise<unknown> = Promise.resolve();
+
+  async withUnderstandLock<T>(fn: () => Promise<T>): Promise<T> {
+    // One embedded database serves one process: taking turns within it is the whole lock.
+    const run = this.understanding.then(fn, fn);
+    this.understanding = run.catch(() => {});
+    return run;
   }
 
   // ── topics and matches ─────────────────────────────────────────────────
@@ -347,7 +387,7 @@ export class SqliteStore implements Store {
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
     return this.db.transaction(() => {
       // A `sending` row whose lease expired belongs to a worker that died mid-send: retry it.
-      const rows = this.stmt(`SELECT d.id FROM deliveries d WHERE (d.status = 'pending' AND d.next_attempt_at <= ?)
+      const rows = this.stmt(`SELECT d.id FROM deliveries d WHERE (d.status IN ('pending', 'deferred') AND d.next_attempt_at <= ?)
                   OR (d.status = 'sending' AND d.lease_until < ?) ORDER BY d.id LIMIT ?`)
         .all(ms(now), ms(now), limit) as Row[];
       const lease = this.stmt(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_owner = ?, lease_until = ? WHERE id = ?`);
@@ -377,20 +417,88 @@ export class SqliteStore implements Store {
   }
 
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
-    this.stmt(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
-      .run(messageRef, ms(now), id);
+    this.db.transaction(() => {
+      this.stmt(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+        .run(messageRef, ms(now), id);
+      // A posted alert wakes the follow-ups deferred until it was out.
+      this.stmt(`UPDATE deliveries SET next_attempt_at = ? WHERE status = 'deferred' AND kind = 'followup'
+                  AND (channel_id, story_id) = (SELECT channel_id, story_id FROM deliveries WHERE id = ? AND kind = 'alert')`)
+        .run(ms(now), id);
+    })();
   }
 
-  async releaseDelivery(id: number, now: Date): Promise<void> {
-    this.stmt(`UPDATE deliveries SET status = 'pending', attempts = MAX(attempts - 1, 0), next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
-                WHERE id = ? AND status = 'sending'`)
-      .run(ms(now), id);
+  async releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date }): Promise<void> {
+    this.stmt(`UPDATE deliveries SET status = 'deferred', attempts = MAX(attempts - 1, 0), next_attempt_at = ?, last_error = COALESCE(?, last_error),
+                lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'sending'`)
+      .run(ms(wait?.until ?? now), wait?.reason ?? null, id);
   }
 
-  async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null }): Promise<void> {
+  async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void> {
     this.stmt(`UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
                 lease_owner = NULL, lease_until = NULL WHERE id = ?`)
-      .run(u.retryAt ? 'pending' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, id);
+      .run(u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, id);
+  }
+
+  async listDeliveries(q: { status?: DeliveryStatus; limit: number }): Promise<DeliverySummary[]> {
+    return (this.stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
+                FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
+                WHERE (? IS NULL OR d.status = ?) ORDER BY d.id DESC LIMIT ?`)
+      .all(q.status ?? null, q.status ?? null, q.limit) as Row[]).map((r) => toDeliverySummary(r, time));
+  }
+
+  async retryDelivery(id: number, now: Date): Promise<boolean> {
+    return this.stmt(`UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
+                WHERE id = ? AND status IN ('pending', 'deferred', 'rejected', 'dead')`).run(ms(now), id).changes > 0;
+  }
+
+  async nextDeliveryDue(): Promise<Date | null> {
+    const row = this.stmt(`SELECT MIN(t) AS t FROM (
+                  SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE status IN ('pending', 'deferred')
+                  UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE status = 'sending')`).get() as Row;
+    return time(row.t);
+  }
+
+  // ── status ─────────────────────────────────────────────────────────────
+
+  async ping(): Promise<void> {
+    this.stmt('SELECT 1').get();
+  }
+
+  async feedCounts(): Promise<Partial<Record<FeedRow['status'], number>>> {
+    return Object.fromEntries((this.stmt('SELECT status, COUNT(*) AS n FROM feeds GROUP BY status').all() as Row[]).map((r) => [r.status, r.n]));
+  }
+
+  async deliveryCounts(): Promise<Partial<Record<DeliveryStatus, number>>> {
+    return Object.fromEntries((this.stmt('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as Row[]).map((r) => [r.status, r.n]));
+  }
+
+  async recentAlerts(limit: number): Promise<DeliverySummary[]> {
+    return (this.stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
+                FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
+                WHERE d.kind = 'alert' ORDER BY d.id DESC LIMIT ?`)
+      .all(limit) as Row[]).map((r) => toDeliverySummary(r, time));
+  }
+
+  // ── leases ─────────────────────────────────────────────────────────────
+
+  async leaseOwners(now: Date): Promise<string[]> {
+    return (this.stmt(`SELECT lease_owner FROM feeds WHERE lease_until >= ? UNION
+                SELECT lease_owner FROM deliveries WHERE status = 'sending' AND lease_until >= ? ORDER BY 1`)
+      .all(ms(now), ms(now)) as Row[]).map((r) => r.lease_owner).filter(Boolean);
+  }
+
+  async renewLeases(owner: string, until: Date): Promise<void> {
+    this.db.transaction(() => {
+      this.stmt('UPDATE feeds SET lease_until = ? WHERE lease_owner = ?').run(ms(until), owner);
+      this.stmt(`UPDATE deliveries SET lease_until = ? WHERE lease_owner = ? AND status = 'sending'`).run(ms(until), owner);
+    })();
+  }
+
+  async releaseLeases(owner: string): Promise<{ feeds: number; deliveries: number }> {
+    return this.db.transaction(() => ({
+      feeds: this.stmt('UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner).changes,
+      deliveries: this.stmt(`UPDATE deliveries SET lease_until = 0 WHERE lease_owner = ? AND status = 'sending'`).run(owner).changes,
+    }))();
   }
 
   // ── digests ────────────────────────────────────────────────────────────

@@ -66,9 +66,21 @@ export interface ArticleInput {
   publishedAt?: Date;
   fetchedAt: Date;
   contentHash: string;
+  /**
+   * New and may alert: when inserted, the row stays pending until understood (markUnderstood), so a crash
+   * between storing and understanding leaves it for the next run. Ignored when the item was already stored.
+   */
+  pending?: boolean;
 }
 
-export interface ArticleRow extends Omit<ArticleInput, 'guid' | 'url' | 'publishedAt'> {
+/** A stored article not yet understood: what the pipeline needs to order and resume it. */
+export interface PendingArticle {
+  id: number;
+  publishedAt: Date | null;
+  storyId: number | null;
+}
+
+export interface ArticleRow extends Omit<ArticleInput, 'guid' | 'url' | 'publishedAt' | 'pending'> {
   id: number;
   guid: string | null;
   url: string | null;
@@ -77,6 +89,14 @@ export interface ArticleRow extends Omit<ArticleInput, 'guid' | 'url' | 'publish
   storyId: number | null;
   feedTitle: string | null;
   feedUrl: string;
+  /** Why the article joined its story; null for the first article of a story (and before migration 007). */
+  storyFold?: StoryFold | null;
+}
+
+/** Why an article joined its story: the reason (url, title, near-duplicate, event, split) and its evidence in words. */
+export interface StoryFold {
+  reason: string;
+  detail: string;
 }
 
 export type ArticleUpsert = { id: number; status: 'new' | 'updated' | 'unchanged' };
@@ -105,7 +125,13 @@ export interface Subscriber {
 }
 
 export type DeliveryKind = 'alert' | 'followup';
-export type DeliveryStatus = 'pending' | 'sending' | 'sent' | 'dead';
+/**
+ * pending → sending (leased) → sent | rejected | dead. `deferred`: waiting through no fault of its own (its story
+ * alert is not out yet, no connection to its platform is configured) — due again later, no attempt spent.
+ * `rejected`: the platform refused for good (channel gone, bot removed); `dead`: gave up after its attempts.
+ */
+export type DeliveryStatus = 'pending' | 'deferred' | 'sending' | 'sent' | 'rejected' | 'dead';
+export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'deferred', 'sending', 'sent', 'rejected', 'dead'];
 
 export interface DeliveryInput {
   channelId: number;
@@ -125,6 +151,22 @@ export interface DeliveryJob {
   topic: { slug: string; title: string };
   article: ArticleRow;
   match: { score: number; why: string; explanation: unknown };
+}
+
+/** One outbox row as an operator sees it (`watchfloor deliveries list`). */
+export interface DeliverySummary {
+  id: number;
+  kind: DeliveryKind;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  lastError: string | null;
+  channel: ChannelRef;
+  topic: string;
+  storyId: number;
+  title: string;
+  createdAt: Date;
+  sentAt: Date | null;
 }
 
 /** A story's alert as posted in one channel: what follow-ups thread under and refresh. */
@@ -239,13 +281,30 @@ export interface ArticleStore {
   recentContent(feedId: number, hashes: string[], since: Date): Promise<Array<{ id: number; contentHash: string }>>;
   setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void>;
   createStory(articleId: number, title: string, at: Date): Promise<number>;
-  attachToStory(articleId: number, storyId: number, at: Date): Promise<void>;
+  /** `fold` records why it joined (shown in follow-ups and previews). */
+  attachToStory(articleId: number, storyId: number, at: Date, fold?: StoryFold): Promise<void>;
+  /**
+   * Takes the article out of its story into a story of its own (a wrong fold, `watchfloor stories split`);
+   * undefined when there is no such article or it has no story. Already the first of its story: `storyId` is unchanged.
+   */
+  splitStory(articleId: number, at: Date): Promise<{ from: number; storyId: number } | undefined>;
+  /** Articles split into a story of their own since `since`: a running story window moves them too. */
+  storySplitsSince(since: Date): Promise<Array<{ articleId: number; storyId: number }>>;
   /** Articles of stories seen since `since`, oldest first: rebuilds the clustering window after a restart. */
   recentStoryArticles(since: Date): Promise<StoryArticle[]>;
   getArticle(id: number): Promise<ArticleRow | undefined>;
   /** The first `limit` articles of a story in arrival order: its first reports. */
   storyArticles(storyId: number, limit: number): Promise<ArticleRow[]>;
   articlesSince(since: Date): Promise<ArticleRow[]>;
+  /** Articles stored as pending and not yet understood, by id, at most `limit`. */
+  pendingArticles(limit: number): Promise<PendingArticle[]>;
+  /** The article was scored, placed in a story and routed: it is pending no longer. */
+  markUnderstood(id: number, at: Date): Promise<void>;
+  /**
+   * Runs `fn` holding the understand lock: one process at a time places articles in stories, so replicas
+   * cannot open two stories for one event. PostgreSQL: a session advisory lock; SQLite: one at a time in this process.
+   */
+  withUnderstandLock<T>(fn: () => Promise<T>): Promise<T>;
 }
 
 /** Topics (from the config and made in chat) and the matches of articles against them. */
@@ -291,11 +350,35 @@ export interface OutboxStore {
    * without one) and the feeds whose reports of the story were posted there — or undefined when there is none.
    */
   storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined>;
+  /** Leases due pending and deferred rows, and `sending` rows whose lease expired (their sender died mid-send). */
   claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]>;
   markDelivered(id: number, messageRef: string | null, now: Date): Promise<void>;
-  markDeliveryFailed(id: number, update: { error: string; retryAt: Date | null }): Promise<void>;
-  /** Back to pending, due now, and the claim's attempt not counted: the medium was unavailable, the message not at fault. */
-  releaseDelivery(id: number, now: Date): Promise<void>;
+  /** `retryAt` set: pending until then; otherwise `rejected` when the platform refused for good, else `dead`. */
+  markDeliveryFailed(id: number, update: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void>;
+  /**
+   * `deferred` until `wait.until` (default now), with its reason, and the claim's attempt not counted: the row
+   * waits for something else (its story alert, a connection), the message is not at fault.
+   */
+  releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date }): Promise<void>;
+  /** Outbox rows, newest first, of one status or all. */
+  listDeliveries(query: { status?: DeliveryStatus; limit: number }): Promise<DeliverySummary[]>;
+  /** A row that is not sent or being sent goes back to pending, due now, with its attempts reset; false otherwise. */
+  retryDelivery(id: number, now: Date): Promise<boolean>;
+  /** When the next row becomes claimable (pending or deferred due, or a sending lease expiring); null when none will. */
+  nextDeliveryDue(): Promise<Date | null>;
+}
+
+/** Who holds feed and delivery leases: a process known to be gone has its leases taken back at once. */
+export interface LeaseStore {
+  /** Owners of feed or delivery leases still valid at `now`. */
+  leaseOwners(now: Date): Promise<string[]>;
+  /** Extends every lease `owner` holds (feeds being polled, rows being sent) to `until`. */
+  renewLeases(owner: string, until: Date): Promise<void>;
+  /**
+   * Takes back `owner`'s leases: its feeds are free to poll, its `sending` rows claimable now (still `sending`,
+   * so the re-send first looks for a post that may have gone out before the owner died).
+   */
+  releaseLeases(owner: string): Promise<{ feeds: number; deliveries: number }>;
 }
 
 /** Digests: the rows they are built from, per-channel schedules, and once-per-period claims. */
@@ -310,7 +393,19 @@ export interface DigestStore {
   listDigestSchedules(): Promise<DigestSchedule[]>;
 }
 
+/** What an operator reads: `/readyz`, `/metrics` gauges and `watchfloor status`. */
+export interface StatusStore {
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  /** Feeds by status; a status no feed has is absent. */
+  feedCounts(): Promise<Partial<Record<FeedStatus, number>>>;
+  /** Outbox rows by status; a status no row has is absent. */
+  deliveryCounts(): Promise<Partial<Record<DeliveryStatus, number>>>;
+  /** The newest `limit` story alerts (kind `alert`), whatever their status, newest first. */
+  recentAlerts(limit: number): Promise<DeliverySummary[]>;
+}
+
 /** Everything at once: what the composition root builds. Modules ask for the ports they use. */
-export interface Store extends FeedStore, ArticleStore, TopicStore, ChannelStore, OutboxStore, DigestStore {
+export interface Store extends FeedStore, ArticleStore, TopicStore, ChannelStore, OutboxStore, LeaseStore, DigestStore, StatusStore {
   close(): Promise<void>;
 }

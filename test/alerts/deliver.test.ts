@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliverPending } from '../../src/alerts/deliver.ts';
+import { backoffMs, deliverPending } from '../../src/alerts/deliver.ts';
 import type { Alert, DeliveryOutcome, Sink } from '../../src/alerts/message.ts';
 import { routeMatches } from '../../src/alerts/route.ts';
 import { silentLogger } from '../../src/log.ts';
@@ -49,11 +49,11 @@ describe('routing and the outbox worker', () => {
     const { store, a1, a2, story, sent, deps } = await setup([]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
-    expect(await deliverPending(deps)).toEqual({ sent: 2, failed: 0, dead: 0, held: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 2, failed: 0, dead: 0, rejected: 0, held: 0 });
     expect(sent.map((a) => [a.kind, a.threadRef])).toEqual([['alert', null], ['followup', 'm1']]);
     expect(sent[0]!).toMatchObject({ title: 'Shells shipped', source: 'Wire', url: 'https://wire.example/a1', topic: { slug: 'arms', title: 'Arms' } });
     expect(sent[0]!.summary).toContain('artillery shells');
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, held: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 });
   });
 
   it('holds a follow-up until its alert is posted, and retries a rate-limited alert after Retry-After', async () => {
@@ -61,23 +61,25 @@ describe('routing and the outbox worker', () => {
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     // The follow-up waits without spending attempts; the alert waits out Retry-After.
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0, held: 1 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0, rejected: 0, held: 1 });
     advance(10);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, held: 1 });
+    // Nothing is due: the alert waits for Retry-After, the follow-up for its alert (no attempt spent either way).
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 });
     advance(15);
-    expect(await deliverPending(deps)).toEqual({ sent: 2, failed: 0, dead: 0, held: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 2, failed: 0, dead: 0, rejected: 0, held: 0 });
     expect(sent.map((a) => a.kind)).toEqual(['alert', 'followup']);
     expect(sent[1]!.threadRef).toBe('m1');
   });
 
-  it('marks a rejected delivery dead and never retries it; a thrown error is retried', async () => {
+  it('marks a refused delivery rejected (not dead) and never retries it; a thrown error is retried', async () => {
     const { store, a1, story, deps, advance, sent } = await setup([new Error('socket hang up'), { status: 'rejected', code: 'channel_not_found', userDetail: 'the channel was deleted' }]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0, held: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0, rejected: 0, held: 0 });
     advance(3600);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 1, held: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 1, held: 0 });
+    expect((await store.listDeliveries({ limit: 10 })).map((d) => [d.status, d.lastError])).toEqual([['rejected', 'channel_not_found: the channel was deleted']]);
     advance(3600);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, held: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 });
     expect(sent).toEqual([]);
   });
 
@@ -93,8 +95,56 @@ describe('routing and the outbox worker', () => {
     const { store, a1, a2, story, deps, sent } = await setup([{ status: 'rejected', code: 'channel_not_found', userDetail: 'the channel was deleted' }]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 2, held: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 2, held: 0 });
     expect(sent).toEqual([]);
+  });
+
+  it('keeps a follow-up waiting, without spending attempts, while its alert is rate-limited for minutes', async () => {
+    const limited: DeliveryOutcome = { status: 'failed', retryable: true, detail: 'rate limited', retryAfterS: 300 };
+    const { store, a1, a2, story, sent, deps, advance } = await setup([limited, limited]);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    // A worker looking every 5 s for 11 minutes: the follow-up is claimed many times while it waits.
+    for (let s = 0; s < 660; s += 5) {
+      await deliverPending(deps);
+      advance(5);
+    }
+    expect(sent.map((a) => [a.kind, a.threadRef])).toEqual([['alert', null], ['followup', 'm1']]);
+    const rows = await store.listDeliveries({ limit: 10 });
+    expect(rows.map((d) => [d.kind, d.status, d.attempts])).toEqual([['followup', 'sent', 1], ['alert', 'sent', 3]]);
+  });
+
+  it('defers a delivery to a platform with no connection, visibly and without attempts, until one is configured', async () => {
+    const { store, a1, story, sent, deps, advance } = await setup([]);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    const sink = deps.sinks.get('test')!;
+    deps.sinks.delete('test');
+    for (let run = 0; run < 20; run++) {
+      expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 0, held: 1 });
+      advance(3600);
+    }
+    expect((await store.listDeliveries({ status: 'deferred', limit: 10 })).map((d) => [d.status, d.attempts, d.lastError]))
+      .toEqual([['deferred', 0, 'no test connection is configured; the delivery waits until one is']]);
+    deps.sinks.set('test', sink);
+    expect(await deliverPending(deps)).toMatchObject({ sent: 1 });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('delivers everything due in one run, however many batches that takes', async () => {
+    const { store, a1, story, sent, deps } = await setup([]);
+    for (let i = 0; i < 1_200; i++) {
+      const channel = await store.ensureChannel({ platform: 'test', workspace: 'w', channel: `c${i}` });
+      await store.subscribe(channel, 'arms', 0, 'test');
+    }
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    expect(await deliverPending(deps)).toMatchObject({ sent: 1_201, held: 0 });
+    expect(new Set(sent.map((a) => a.deliveryId)).size).toBe(1_201);
+  });
+
+  it('backs off exponentially with jitter, or as long as Retry-After says', () => {
+    expect(backoffMs(1, 300)).toBe(300_000);
+    expect([backoffMs(1, undefined, () => 0), backoffMs(1, undefined, () => 1)]).toEqual([24_000, 36_000]);
+    expect([backoffMs(4, undefined, () => 0.5), backoffMs(8, undefined, () => 0.5)]).toEqual([240_000, 3_840_000]);
   });
 
   it('gives up after the attempt cap', async () => {
@@ -108,7 +158,7 @@ describe('routing and the outbox worker', () => {
     }
     expect(reports.filter((r) => r.failed === 1)).toHaveLength(7);
     expect(reports.filter((r) => r.dead === 1)).toHaveLength(1);
-    expect(reports.slice(8)).toEqual([{ sent: 0, failed: 0, dead: 0, held: 0 }, { sent: 0, failed: 0, dead: 0, held: 0 }]);
+    expect(reports.slice(8)).toEqual([{ sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 }, { sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 }]);
   });
 });
 
@@ -180,9 +230,9 @@ describe('what an alert shows', () => {
     let open = false;
     deps.sinks.set('test', { platform: 'test', send: async (alert) => (open ? (sent.push(alert), { status: 'sent', messageRef: 'm1' }) : { status: 'held', detail: 'closed' }) });
     await route(0);
-    for (let run = 0; run < 12; run++) expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, held: 1 });
+    for (let run = 0; run < 12; run++) expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 0, held: 1 });
     open = true;
-    expect(await deliverPending(deps)).toEqual({ sent: 1, failed: 0, dead: 0, held: 0 });
+    expect(await deliverPending(deps)).toEqual({ sent: 1, failed: 0, dead: 0, rejected: 0, held: 0 });
     const [job] = await store.claimDeliveries(T0, 'x', T0, 10);
     expect(job).toBeUndefined();
   });

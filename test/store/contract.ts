@@ -287,6 +287,73 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(await store.getFeed(id + 1)).toBeUndefined();
     });
 
+    it('keeps an article stored as pending until it is understood; others are understood when stored', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const [fresh, old] = await store.upsertArticles([article(feedId, 'p1', { pending: true, publishedAt: at(-5) }), article(feedId, 'o1')]);
+      const { id: later } = await store.upsertArticle(article(feedId, 'p2', { pending: true }));
+      expect(await store.pendingArticles(10)).toEqual([{ id: fresh!.id, publishedAt: at(-5), storyId: null }, { id: later, publishedAt: null, storyId: null }]);
+      expect(await store.pendingArticles(1)).toHaveLength(1);
+      // An edit of a pending item leaves it pending; storing it again as pending changes nothing.
+      await store.upsertArticle(article(feedId, 'p1', { title: 'Edited', publishedAt: at(-5) }));
+      const story = await store.createStory(fresh!.id, 'Story', T0);
+      expect((await store.pendingArticles(10)).map((p) => [p.id, p.storyId])).toEqual([[fresh!.id, story], [later, null]]);
+      await store.markUnderstood(fresh!.id, at(1));
+      expect((await store.pendingArticles(10)).map((p) => p.id)).toEqual([later]);
+      expect(old!.status).toBe('new');
+    });
+
+    it('runs understand-lock holders one at a time', async () => {
+      const order: string[] = [];
+      const hold = (name: string, ms: number) => store.withUnderstandLock(async () => {
+        order.push(`${name}+`);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        order.push(`${name}-`);
+        return name;
+      });
+      expect(await Promise.all([hold('a', 30), hold('b', 1)])).toEqual(['a', 'b']);
+      expect(order).toEqual(['a+', 'a-', 'b+', 'b-']);
+      // A holder that throws releases the lock.
+      await expect(store.withUnderstandLock(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+      expect(await hold('c', 1)).toBe('c');
+    });
+
+    it('answers the status reads: a ping, feeds and deliveries by status, the newest story alerts', async () => {
+      await store.ping();
+      expect(await store.feedCounts()).toEqual({});
+      expect(await store.deliveryCounts()).toEqual({});
+      expect(await store.recentAlerts(10)).toEqual([]);
+      const { id: ok } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const { id: failing } = await store.addFeed({ url: 'https://b.example/rss', intervalS: 900 }, T0);
+      await store.addFeed({ url: 'https://c.example/rss', intervalS: 900 }, T0);
+      await store.recordFeedSuccess(ok, { nextPollAt: at(15), now: T0 });
+      await store.recordFeedFailure(failing, { error: 'timeout', nextPollAt: at(15) });
+      await store.recordFeedSuccess(failing + 1, { nextPollAt: at(15), now: T0 });
+      expect(await store.feedCounts()).toEqual({ ok: 2, failing: 1 });
+
+      const channel = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1' });
+      await store.syncTopics([{ slug: 't', title: 'Topic', definition: {}, source: 'config' }]);
+      const ids: number[] = [];
+      const stories: number[] = [];
+      for (const key of ['k1', 'k2', 'k3']) {
+        const articleId = (await store.upsertArticle(article(ok, key))).id;
+        stories.push(await store.createStory(articleId, `Story ${key}`, T0));
+        ids.push((await store.enqueueDelivery({ channelId: channel, storyId: stories.at(-1)!, topic: 't', articleId, kind: 'alert' }, T0))!);
+      }
+      const [k1, k2, k3] = ids as [number, number, number];
+      await store.claimDeliveries(T0, 'w1', at(1), 10);
+      await store.markDelivered(k1, 'm1', at(1));
+      await store.markDeliveryFailed(k2, { error: 'gave up', retryAt: null });
+      await store.markDeliveryFailed(k3, { error: 'channel_not_found', retryAt: null, rejected: true });
+      // A follow-up is not an alert: recentAlerts leaves it out, deliveryCounts counts it.
+      const k4 = (await store.upsertArticle(article(ok, 'k4'))).id;
+      await store.attachToStory(k4, stories[0]!, at(2));
+      expect(await store.enqueueDelivery({ channelId: channel, storyId: stories[0]!, topic: 't', articleId: k4, kind: 'followup' }, at(2))).not.toBeNull();
+      expect(await store.deliveryCounts()).toEqual({ sent: 1, dead: 1, rejected: 1, pending: 1 });
+      const recent = await store.recentAlerts(2);
+      expect(recent.map((d) => [d.id, d.status, d.kind, d.title, d.channel.channel])).toEqual([[k3, 'rejected', 'alert', 'Title k3', 'C1'], [k2, 'dead', 'alert', 'Title k2', 'C1']]);
+      expect(recent[0]!.lastError).toBe('channel_not_found');
+    });
+
     it('claims a digest period once', async () => {
       expect(await store.claimDigestRun('daily', '2026-11-20T08:00', T0)).toBe(true);
       expect(await store.claimDigestRun('daily', '2026-11-20T08:00', T0)).toBe(false);

@@ -74,7 +74,7 @@ describe('PostgreSQL store', () => {
     const [a, b] = await Promise.all([open(schema), open(schema)]);
     const c = await open(schema);
     const versions = await admin.query(`SELECT version, name FROM ${schema}.schema_migrations ORDER BY version`);
-    expect(versions.rows).toEqual([{ version: 1, name: 'postgres-001-init.sql' }, { version: 2, name: 'postgres-002-partial-story-index.sql' }, { version: 3, name: 'postgres-003-feed-moves.sql' }, { version: 4, name: 'postgres-004-chat.sql' }, { version: 5, name: 'postgres-005-feed-category.sql' }]);
+    expect(versions.rows).toEqual([{ version: 1, name: 'postgres-001-init.sql' }, { version: 2, name: 'postgres-002-partial-story-index.sql' }, { version: 3, name: 'postgres-003-feed-moves.sql' }, { version: 4, name: 'postgres-004-chat.sql' }, { version: 5, name: 'postgres-005-feed-category.sql' }, { version: 6, name: 'postgres-006-durable-outbox.sql' }]);
     await Promise.all([a.close(), b.close(), c.close()]);
     await dropSchema(schema);
   });

@@ -1,0 +1,165 @@
+/**
+ * Crash test: `watchfloor once` (the installed executable, a child process) against 30 feeds × 100 matching
+ * items, killed with SIGKILL at random moments and restarted, then run to the end. Across every run the
+ * console's JSON lines must hold each expected alert (or follow-up) exactly once: nothing lost, nothing twice.
+ * Bytes the child wrote to its stdout pipe before it was killed count as printed. Every item matches the topic
+ * and is a story of its own, so the expected set is every item's link.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+import { FEED_FIXTURES, ROOT, writeTestConfig } from '../fakes/test-config.ts';
+
+const FEEDS = 30;
+const ITEMS = 100;
+const KILLS = 10;
+const BIN = process.env.WATCHFLOOR_E2E_BIN ?? path.join(ROOT, 'bin/watchfloor.js');
+const PG_URL = process.env.WATCHFLOOR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+let server: FeedServer;
+let dir: string;
+
+/** A seeded generator, so a failure can be replayed with the seed it prints. */
+function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Made-up words: every item's headline and lead carry their own, so items are separate stories, not one cluster. */
+function word(random: () => number): string {
+  const syllables = ['ka', 'ro', 'mi', 'tan', 'vel', 'dor', 'si', 'qua', 'ben', 'lit', 'zor', 'pem', 'hu', 'gra', 'nis', 'fo'];
+  const n = 2 + Math.floor(random() * 3);
+  let w = '';
+  for (let i = 0; i < n; i++) w += syllables[Math.floor(random() * syllables.length)];
+  return w[0]!.toUpperCase() + w.slice(1);
+}
+
+/** Every item's link: each one matches the topic and is its own story, so each is one alert. */
+const expected: string[] = [];
+
+function feedXml(feed: number, random: () => number): string {
+  const items: string[] = [];
+  for (let i = 0; i < ITEMS; i++) {
+    const names = Array.from({ length: 5 }, () => word(random));
+    const minutes = 5 + Math.floor(random() * 600);
+    const link = `https://wire${feed}.example/${i}-${names[0]!.toLowerCase()}`;
+    expected.push(link);
+    items.push(`<item>
+  <title>North Korea ships artillery shells to Russia through ${names[0]} as ${names[1]} ${names[2]} watches</title>
+  <link>${link}</link>
+  <guid isPermaLink="false">f${feed}-i${i}</guid>
+  <pubDate>${new Date(Date.now() - minutes * 60_000).toUTCString()}</pubDate>
+  <description>Officials in ${names[3]} said North Korean munitions were loaded onto Russian ships bound for the war in Ukraine, the ${names[4]} monitor reported.</description>
+</item>`);
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Wire ${feed}</title><link>https://wire${feed}.example/</link><language>en</language>${items.join('\n')}</channel></rss>`;
+}
+
+beforeAll(async () => {
+  server = await startFeedServer(FEED_FIXTURES);
+  const random = prng(13);
+  for (let f = 0; f < FEEDS; f++) server.set(`wire-${f}.rss`, feedXml(f, random), 'application/rss+xml; charset=utf-8');
+  dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-crash-'));
+});
+afterAll(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+interface Run {
+  stdout: string;
+  killed: boolean;
+  ms: number;
+}
+
+/** When to kill: after so many ms, or once the run has printed so many lines; never when absent. */
+type Kill = { afterMs: number } | { afterLines: number };
+
+/** One `watchfloor once`, killed with SIGKILL at `kill` unless it ends first. */
+function once(config: string, env: NodeJS.ProcessEnv, kill?: Kill): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, [BIN, 'once', '--config', config], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let killed = false;
+    let lines = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out.push(chunk);
+      for (const byte of chunk) if (byte === 10) lines++;
+      if (kill && 'afterLines' in kill && lines >= kill.afterLines && !killed) killed = child.kill('SIGKILL');
+    });
+    child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
+    const timer = kill && 'afterMs' in kill ? setTimeout(() => (killed = child.kill('SIGKILL')), kill.afterMs) : undefined;
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString();
+      if (!killed && code !== 0) return reject(new Error(`watchfloor once exited ${code ?? signal}: ${stderr}`));
+      resolve({ stdout: Buffer.concat(out).toString(), killed: killed && signal === 'SIGKILL', ms: Date.now() - started });
+    });
+  });
+}
+
+/** One key per delivery printed: the article's link (every item has its own) and the line's kind. */
+function printed(stdout: string): string[] {
+  // A line cut by the kill is not a delivery anyone could read; a whole line is (pipes write lines whole).
+  return stdout.split('\n').filter((l) => l.startsWith('{') && l.endsWith('}')).map((l) => {
+    const line = JSON.parse(l) as { url: string };
+    return line.url;
+  });
+}
+
+async function crashAndCount(name: string, storage: string | undefined, env: NodeJS.ProcessEnv) {
+  const feeds = Array.from({ length: FEEDS }, (_, f) => server.url(`wire-${f}.rss`));
+  const config = writeTestConfig(dir, name, { feeds, storage });
+  const seed = Date.now() % 100_000;
+  const random = prng(seed);
+  const runs: Run[] = [];
+  // Until KILLS runs were actually killed (a run may end before its moment comes). Every other kill at a random
+  // time (start-up, polling, storing, understanding), the others at a random point of the delivering (after a
+  // random number of alerts printed), where "posted" and "recorded" can part.
+  for (let k = 0; runs.filter((r) => r.killed).length < KILLS && k < 3 * KILLS; k++) {
+    runs.push(await once(config, env, k % 2 === 0 ? { afterMs: 200 + Math.floor(random() * 4_000) } : { afterLines: 1 + Math.floor(random() * 250) }));
+  }
+  runs.push(await once(config, env));
+  const seen = new Map<string, number>();
+  for (const run of runs) for (const url of printed(run.stdout)) seen.set(url, (seen.get(url) ?? 0) + 1);
+  const lost = expected.filter((url) => !seen.has(url));
+  const twice = [...seen].filter(([, n]) => n > 1).map(([url]) => url);
+  const wanted = new Set(expected);
+  const extra = [...seen.keys()].filter((url) => !wanted.has(url));
+  const summary = { seed, killed: runs.filter((r) => r.killed).length, printedPerRun: runs.map((r) => printed(r.stdout).length), lost: lost.length, twice: twice.length, extra: extra.length };
+  if (process.env.WATCHFLOOR_E2E_VERBOSE) process.stderr.write(`${name}: ${JSON.stringify(summary)}\n`);
+  expect(summary.killed, JSON.stringify(summary)).toBe(KILLS);
+  expect({ lost: lost.slice(0, 5), twice: twice.slice(0, 5), extra: extra.slice(0, 5) }, JSON.stringify(summary)).toEqual({ lost: [], twice: [], extra: [] });
+  return summary;
+}
+
+describe('watchfloor once killed with SIGKILL and restarted', () => {
+  it('prints every expected alert exactly once across the runs (SQLite)', async () => {
+    await crashAndCount('sqlite', undefined, {});
+  }, 600_000);
+
+  it('prints every expected alert exactly once across the runs (PostgreSQL)', async () => {
+    const prefix = `wf_crash_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      await crashAndCount('pg', `{ driver: postgres, schema: ${prefix} }`, { WATCHFLOOR_DATABASE_URL: PG_URL });
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${prefix} CASCADE`);
+      await admin.end();
+    }
+  }, 600_000);
+});
