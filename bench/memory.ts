@@ -123,7 +123,7 @@ async function main(): Promise<void> {
       const r = await runOnce(script, config);
       const ok = r.code === 0 && r.peakMb <= TARGET_MB;
       failed ||= !ok;
-      const name = `${c.feeds} feed${c.feeds > 1 ? 's' : ''}, ${c.threads} parser thread${c.threads > 1 ? 's' : ''}`;
+      const name = `${c.feeds} feed${c.feeds === 1 ? '' : 's'}, ${c.threads} parser thread${c.threads === 1 ? '' : 's'}`;
       console.log(`${name.padEnd(32)}  ${String(r.code).padStart(4)}  ${String(r.alerts).padStart(6)}  ${r.seconds.toFixed(1).padStart(7)}  ${r.peakMb.toFixed(0).padStart(11)}  ${ok ? 'PASS' : `FAIL (≤ ${TARGET_MB} MB, exit 0)`}`);
       if (r.code !== 0) console.log(`  stderr: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
     }
