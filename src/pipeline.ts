@@ -61,6 +61,8 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
   const dueBy = options.allFeeds ? new Date(8.64e15) : now;
   // A killed process on this host does not hold its feeds and sends until its leases run out.
   await reclaimDeadLeases(p.store, selfOf(p.owner), now, p.log);
+  // Wrong folds split since (`watchfloor stories split`, maybe by another process): later reports compare against both stories.
+  for (const split of await p.store.storySplitsSince(new Date(now.getTime() - p.stories.windowMs))) p.stories.move(split.articleId, split.storyId);
   const leases = keepLeases(p.store, p.owner, { everyMs: LEASE_RENEW_MS, leaseMs: LEASE_MS, now: p.now, log: p.log });
   let results: PollResult[];
   let feeds: FeedRow[];
@@ -150,7 +152,7 @@ async function understand(p: Pipeline, pending: PendingArticle & { language?: st
       storyId = await p.store.createStory(pending.id, article.title, now);
     } else {
       storyId = placed.storyId;
-      await p.store.attachToStory(pending.id, storyId, now);
+      await p.store.attachToStory(pending.id, storyId, now, { reason: placed.reason, detail: placed.detail ?? placed.reason });
     }
     p.stories.add(storyId, candidate);
   }

@@ -151,6 +151,7 @@ export function toAlert(job: DeliveryJob, context: { reports: ArticleRow[]; outl
     threadRef: context.anchor?.messageRef ?? null,
   };
   if (context.anchor) alert.anchor = context.anchor.alert;
+  if (job.kind === 'followup' && a.storyFold) alert.joined = { reason: a.storyFold.reason, detail: a.storyFold.detail || a.storyFold.reason };
   if (job.kind === 'alert') {
     const { article: source, borrowed } = summarySource(a, context.reports);
     alert.summary = summarize({ title: source.title, lead: source.lead, body: source.body, language: source.language ?? undefined }, focusFromExplanation(explanation));

@@ -37,6 +37,11 @@ export interface Alert {
   anchor?: Alert;
   /** Platform message of the story's first alert in this channel (follow-ups reply in its thread). */
   threadRef: string | null;
+  /**
+   * For a follow-up: why its report joined the story — `reason` url, title, near-duplicate, event or split,
+   * `detail` in words ("same event: Rajin · 6,700 · NIS"), so a reader can tell a wrong fold at a glance.
+   */
+  joined?: { reason: string; detail: string };
 }
 
 /** Where a message goes: a channel as the store knows it. */

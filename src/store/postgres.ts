@@ -540,12 +540,12 @@ export class PostgresStore implements Store {
     );
   }
 
-  async listDeliveries(q: { status?: DeliveryStatus; limit: number }): Promise<DeliverySummary[]> {
+  async listDeliveries(q: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]> {
     return (await this.rows(
       `SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
        FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
-       WHERE ($1::text IS NULL OR d.status = $1) ORDER BY d.id DESC LIMIT $2`,
-      [q.status ?? null, q.limit],
+       WHERE ($1::text IS NULL OR d.status = $1) AND ($2::bigint IS NULL OR d.id = $2) ORDER BY d.id DESC LIMIT $3`,
+      [q.status ?? null, q.id ?? null, q.limit],
     )).map((r) => toDeliverySummary(r, time));
   }
 

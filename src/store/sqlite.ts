@@ -387,12 +387,13 @@ export class SqliteStore implements Store {
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
     return this.db.transaction(() => {
       // A `sending` row whose lease expired belongs to a worker that died mid-send: retry it.
-      const rows = this.stmt(`SELECT d.id FROM deliveries d WHERE (d.status IN ('pending', 'deferred') AND d.next_attempt_at <= ?)
+      const rows = this.stmt(`SELECT d.id, d.status = 'sending' AND d.attempt_started_at IS NOT NULL AS cut_off FROM deliveries d
+                  WHERE (d.status IN ('pending', 'deferred') AND d.next_attempt_at <= ?)
                   OR (d.status = 'sending' AND d.lease_until < ?) ORDER BY d.id LIMIT ?`)
         .all(ms(now), ms(now), limit) as Row[];
       const lease = this.stmt(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_owner = ?, lease_until = ? WHERE id = ?`);
       for (const r of rows) lease.run(owner, ms(leaseUntil), r.id);
-      return rows.map((r) => this.deliveryJob(r.id));
+      return rows.map((r) => ({ ...this.deliveryJob(r.id), cutOff: r.cut_off === 1 }));
     })();
   }
 
@@ -408,6 +409,7 @@ export class SqliteStore implements Store {
       id: d.id,
       kind: d.kind,
       attempts: d.attempts,
+      cutOff: false,
       channel: { id: d.channel_id, platform: d.platform, workspace: d.workspace, channel: d.channel, name: d.channel_name ?? undefined },
       storyId: d.story_id,
       topic: { slug: d.topic, title: d.topic_title ?? d.topic },
@@ -416,9 +418,13 @@ export class SqliteStore implements Store {
     };
   }
 
+  async markAttemptStarted(id: number, at: Date): Promise<void> {
+    this.stmt('UPDATE deliveries SET attempt_started_at = ? WHERE id = ?').run(ms(at), id);
+  }
+
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
     this.db.transaction(() => {
-      this.stmt(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+      this.stmt(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL WHERE id = ?`)
         .run(messageRef, ms(now), id);
       // A posted alert wakes the follow-ups deferred until it was out.
       this.stmt(`UPDATE deliveries SET next_attempt_at = ? WHERE status = 'deferred' AND kind = 'followup'
@@ -429,25 +435,25 @@ export class SqliteStore implements Store {
 
   async releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date }): Promise<void> {
     this.stmt(`UPDATE deliveries SET status = 'deferred', attempts = MAX(attempts - 1, 0), next_attempt_at = ?, last_error = COALESCE(?, last_error),
-                lease_owner = NULL, lease_until = NULL WHERE id = ? AND status = 'sending'`)
+                lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL WHERE id = ? AND status = 'sending'`)
       .run(ms(wait?.until ?? now), wait?.reason ?? null, id);
   }
 
   async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void> {
     this.stmt(`UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
-                lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+                lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL WHERE id = ?`)
       .run(u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, id);
   }
 
-  async listDeliveries(q: { status?: DeliveryStatus; limit: number }): Promise<DeliverySummary[]> {
+  async listDeliveries(q: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]> {
     return (this.stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
                 FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
-                WHERE (? IS NULL OR d.status = ?) ORDER BY d.id DESC LIMIT ?`)
-      .all(q.status ?? null, q.status ?? null, q.limit) as Row[]).map((r) => toDeliverySummary(r, time));
+                WHERE (? IS NULL OR d.status = ?) AND (? IS NULL OR d.id = ?) ORDER BY d.id DESC LIMIT ?`)
+      .all(q.status ?? null, q.status ?? null, q.id ?? null, q.id ?? null, q.limit) as Row[]).map((r) => toDeliverySummary(r, time));
   }
 
   async retryDelivery(id: number, now: Date): Promise<boolean> {
-    return this.stmt(`UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL
+    return this.stmt(`UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL
                 WHERE id = ? AND status IN ('pending', 'deferred', 'rejected', 'dead')`).run(ms(now), id).changes > 0;
   }
 

@@ -146,6 +146,8 @@ export interface DeliveryJob {
   id: number;
   kind: DeliveryKind;
   attempts: number;
+  /** A previous attempt began and its sender died before recording the outcome: the post may be out. */
+  cutOff: boolean;
   channel: ChannelRef & { id: number };
   storyId: number;
   topic: { slug: string; title: string };
@@ -352,6 +354,8 @@ export interface OutboxStore {
   storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined>;
   /** Leases due pending and deferred rows, and `sending` rows whose lease expired (their sender died mid-send). */
   claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]>;
+  /** Recorded right before the post: a crash after it leaves the row `cutOff` for the next claim. */
+  markAttemptStarted(id: number, at: Date): Promise<void>;
   markDelivered(id: number, messageRef: string | null, now: Date): Promise<void>;
   /** `retryAt` set: pending until then; otherwise `rejected` when the platform refused for good, else `dead`. */
   markDeliveryFailed(id: number, update: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void>;
@@ -360,8 +364,8 @@ export interface OutboxStore {
    * waits for something else (its story alert, a connection), the message is not at fault.
    */
   releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date }): Promise<void>;
-  /** Outbox rows, newest first, of one status or all. */
-  listDeliveries(query: { status?: DeliveryStatus; limit: number }): Promise<DeliverySummary[]>;
+  /** Outbox rows, newest first, of one status or all (or the one row `id`). */
+  listDeliveries(query: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]>;
   /** A row that is not sent or being sent goes back to pending, due now, with its attempts reset; false otherwise. */
   retryDelivery(id: number, now: Date): Promise<boolean>;
   /** When the next row becomes claimable (pending or deferred due, or a sending lease expiring); null when none will. */

@@ -230,6 +230,20 @@ export class StoryIndex {
     return this.#entries.length;
   }
 
+  /** How far back the window reaches. */
+  get windowMs(): number {
+    return this.#windowMs;
+  }
+
+  /**
+   * Moves an article to another story (a wrong fold split off): later reports like it join that
+   * story, reports like the rest join the old one. Unknown articles are ignored; moving is idempotent.
+   */
+  move(articleId: number, storyId: number): void {
+    const entry = this.#byArticle.get(articleId);
+    if (entry) entry.storyId = storyId;
+  }
+
   /** Which story the candidate belongs to; null means a new story. Does not change the index. */
   assign(candidate: StoryCandidate): StoryAssignment {
     const probe = this.#probe(candidate);

@@ -56,6 +56,15 @@ describe('routing and the outbox worker', () => {
     expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 });
   });
 
+  it('tells a follow-up why its report joined the story; the alert itself says nothing of it', async () => {
+    const { store, a1, a2, story, sent, deps } = await setup([]);
+    await store.attachToStory(a2, story, T0, { reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' });
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await deliverPending(deps);
+    expect(sent.map((a) => [a.kind, a.joined])).toEqual([['alert', undefined], ['followup', { reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' }]]);
+  });
+
   it('holds a follow-up until its alert is posted, and retries a rate-limited alert after Retry-After', async () => {
     const { store, a1, a2, story, sent, deps, advance } = await setup([{ status: 'failed', retryable: true, detail: 'rate limited', retryAfterS: 20 }]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);

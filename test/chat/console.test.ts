@@ -53,6 +53,14 @@ describe('console sink', () => {
     );
   });
 
+  it('says why a follow-up joined its story', () => {
+    const text = alertText({ ...alert, kind: 'followup', source: 'Yonhap', title: '북한, 러시아에 포탄', summary: '', outlets: 2, joined: { reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' } }, false);
+    expect(text).toBe(
+      '  ↳ DPRK–Russia arms transfers · "North Korea ships shells to Russia" also reported by Yonhap: 북한, 러시아에 포탄\n'
+        + '    https://wire.example/a\n    2026-11-20 09:14 UTC · en · story 3\n    joined: same event: Rajin · 6,700 · NIS\n',
+    );
+  });
+
   it("says whose words a borrowed summary is", () => {
     const text = alertText({ ...alert, summaryFrom: { source: 'Reuters', url: 'https://reuters.example/full' } }, false);
     expect(text).toContain('   North Korea shipped shells.\n   summary from Reuters (https://reuters.example/full): this report is a teaser\n');

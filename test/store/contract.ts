@@ -140,6 +140,30 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(await store.claimDeliveries(at(100), 'w2', at(101), 10)).toEqual([]);
     });
 
+    it('keeps why an article joined its story, and splits a wrong fold into a story of its own', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const a1 = (await store.upsertArticle(article(feedId, 'k1'))).id;
+      const a2 = (await store.upsertArticle(article(feedId, 'k2'))).id;
+      const story = await store.createStory(a1, 'Story', T0);
+      await store.attachToStory(a2, story, at(1), { reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' });
+      expect((await store.getArticle(a1))!.storyFold).toBeNull();
+      expect((await store.getArticle(a2))!.storyFold).toEqual({ reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' });
+      const channel = await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
+      await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a2, kind: 'followup' }, T0);
+      const [job] = await store.claimDeliveries(T0, 'w1', at(1), 10);
+      expect(job!.article.storyFold).toEqual({ reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' });
+
+      expect(await store.splitStory(a2 + 100, at(2))).toBeUndefined();
+      expect(await store.splitStory(a1, at(2))).toEqual({ from: story, storyId: story });
+      const split = (await store.splitStory(a2, at(3)))!;
+      expect(split.from).toBe(story);
+      expect(split.storyId).not.toBe(story);
+      expect((await store.getArticle(a2))!).toMatchObject({ storyId: split.storyId, storyFold: { reason: 'split' } });
+      expect((await store.storyArticles(split.storyId, 5)).map((a) => a.id)).toEqual([a2]);
+      expect(await store.storySplitsSince(at(2))).toEqual([{ articleId: a2, storyId: split.storyId }]);
+      expect(await store.storySplitsSince(at(4))).toEqual([]);
+    });
+
     it('keeps config subscriptions in step with the config and leaves chat subscriptions alone', async () => {
       const c1 = await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
       const c2 = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1' });

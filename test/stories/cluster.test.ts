@@ -349,6 +349,20 @@ describe('StoryIndex.add', () => {
   });
 });
 
+describe('StoryIndex.move', () => {
+  it('takes a wrongly folded article into its own story: later reports compare against both', () => {
+    const index = new StoryIndex({ windowHours: 72 });
+    const quake = candidate({ articleId: 2, url: 'https://example.com/quake', title: 'Magnitude 6.8 quake shakes northeastern Japan, no tsunami warning issued', publishedAt: at('2025-03-05T08:40:00Z') });
+    index.add(7, shells);
+    index.add(7, quake); // the wrong fold
+    index.move(2, 8);
+    index.move(99, 9); // not in the window: nothing to move
+    expect(index.assign({ ...quake, articleId: 3 })).toMatchObject({ storyId: 8, reason: 'url' });
+    expect(index.assign({ ...shells, articleId: 4 })).toMatchObject({ storyId: 7, reason: 'url' });
+    expect(index.size).toBe(2);
+  });
+});
+
 describe('StoryIndex.place', () => {
   it('creates a story id only for a new story', () => {
     const index = new StoryIndex({ windowHours: 72 });

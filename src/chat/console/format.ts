@@ -38,6 +38,7 @@ export function alertText(raw: Alert, color: boolean): string {
       `  ↳ ${alert.topic.title} · "${alert.storyTitle}" also reported by ${bold(alert.source)}: ${alert.title}`,
       alert.url ? `    ${alert.url}` : undefined,
       `    ${dim(meta)}`,
+      alert.joined ? `    ${dim(`joined: ${alert.joined.detail}`)}` : undefined,
       '',
     ].filter((line) => line !== undefined).join('\n');
   }

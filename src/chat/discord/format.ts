@@ -134,7 +134,9 @@ export function alertMessage(alert: Alert): DiscordMessage {
 export function followupMessage(raw: Alert, options: { standalone?: boolean } = {}): DiscordMessage {
   const alert = displayText(raw);
   const url = safeLink(alert.url);
-  const footer = [alert.language, `score ${alert.score.toFixed(2)}`].filter(Boolean).join(' · ');
+  // Why it joined the story: a reader who sees a wrong fold knows what to split (`watchfloor stories split`).
+  const joined = alert.joined ? `joined: ${truncate(alert.joined.detail.replace(/\s+/g, ' '), 300)}` : undefined;
+  const footer = [alert.language, `score ${alert.score.toFixed(2)}`, joined].filter(Boolean).join(' · ');
   const embed: APIEmbed = {
     author: { name: truncate(`↳ also reported by ${alert.source}`, LIMITS.authorName) },
     title: fit(alert.title, LIMITS.title, escapeTitle),

@@ -166,9 +166,14 @@ export function followupMessage(raw: Alert): SlackMessage {
     text: escapeWithin(oneLine(`Also reported by ${alert.source}: ${alert.title}`), FALLBACK_MAX),
     blocks: [
       section(`↳ Also reported by *${escapeWithin(oneLine(alert.source), 300)}*: ${slackLink(alert.url, alert.title, 1000)}`),
-      context([meta.join(' · ')]),
+      context([meta.join(' · '), ...joinedLine(alert)]),
     ],
   };
+}
+
+/** Why the report joined the story ("joined: same event: Rajin · 6,700 · NIS"), when the alert says. */
+function joinedLine(alert: Alert): string[] {
+  return alert.joined ? [`joined: ${escapeWithin(oneLine(alert.joined.detail), 300)}`] : [];
 }
 
 /**
@@ -180,7 +185,7 @@ export function standaloneFollowupMessage(raw: Alert): SlackMessage {
   const line = `↳ Also reported by *${escapeWithin(oneLine(alert.source), 300)}*: ${slackLink(alert.url, alert.title, 1000)}`;
   return {
     text: escapeWithin(oneLine(`Also reported by ${alert.source}: ${alert.title}`), FALLBACK_MAX),
-    blocks: [section(line), context([`re: ${escapeWithin(oneLine(alert.storyTitle), 500)} · ${escapeWithin(oneLine(alert.topic.title), 300)}`])],
+    blocks: [section(line), context([`re: ${escapeWithin(oneLine(alert.storyTitle), 500)} · ${escapeWithin(oneLine(alert.topic.title), 300)}`, ...joinedLine(alert)])],
   };
 }
 

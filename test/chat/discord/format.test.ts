@@ -57,6 +57,13 @@ describe('discord alert format', () => {
     golden('followup', followupMessage({ ...base, kind: 'followup', source: 'TASS', title: 'КНДР поставляет снаряды', language: 'ru', summary: '' }));
   });
 
+  it('follow-up that says why it joined the story (golden)', () => {
+    const message = followupMessage({ ...base, kind: 'followup', source: 'TASS', title: 'КНДР поставляет снаряды', language: 'ru', summary: '', joined: { reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' } });
+    golden('followup-joined', message);
+    expect(message.embeds![0]!.footer!.text).toBe('ru · score 0.91 · joined: same event: Rajin · 6,700 · NIS');
+    expect(message.allowed_mentions).toEqual({ parse: [] });
+  });
+
   it('a title with mentions cannot ping anyone: allowed_mentions is empty and the syntax is escaped', () => {
     const message = alertMessage({ ...base, title: 'Breaking @everyone @here <@&123> <@456> [click](https://evil.example)', why: '@everyone', summary: '<@456> **bold** `code` ||spoiler||' });
     golden('alert-mentions', message);

@@ -142,6 +142,14 @@ describe('follow-ups', () => {
     expect(JSON.stringify(message)).toContain('re: North Korea ships shells to Russia');
   });
 
+  it('golden: a follow-up says why it joined the story, escaped', () => {
+    const message = followupMessage({ ...followup, joined: { reason: 'event', detail: 'same event: Rajin · 6,700 · <!here>' } });
+    golden('followup-joined', message);
+    expectValid([message]);
+    expect(JSON.stringify(message.blocks[1])).toContain('joined: same event: Rajin · 6,700 · &lt;!here&gt;');
+    expect(JSON.stringify(standaloneFollowupMessage({ ...followup, joined: { reason: 'near-duplicate', detail: 'near-duplicate 0.93' } }))).toContain('joined: near-duplicate 0.93');
+  });
+
   it('a hostile follow-up headline is escaped inside its link label', () => {
     const message = followupMessage({ ...followup, title: HOSTILE, source: '<!here>' });
     expect((message.blocks[0] as { text: { text: string } }).text.text).toBe(
