@@ -89,7 +89,7 @@ export interface ArticleRow extends Omit<ArticleInput, 'guid' | 'url' | 'publish
   storyId: number | null;
   feedTitle: string | null;
   feedUrl: string;
-  /** Why the article joined its story; null for the first article of a story (and before migration 007). */
+  /** Why the article joined its story; null for the first article of a story (and before migration 008). */
   storyFold?: StoryFold | null;
 }
 
