@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { checkConfigCommand } from './cli/check-config-command.ts';
 import type { CliCommand, CliIO } from './cli/command.ts';
+import { deliveriesListCommand, deliveriesRetryCommand } from './cli/deliveries-command.ts';
 import { reportError } from './cli/context.ts';
 import { digestCommand } from './cli/digest-command.ts';
 import { discordDeployCommand } from './cli/discord-command.ts';
@@ -11,6 +12,7 @@ import { previewCommand } from './cli/preview-command.ts';
 import { runCommand } from './cli/run-command.ts';
 import { scoreCommand } from './cli/score-command.ts';
 import { statusCommand } from './cli/status-command.ts';
+import { storiesSplitCommand } from './cli/stories-command.ts';
 import { topicsListCommand, topicsTestCommand } from './cli/topics-command.ts';
 import { watchCommand } from './cli/watch-command.ts';
 
@@ -18,7 +20,7 @@ import { watchCommand } from './cli/watch-command.ts';
 export const commands: CliCommand[] = [
   runCommand, onceCommand, statusCommand, previewCommand, digestCommand, checkConfigCommand, parseCommand, scoreCommand,
   feedsListCommand, feedsAddCommand, feedsRemoveCommand, feedsImportCommand, feedsExportCommand,
-  topicsListCommand, topicsTestCommand, discordDeployCommand, watchCommand,
+  topicsListCommand, topicsTestCommand, discordDeployCommand, watchCommand, deliveriesListCommand, deliveriesRetryCommand, storiesSplitCommand,
 ];
 
 function overview(): string {

@@ -2,6 +2,7 @@ import { parseDurationS } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
 import { createHttpClient } from '../feeds/fetch.ts';
 import { readFetchedFeed } from '../feeds/read.ts';
+import { StoryIndex } from '../stories/cluster.ts';
 import { compileTopics, type TopicIndex } from '../topics/compile.ts';
 import { loadTopicFile } from '../topics/define.ts';
 import { type ArticleText, candidateTopics, matchArticle, scanArticle, scoreTopic, type TopicMatch } from '../topics/match.ts';
@@ -16,7 +17,9 @@ export const previewCommand: CliCommand = {
   usage: `Usage: watchfloor preview [--topic SLUG] [--since 7d] [--all] [--config PATH]
 
 Fetches the configured feeds now, scores their articles published in the window against the topics,
-and prints a table (score, topic, published, title), best first. Nothing is stored or posted.
+and prints a table (score, topic, published, story, title), best first. Nothing is stored or posted.
+The story column clusters the matched articles as a run would: a number for a new story, and for a
+report folded into one, why it joined ("2 ← same event: Rajin · 6,700 · NIS").
 
 Options:
   -t, --topic SLUG    only this topic
@@ -37,6 +40,7 @@ ${CONFIG_USAGE}
     const http = createHttpClient(config.fetch);
     const cutoff = Date.now() - sinceS * 1000;
     const rows: Array<{ score: number; cells: string[] }> = [];
+    const found: Array<{ article: ArticleText & { title: string; url?: string; publishedAt?: Date }; feed: string; matches: TopicMatch[]; concepts: string[]; language: string }> = [];
     const bar = progressBar(io.stderr, 'fetching', config.feeds.length, io.stderr.isTTY === true);
     try {
       await Promise.all(config.feeds.map(async (feed) => {
@@ -46,10 +50,9 @@ ${CONFIG_USAGE}
           const document = await readFetchedFeed(http, response);
           for (const article of document.articles) {
             if (article.publishedAt && article.publishedAt.getTime() < cutoff) continue;
-            for (const m of previewMatches(index, article, values.all === true)) {
-              const cells = [m.score.toFixed(2), m.matched ? m.topic : `(${m.topic})`, article.publishedAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '-', shorten(article.title, 100)];
-              rows.push({ score: m.score, cells: values.all ? [...cells, m.matched ? '' : shorten(m.why, 120)] : cells });
-            }
+            const analysis = matchArticle(index, article);
+            const matches = previewMatches(index, article, analysis.matches, values.all === true);
+            if (matches.length > 0) found.push({ article, feed: feed.url, matches, concepts: analysis.concepts, language: analysis.language });
           }
         } catch (err) {
           io.stderr.write(`\n${feed.url}: ${errorMessage(err)}\n`);
@@ -61,8 +64,14 @@ ${CONFIG_USAGE}
       bar.finish();
       await http.close();
     }
+    for (const { article, matches, story } of previewStories(found)) {
+      for (const m of matches) {
+        const cells = [m.score.toFixed(2), m.matched ? m.topic : `(${m.topic})`, article.publishedAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '-', story, shorten(article.title, 100)];
+        rows.push({ score: m.score, cells: values.all ? [...cells, m.matched ? '' : shorten(m.why, 120)] : cells });
+      }
+    }
     rows.sort((a, b) => b.score - a.score);
-    const header = ['score', 'topic', 'published', 'title', ...(values.all ? ['why not'] : [])];
+    const header = ['score', 'topic', 'published', 'story', 'title', ...(values.all ? ['why not'] : [])];
     io.stdout.write(rows.length ? formatTable(header, rows.map((r) => r.cells)) : `No article in the window ${values.all ? 'mentioned' : 'matched'} a topic.\n`);
     return 0;
   },
@@ -72,11 +81,40 @@ ${CONFIG_USAGE}
  * The matches delivery would make; with `all`, also every topic whose concepts the article mentions
  * without matching, scored and explained the same way (matchArticle leaves out topics whose rule fails).
  */
-function previewMatches(index: TopicIndex, article: ArticleText, all: boolean): TopicMatch[] {
-  const matches = matchArticle(index, article).matches;
+function previewMatches(index: TopicIndex, article: ArticleText, matches: TopicMatch[], all: boolean): TopicMatch[] {
   if (!all) return matches.filter((m) => m.matched);
   const scan = scanArticle(index, article);
   const seen = new Set(matches.map((m) => m.topic));
   const others = candidateTopics(scan).map((t) => index.topics[t]!).filter((t) => !seen.has(t.slug)).map((t) => scoreTopic(t, scan));
   return [...matches, ...others];
+}
+
+/**
+ * The stories a run would make of the matched articles, oldest first (as the pipeline places them): a
+ * story number, and for a report that joins one, why ("2 ← same event: Rajin · 6,700 · NIS").
+ */
+function previewStories<T extends { article: ArticleText & { title: string; url?: string; publishedAt?: Date }; feed: string; concepts: string[]; language: string }>(
+  found: T[],
+): Array<T & { story: string }> {
+  const now = new Date();
+  const ordered = [...found].sort((a, b) => (a.article.publishedAt?.getTime() ?? now.getTime()) - (b.article.publishedAt?.getTime() ?? now.getTime()));
+  // The window spans the whole preview: what is compared is what `--since` let in.
+  const index = new StoryIndex({ windowHours: 24 * 365 });
+  let next = 1;
+  return ordered.map((item, i) => {
+    const placed = index.place(
+      {
+        articleId: i + 1,
+        url: item.article.url,
+        title: item.article.title,
+        lead: item.article.lead ?? '',
+        publishedAt: item.article.publishedAt && item.article.publishedAt < now ? item.article.publishedAt : now,
+        concepts: item.concepts,
+        language: item.language,
+        source: new URL(item.feed).host,
+      },
+      () => next++,
+    );
+    return { ...item, story: placed.reason === 'new' ? String(placed.storyId) : shorten(`${placed.storyId} ← ${placed.detail ?? placed.reason}`, 60) };
+  });
 }

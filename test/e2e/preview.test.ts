@@ -25,13 +25,16 @@ describe('watchfloor preview --all', () => {
     const plain = captureIO();
     expect(await main(['preview', '--config', config], plain)).toBe(0);
     expect(plain.out()).toContain('artillery shells to Russia through Rajin');
+    // Each matched report is placed in a story as a run would place it: a number, or why it joined one.
+    expect(plain.out().split('\n')[0]).toMatch(/^score\s+topic\s+published\s+story\s+title$/);
+    expect(plain.out()).toMatch(/\d{4}-\d\d-\d\d \d\d:\d\d\s+1\s/);
     // North Korea and Russia, but a tourism story: excluded by the topic, so not listed without --all.
     expect(plain.out()).not.toContain('ski resort');
 
     const all = captureIO();
     expect(await main(['preview', '--all', '--config', config], all)).toBe(0);
     const lines = all.out().trim().split('\n');
-    expect(lines[0]).toMatch(/^score\s+topic\s+published\s+title\s+why not$/);
+    expect(lines[0]).toMatch(/^score\s+topic\s+published\s+story\s+title\s+why not$/);
     const ski = lines.find((l) => l.includes('ski resort'));
     expect(ski).toMatch(/^0\.00\s+\(dprk-russia-arms\)/);
     expect(ski).toMatch(/touris/i);

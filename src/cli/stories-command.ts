@@ -1,0 +1,42 @@
+import { openStore } from '../store/open.ts';
+import type { CliCommand } from './command.ts';
+import { CONFIG_USAGE, cliLogger, configOption, loadCliConfig, usageError } from './context.ts';
+
+export const storiesSplitCommand: CliCommand = {
+  name: 'stories split',
+  summary: 'take a wrongly folded article out of its story into a story of its own',
+  usage: `Usage: watchfloor stories split ARTICLE_ID [--config PATH]
+
+A follow-up says why its report joined the story ("joined: same event: Rajin · 6,700 · NIS"). When that
+is wrong, split the article off: it becomes the first report of a story of its own, and later reports are
+compared with both stories (a running \`watchfloor run\` moves it in its story window at its next cycle).
+Alerts already posted stay as they are; the article's own follow-up is not posted again as an alert.
+
+Options:
+${CONFIG_USAGE}
+  -h, --help          show this help`,
+  options: { ...configOption },
+  allowPositionals: true,
+  async run({ values, positionals }, io) {
+    const id = Number(positionals[0]);
+    if (positionals.length !== 1 || !Number.isInteger(id) || id < 1) {
+      throw usageError('give one article id, e.g. `watchfloor stories split 42` (a follow-up and `watchfloor preview` show it).');
+    }
+    const store = await openStore(loadCliConfig(values, io), cliLogger(io));
+    try {
+      const split = await store.splitStory(id, new Date());
+      if (!split) {
+        io.stderr.write(`Article ${id} is not in a story: check the id (a follow-up and \`watchfloor preview\` show it).\n`);
+        return 1;
+      }
+      if (split.storyId === split.from) {
+        io.stdout.write(`Article ${id} already starts story ${split.from}: nothing to split.\n`);
+        return 0;
+      }
+      io.stdout.write(`Article ${id} left story ${split.from}; it is now story ${split.storyId}. Later reports are compared with both.\n`);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
