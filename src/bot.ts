@@ -68,7 +68,8 @@ export async function startBot(app: App, log: Logger): Promise<Bot> {
       const deadline = new Promise<'late'>((resolve) => {
         timer = setTimeout(() => resolve('late'), graceMs);
       });
-      const finished = Promise.allSettled(listeners.map((l) => l.stop())).then(() => running.stop()).then(() => 'done' as const);
+      // Schedules and listeners stop together: no tick starts new work while a listener takes its time to close.
+      const finished = Promise.allSettled([...listeners.map((l) => l.stop()), running.stop()]).then(() => 'done' as const);
       const outcome = await Promise.race([finished, deadline]);
       clearTimeout(timer);
       if (outcome === 'late') {

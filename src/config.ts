@@ -178,7 +178,11 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
       : [`${formatPath(issue.path)}: ${describeIssue(issue)}`],
   );
   const databaseUrl = env.WATCHFLOOR_DATABASE_URL;
-  const driver = result.success ? result.data.storage.driver : (raw as { storage?: { driver?: unknown } } | null)?.storage?.driver;
+  const driverOverride = env.WATCHFLOOR_STORAGE_DRIVER?.trim() || undefined;
+  if (driverOverride && driverOverride !== 'sqlite' && driverOverride !== 'postgres') {
+    problems.push(`WATCHFLOOR_STORAGE_DRIVER: expected sqlite or postgres, got ${JSON.stringify(driverOverride)}`);
+  }
+  const driver = driverOverride ?? (result.success ? result.data.storage.driver : (raw as { storage?: { driver?: unknown } } | null)?.storage?.driver);
   if (driver === 'postgres' && !databaseUrl) {
     problems.push('storage.driver: postgres needs the connection string in the WATCHFLOOR_DATABASE_URL environment variable (e.g. postgres://user@host:5432/db).');
   }
@@ -186,6 +190,7 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
   const config = result.data;
   const dir = path.dirname(path.resolve(file));
   // Environment overrides for container deployments; secrets never live in this file.
+  if (driverOverride) config.storage.driver = driverOverride as typeof config.storage.driver;
   if (env.WATCHFLOOR_DB) config.storage.path = env.WATCHFLOOR_DB;
   if (env.WATCHFLOOR_HTTP_PORT) config.http.port = Number(env.WATCHFLOOR_HTTP_PORT);
   config.storage.path = config.storage.path === ':memory:' ? ':memory:' : path.resolve(dir, config.storage.path);

@@ -12,6 +12,7 @@ const url = z.string().url('expected an http(s) URL').optional();
 export const envSchema = z.object({
   WATCHFLOOR_CONFIG: optional,
   WATCHFLOOR_DB: optional,
+  WATCHFLOOR_STORAGE_DRIVER: z.enum(['sqlite', 'postgres']).optional(),
   WATCHFLOOR_HTTP_PORT: optional,
   WATCHFLOOR_DATABASE_URL: optional,
   LOG_LEVEL: optional,
