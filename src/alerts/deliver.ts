@@ -70,7 +70,12 @@ async function attempt(deps: DeliverDeps, job: DeliveryJob): Promise<Attempt> {
     if (anchor?.status !== 'sent') return { status: 'held', detail: 'waiting for the story alert to be posted first', until: new Date(deps.now().getTime() + FOLLOWUP_WAIT_MS) };
   }
   try {
-    return await sink.send(await buildAlert(deps.store, job, anchor), job.channel);
+    const alert = await buildAlert(deps.store, job, anchor);
+    // Cut off mid-post by a crash: the medium may know whether that post went out (Slack's metadata, the console).
+    const recovered = job.cutOff && sink.recover ? await sink.recover(alert, job.channel) : undefined;
+    if (recovered) return recovered;
+    await deps.store.markAttemptStarted(job.id, deps.now());
+    return await sink.send(alert, job.channel);
   } catch (err) {
     return { status: 'failed', retryable: true, detail: err instanceof Error ? err.message : String(err) };
   }

@@ -65,6 +65,11 @@ export interface Sink {
   send(alert: Alert, to: Destination): Promise<DeliveryOutcome>;
   /** Posts a digest into the channel (scheduled digests; on-demand ones answer the command instead). */
   sendDigest?(digest: Digest, to: Destination): Promise<DeliveryOutcome>;
+  /**
+   * A crash cut off an earlier attempt of this alert (its sender died between starting the post and recording
+   * it): `sent` with its ref when this medium can tell the post went out, undefined to send it again.
+   */
+  recover?(alert: Alert, to: Destination): Promise<DeliveryOutcome | undefined>;
   close?(): Promise<void>;
 }
 

@@ -97,7 +97,9 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     const carried = new Set((await store.recentContent(feed.id, [...new Set(articles.map((a) => a.contentHash))], new Date(now.getTime() - REPUBLISH_WINDOW_MS))).map((r) => r.contentHash));
     const inBatch = new Map<string, number>();
     for (const a of articles) inBatch.set(a.contentHash, (inBatch.get(a.contentHash) ?? 0) + 1);
-    const alertable = articles.map((a) => (a.publishedAt?.getTime() ?? now.getTime()) >= oldestAlertable && !carried.has(a.contentHash) && inBatch.get(a.contentHash) === 1);
+    // An undated item counts as "now" later on, but on a first poll nothing tells a new one from the archive: silent.
+    const recent = (a: (typeof articles)[number]) => (a.publishedAt ? a.publishedAt.getTime() >= oldestAlertable : !feed.firstPoll);
+    const alertable = articles.map((a) => recent(a) && !carried.has(a.contentHash) && inBatch.get(a.contentHash) === 1);
     const results = await store.upsertArticles(articles.map((a, i) => ({ ...a, feedId: feed.id, fetchedAt: now, pending: alertable[i] })));
     const candidates = results
       .map((result, i) => ({ id: result.id, status: result.status, article: articles[i]!, alertable: alertable[i] }))

@@ -492,16 +492,16 @@ export class PostgresStore implements Store {
     // the joined read of everything a sink needs happen in one statement.
     const rows = await this.rows(
       `WITH due AS (
-         SELECT id FROM deliveries
+         SELECT id, status = 'sending' AND attempt_started_at IS NOT NULL AS cut_off FROM deliveries
          WHERE (status IN ('pending', 'deferred') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
          ORDER BY id LIMIT $2
          FOR UPDATE SKIP LOCKED
        ), leased AS (
          UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, lease_owner = $3, lease_until = $4
          FROM due WHERE d.id = due.id
-         RETURNING d.id, d.kind, d.attempts, d.channel_id, d.story_id, d.topic, d.article_id
+         RETURNING d.id, d.kind, d.attempts, d.channel_id, d.story_id, d.topic, d.article_id, due.cut_off
        )
-       SELECT l.id AS delivery_id, l.kind, l.attempts, l.channel_id, l.story_id AS delivery_story_id, l.topic, ${JOB_COLUMNS}
+       SELECT l.id AS delivery_id, l.kind, l.attempts, l.cut_off, l.channel_id, l.story_id AS delivery_story_id, l.topic, ${JOB_COLUMNS}
        FROM leased l ${JOB_JOINS}
        ORDER BY l.id`,
       [now, limit, owner, leaseUntil],
@@ -509,11 +509,16 @@ export class PostgresStore implements Store {
     return rows.map(toJob);
   }
 
+  async markAttemptStarted(id: number, at: Date): Promise<void> {
+    await this.pool.query('UPDATE deliveries SET attempt_started_at = $1 WHERE id = $2', [at, id]);
+  }
+
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
     // A posted alert wakes the follow-ups deferred until it was out, in the same statement.
     await this.pool.query(
       `WITH sent AS (
-         UPDATE deliveries SET status = 'sent', message_ref = $1, sent_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL
+         UPDATE deliveries SET status = 'sent', message_ref = $1, sent_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL,
+           attempt_started_at = NULL
          WHERE id = $3 RETURNING channel_id, story_id, kind
        )
        UPDATE deliveries d SET next_attempt_at = $2 FROM sent
@@ -525,7 +530,7 @@ export class PostgresStore implements Store {
   async releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date }): Promise<void> {
     await this.pool.query(
       `UPDATE deliveries SET status = 'deferred', attempts = GREATEST(attempts - 1, 0), next_attempt_at = $1,
-         last_error = COALESCE($2, last_error), lease_owner = NULL, lease_until = NULL
+         last_error = COALESCE($2, last_error), lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL
        WHERE id = $3 AND status = 'sending'`,
       [wait?.until ?? now, wait?.reason ?? null, id],
     );
@@ -534,7 +539,7 @@ export class PostgresStore implements Store {
   async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void> {
     await this.pool.query(
       `UPDATE deliveries SET status = $1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
-         lease_owner = NULL, lease_until = NULL
+         lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL
        WHERE id = $4`,
       [u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt, id],
     );
@@ -778,6 +783,7 @@ function toJob(r: Row): DeliveryJob {
     id: r.delivery_id,
     kind: r.kind,
     attempts: r.attempts,
+    cutOff: r.cut_off === true,
     channel: { id: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, name: r.channel_name ?? undefined },
     storyId: r.delivery_story_id,
     topic: { slug: r.topic, title: r.topic_title ?? r.topic },

@@ -150,6 +150,30 @@ describe('routing and the outbox worker', () => {
     expect(new Set(sent.map((a) => a.deliveryId)).size).toBe(1_201);
   });
 
+  it('asks the medium about a post a crash cut off before sending it again', async () => {
+    const { store, a1, story, sent, deps } = await setup([]);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    // A worker claimed the row and began the post, then died.
+    const [job] = await store.claimDeliveries(T0, 'dead', T0, 10);
+    await store.markAttemptStarted(job!.id, T0);
+    const asked: number[] = [];
+    deps.sinks.get('test')!.recover = async (alert) => (asked.push(alert.deliveryId), { status: 'sent', messageRef: 'found-in-history' });
+    expect(await deliverPending({ ...deps, now: () => new Date(T0.getTime() + 1000) })).toMatchObject({ sent: 1 });
+    expect(asked).toEqual([job!.id]);
+    expect(sent).toEqual([]); // recovered, not posted twice
+    expect(await store.storyAlert(job!.channel.id, story)).toMatchObject({ status: 'sent', messageRef: 'found-in-history' });
+  });
+
+  it('sends again a row that was claimed but never begun, without asking the medium', async () => {
+    const { store, a1, story, sent, deps } = await setup([]);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    await store.claimDeliveries(T0, 'dead', T0, 10);
+    let asked = 0;
+    deps.sinks.get('test')!.recover = async () => (asked++, undefined);
+    expect(await deliverPending({ ...deps, now: () => new Date(T0.getTime() + 1000) })).toMatchObject({ sent: 1 });
+    expect([asked, sent.length]).toEqual([0, 1]);
+  });
+
   it('backs off exponentially with jitter, or as long as Retry-After says', () => {
     expect(backoffMs(1, 300)).toBe(300_000);
     expect([backoffMs(1, undefined, () => 0), backoffMs(1, undefined, () => 1)]).toEqual([24_000, 36_000]);

@@ -66,6 +66,20 @@ describe('pollFeed', () => {
     expect(feed.nextPollAt.getTime()).toBeGreaterThan(Date.now());
   });
 
+  it('keeps undated items of a first poll silent, and stores every alertable item pending until understood', async () => {
+    const undated = (guid: string, title: string) => `<item><guid>${guid}</guid><title>${title}</title><link>https://t.example/${guid}</link><description>Lead of ${title}.</description></item>`;
+    const feed = (items: string[]) => `<?xml version="1.0"?><rss version="2.0"><channel><title>Undated</title>${items.join('')}</channel></rss>`;
+    server.set('undated.rss', feed(Array.from({ length: 50 }, (_, i) => undated(`u${i}`, `Archive item ${i}`))));
+    const first = await poll(server.url('undated.rss'));
+    expect(first).toMatchObject({ status: 'ok', stored: 50, fresh: [] });
+    expect(await store.pendingArticles(100)).toEqual([]);
+    // Later, an undated new item is news: it alerts, and stays pending in the store until it is understood.
+    server.set('undated.rss', feed([undated('u-new', 'A new undated report'), undated('u0', 'Archive item 0')]));
+    const second = await poll(server.url('undated.rss'));
+    expect(await freshTitles(second)).toEqual(['A new undated report']);
+    expect((await store.pendingArticles(100)).map((p) => p.id)).toEqual(second.status === 'ok' ? second.fresh.map((f) => f.id) : []);
+  });
+
   it('records a failing feed with the reason and a later retry, without throwing', async () => {
     const result = await poll(server.url('nothing-here.rss'));
     expect(result.status).toBe('failed');

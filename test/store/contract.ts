@@ -164,6 +164,64 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(await store.storySplitsSince(at(4))).toEqual([]);
     });
 
+    it('tells a row cut off mid-post from one only claimed, defers and wakes follow-ups, lists and retries rows', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const a1 = (await store.upsertArticle(article(feedId, 'k1'))).id;
+      const a2 = (await store.upsertArticle(article(feedId, 'k2'))).id;
+      const story = await store.createStory(a1, 'Story', T0);
+      await store.attachToStory(a2, story, T0);
+      const channel = await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout', name: 'out' });
+      const alert = (await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a1, kind: 'alert' }, T0))!;
+      const followup = (await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a2, kind: 'followup' }, T0))!;
+      expect(await store.nextDeliveryDue()).toEqual(T0);
+
+      let jobs = await store.claimDeliveries(T0, 'w1', at(1), 10);
+      expect(jobs.map((j) => [j.id, j.cutOff])).toEqual([[alert, false], [followup, false]]);
+      await store.markAttemptStarted(alert, T0);
+      await store.releaseDelivery(followup, T0, { reason: 'waiting for the story alert', until: at(30) });
+      expect(await store.nextDeliveryDue()).toEqual(at(1)); // the alert's lease
+      // w1 died: the alert comes back cut off (its post may be out).
+      jobs = await store.claimDeliveries(at(2), 'w2', at(3), 10);
+      expect(jobs.map((j) => [j.id, j.cutOff, j.attempts])).toEqual([[alert, true, 2]]);
+      expect((await store.listDeliveries({ status: 'deferred', limit: 10 })).map((d) => [d.id, d.attempts, d.lastError, d.nextAttemptAt]))
+        .toEqual([[followup, 0, 'waiting for the story alert', at(30)]]);
+      // The alert posted: its deferred follow-up is due at once.
+      await store.markDelivered(alert, 'm1', at(2));
+      expect(await store.nextDeliveryDue()).toEqual(at(2));
+      jobs = await store.claimDeliveries(at(2), 'w2', at(3), 10);
+      expect(jobs.map((j) => [j.id, j.cutOff])).toEqual([[followup, false]]);
+      await store.markDeliveryFailed(followup, { error: 'channel_not_found: gone', retryAt: null, rejected: true });
+      expect(await store.nextDeliveryDue()).toBeNull();
+
+      const listed = await store.listDeliveries({ limit: 10 });
+      expect(listed.map((d) => [d.id, d.kind, d.status])).toEqual([[followup, 'followup', 'rejected'], [alert, 'alert', 'sent']]);
+      expect(listed[1]).toMatchObject({ channel: { platform: 'console', channel: 'stdout', name: 'out' }, topic: 't', storyId: story, title: 'Title k1', sentAt: at(2), createdAt: T0 });
+      expect((await store.listDeliveries({ id: alert, limit: 1 })).map((d) => d.id)).toEqual([alert]);
+      expect(await store.retryDelivery(alert, at(3))).toBe(false); // sent stays sent
+      expect(await store.retryDelivery(followup, at(3))).toBe(true);
+      expect(await store.retryDelivery(followup + 99, at(3))).toBe(false);
+      expect((await store.listDeliveries({ status: 'pending', limit: 10 })).map((d) => [d.id, d.attempts])).toEqual([[followup, 0]]);
+    });
+
+    it('names lease owners, renews their leases, and takes back a gone owner\'s feeds and sends', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      await store.addFeed({ url: 'https://b.example/rss', intervalS: 900 }, T0);
+      const a1 = (await store.upsertArticle(article(feedId, 'k1'))).id;
+      const story = await store.createStory(a1, 'Story', T0);
+      const channel = await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
+      await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a1, kind: 'alert' }, T0);
+      expect(await store.claimDueFeeds(at(1), 'dead', at(2), 1, at(1))).toHaveLength(1);
+      expect(await store.claimDueFeeds(at(1), 'alive', at(2), 1, at(1))).toHaveLength(1);
+      expect(await store.claimDeliveries(at(1), 'dead', at(2), 10)).toHaveLength(1);
+      expect(await store.leaseOwners(at(1))).toEqual(['alive', 'dead']);
+      await store.renewLeases('alive', at(10));
+      expect(await store.leaseOwners(at(5))).toEqual(['alive']);
+      expect(await store.releaseLeases('dead')).toEqual({ feeds: 1, deliveries: 1 });
+      // Within the dead owner's lease, its feed and its send are claimable again; the live owner's feed is not.
+      expect((await store.claimDueFeeds(at(1), 'next', at(3), 10, at(1))).map((f) => f.url)).toEqual(['https://a.example/rss']);
+      expect(await store.claimDeliveries(at(1), 'next', at(3), 10)).toHaveLength(1);
+    });
+
     it('keeps config subscriptions in step with the config and leaves chat subscriptions alone', async () => {
       const c1 = await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
       const c2 = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1' });

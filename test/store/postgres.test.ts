@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres.ts';
@@ -74,7 +76,10 @@ describe('PostgreSQL store', () => {
     const [a, b] = await Promise.all([open(schema), open(schema)]);
     const c = await open(schema);
     const versions = await admin.query(`SELECT version, name FROM ${schema}.schema_migrations ORDER BY version`);
-    expect(versions.rows).toEqual([{ version: 1, name: 'postgres-001-init.sql' }, { version: 2, name: 'postgres-002-partial-story-index.sql' }, { version: 3, name: 'postgres-003-feed-moves.sql' }, { version: 4, name: 'postgres-004-chat.sql' }, { version: 5, name: 'postgres-005-feed-category.sql' }, { version: 6, name: 'postgres-006-durable-outbox.sql' }]);
+    // Every postgres-NNN file, in order: a new migration needs no edit here.
+    const files = readdirSync(path.join(import.meta.dirname, '../../src/store/migrations')).filter((f) => /^postgres-\d{3}-.*\.sql$/.test(f)).sort();
+    expect(files.length).toBeGreaterThanOrEqual(7);
+    expect(versions.rows).toEqual(files.map((name) => ({ version: Number(name.slice(9, 12)), name })));
     await Promise.all([a.close(), b.close(), c.close()]);
     await dropSchema(schema);
   });

@@ -190,6 +190,13 @@ export function createSlackSink(options: SlackSinkOptions): SlackSink {
         return outcome;
       }
     },
+    async recover(alert: Alert, to: Destination): Promise<DeliveryOutcome | undefined> {
+      // The cut-off post, if it went out, carries this delivery's id in its metadata: top-level alerts are among
+      // the channel's latest messages, follow-ups among their thread's replies.
+      const thread = alert.kind === 'followup' ? parseMessageRef(alert.threadRef, to.channel) : undefined;
+      const ref = await this.findPostedAlert(thread?.channel ?? to.channel, alert.deliveryId, thread ? { threadTs: thread.ts } : {});
+      return ref ? { status: 'sent', messageRef: ref } : undefined;
+    },
     async sendDigest(digest: Digest, to: Destination): Promise<DeliveryOutcome> {
       return postParts(digest, async (message) => {
         try {
