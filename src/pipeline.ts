@@ -29,6 +29,8 @@ export interface Pipeline {
   topics: { index: TopicIndex };
   stories: StoryIndex;
   sinks: ReadonlyMap<string, Sink>;
+  /** Told each time an article queued deliveries: `watchfloor run` wakes its outbox loop (src/alerts/outbox-loop.ts). */
+  onQueued?: () => void;
   metrics: PipelineMetrics;
 }
 
@@ -116,6 +118,7 @@ export async function understandPending(p: Pipeline, declared: ReadonlyMap<numbe
         total.articles++;
         total.matched += outcome.matched;
         total.queued += outcome.queued;
+        if (outcome.queued > 0) p.onQueued?.();
       }
     }
     p.stories.prune(p.now());

@@ -1,6 +1,7 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { duePeriod } from './alerts/digest-schedule.ts';
 import { collectDigest } from './alerts/digest-source.ts';
+import { startOutboxLoop } from './alerts/outbox-loop.ts';
 import { formatTarget, targetChannel } from './chat/targets.ts';
 import { errorMessage } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -87,6 +88,11 @@ export function startSchedules(app: App, log: Logger): Schedules {
     ));
   }, { name: 'channel-digests', noOverlap: true }));
 
+  // The outbox delivers on its own clock (retry times, Retry-After), woken as soon as a cycle queues rows.
+  const { pipeline } = app;
+  const outbox = startOutboxLoop({ store: pipeline.store, sinks: pipeline.sinks, log, now: pipeline.now, owner: pipeline.owner, metrics: pipeline.metrics });
+  pipeline.onQueued = () => outbox.wake();
+
   cycle();
   const [next, after] = pollTask.getNextRuns(2);
   const tickGapMs = next && after ? after.getTime() - next.getTime() : 60_000;
@@ -95,7 +101,8 @@ export function startSchedules(app: App, log: Logger): Schedules {
     async stop() {
       stopping = true;
       await Promise.all(tasks.map((t) => t.stop()));
-      await Promise.all(running);
+      await Promise.all([...running, outbox.stop()]);
+      pipeline.onQueued = undefined;
       await Promise.all(tasks.map((t) => t.destroy()));
     },
   };

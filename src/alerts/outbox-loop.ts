@@ -1,0 +1,69 @@
+import { errorMessage } from '../errors.ts';
+import { type DeliverDeps, type DeliverReport, deliverPending } from './deliver.ts';
+
+export interface OutboxLoop {
+  /** Rows were queued (or a medium came back): deliver now rather than at the next due time. */
+  wake(): void;
+  /** Stops after the run in progress; resolves when it has ended. */
+  stop(): Promise<void>;
+}
+
+/** Longest sleep between runs: rows queued by another replica are seen within this, without a wake. */
+const MAX_SLEEP_MS = 30_000;
+/** Shortest sleep: rows that are due again at once (a medium that went away) are not retried in a spin. */
+const MIN_SLEEP_MS = 1_000;
+
+/**
+ * The outbox's own loop, apart from the poll cycle: it delivers what is due, then sleeps until the next row
+ * becomes due (a retry time, Retry-After, a deferral, an expiring lease) or until woken because rows were
+ * queued. So `retryAfterS: 5` means about 5 s, not the next poll tick.
+ */
+export function startOutboxLoop(deps: DeliverDeps, options: { maxSleepMs?: number; onRun?: (report: DeliverReport) => void } = {}): OutboxLoop {
+  const maxSleepMs = options.maxSleepMs ?? MAX_SLEEP_MS;
+  let stopped = false;
+  let woken = false;
+  let wakeUp: (() => void) | undefined;
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    if (woken || stopped) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      wakeUp = undefined;
+      resolve();
+    }
+    wakeUp = done;
+  });
+
+  const loop = (async () => {
+    while (!stopped) {
+      woken = false;
+      try {
+        const report = await deliverPending(deps);
+        options.onRun?.(report);
+      } catch (err) {
+        deps.log.error({ err }, `delivery run failed: ${errorMessage(err)}`);
+      }
+      if (stopped) break;
+      let waitMs = maxSleepMs;
+      try {
+        const due = await deps.store.nextDeliveryDue();
+        if (due) waitMs = Math.min(maxSleepMs, Math.max(MIN_SLEEP_MS, due.getTime() - deps.now().getTime()));
+      } catch (err) {
+        deps.log.warn({ err }, `could not read the next delivery time: ${errorMessage(err)}`);
+      }
+      await sleep(waitMs);
+    }
+  })();
+
+  return {
+    wake() {
+      woken = true;
+      wakeUp?.();
+    },
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await loop;
+    },
+  };
+}
