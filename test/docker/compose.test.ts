@@ -39,7 +39,7 @@ describe('compose.yaml', () => {
     expect(postgres!.healthcheck!.test.join(' ')).toContain('pg_isready');
     expect(worker).toMatchObject({ build: '.', profiles: ['postgres'], deploy: { replicas: 2 }, depends_on: { postgres: { condition: 'service_healthy' } } });
     expect(worker!.environment).toMatchObject({ WATCHFLOOR_STORAGE_DRIVER: 'postgres', LOG_FORMAT: 'json' });
-    const url = new URL(worker!.environment!.WATCHFLOOR_DATABASE_URL!.replace('${POSTGRES_PASSWORD:-}', 'pw'));
+    const url = new URL(worker!.environment!.WATCHFLOOR_DATABASE_URL!.replace(/\$\{POSTGRES_PASSWORD:-\}/, 'pw'));
     expect([url.protocol, url.hostname, url.port, url.pathname, url.username]).toEqual(['postgres:', 'postgres', '5432', '/watchfloor', postgres!.environment!.POSTGRES_USER]);
     expect(url.pathname.slice(1)).toBe(postgres!.environment!.POSTGRES_DB);
     // Two replicas, two host ports.

@@ -39,7 +39,7 @@ describe('docs/grafana-dashboard.json', () => {
     const charts = panels.filter((p) => p.type !== 'row');
     expect(charts.length).toBeGreaterThanOrEqual(10);
     for (const p of charts) {
-      expect(p.datasource?.uid, p.title).toBe('${DS_PROMETHEUS}');
+      expect(p.datasource?.uid, p.title).toBe(`\${DS_PROMETHEUS}`);
       expect(p.targets?.length, p.title).toBeGreaterThan(0);
     }
     const cells = new Set<string>();
