@@ -35,7 +35,7 @@ describe('commands against a local feed server', () => {
     const { code, out } = await run('preview', '--since', '7d');
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
-    expect(lines[0]).toMatch(/^score\s+topic\s+published\s+title/);
+    expect(lines[0]).toMatch(/^score\s+topic\s+published\s+story\s+title/);
     expect(lines.slice(1).join('\n')).toContain('artillery shells to Russia through Rajin');
     expect(out).not.toContain('Tech stocks');
     // Nothing was stored: the feeds have never been polled.
