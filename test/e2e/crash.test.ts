@@ -1,9 +1,11 @@
 /**
  * Crash test: `watchfloor once` (the installed executable, a child process) against 30 feeds × 100 matching
- * items, killed with SIGKILL at random moments and restarted, then run to the end. Across every run the
- * console's JSON lines must hold each expected alert (or follow-up) exactly once: nothing lost, nothing twice.
- * Bytes the child wrote to its stdout pipe before it was killed count as printed. Every item matches the topic
- * and is a story of its own, so the expected set is every item's link.
+ * items, killed with SIGKILL at random moments and restarted, then run to the end. The alerts go to a Slack
+ * channel on the fake Slack API, which outlives every run: at the end it must hold each expected alert exactly
+ * once — nothing lost, nothing twice — including the ones whose post went out just before a kill and was never
+ * recorded (a re-sent `sending` row first looks for its delivery id in the channel's history). Every item
+ * matches the topic, so the expected set is every item's link, as an alert or a follow-up in its story's thread. (The console cannot
+ * be exact: a line written just before a kill cannot be read back, so its window is documented instead.)
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +14,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+import { BOT_TOKEN, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
 import { FEED_FIXTURES, ROOT, writeTestConfig } from '../fakes/test-config.ts';
 
 const FEEDS = 30;
@@ -20,7 +23,10 @@ const KILLS = 10;
 const BIN = process.env.WATCHFLOOR_E2E_BIN ?? path.join(ROOT, 'bin/watchfloor.js');
 const PG_URL = process.env.WATCHFLOOR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+const CHANNEL = 'C0CRASH';
+
 let server: FeedServer;
+let slack: FakeSlack;
 let dir: string;
 
 /** A seeded generator, so a failure can be replayed with the seed it prints. */
@@ -44,7 +50,7 @@ function word(random: () => number): string {
   return w[0]!.toUpperCase() + w.slice(1);
 }
 
-/** Every item's link: each one matches the topic and is its own story, so each is one alert. */
+/** Every item's link: each one matches the topic, so each is posted once, as an alert or a follow-up. */
 const expected: string[] = [];
 
 function feedXml(feed: number, random: () => number): string {
@@ -67,62 +73,65 @@ function feedXml(feed: number, random: () => number): string {
 
 beforeAll(async () => {
   server = await startFeedServer(FEED_FIXTURES);
+  slack = await startFakeSlack();
   const random = prng(13);
   for (let f = 0; f < FEEDS; f++) server.set(`wire-${f}.rss`, feedXml(f, random), 'application/rss+xml; charset=utf-8');
   dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-crash-'));
 });
 afterAll(async () => {
   await server?.close();
+  await slack?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 interface Run {
-  stdout: string;
   killed: boolean;
-  ms: number;
+  /** Alerts the fake channel received during the run. */
+  posted: number;
 }
 
-/** When to kill: after so many ms, or once the run has printed so many lines; never when absent. */
-type Kill = { afterMs: number } | { afterLines: number };
+/** When to kill: after so many ms, or once the run has posted so many alerts; never when absent. */
+type Kill = { afterMs: number } | { afterPosts: number };
+
+/** Messages in the crash channel, thread replies included: one per alert or follow-up (edits are applied in place). */
+const channelPosts = () => slack.messages.filter((m) => m.channel === CHANNEL);
 
 /** One `watchfloor once`, killed with SIGKILL at `kill` unless it ends first. */
 function once(config: string, env: NodeJS.ProcessEnv, kill?: Kill): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [BIN, 'once', '--config', config], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
+    const before = channelPosts().length;
+    const child = spawn(process.execPath, [BIN, 'once', '--config', config], { env: { ...process.env, LOG_LEVEL: 'error', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
     const err: Buffer[] = [];
     let killed = false;
-    let lines = 0;
-    child.stdout.on('data', (chunk: Buffer) => {
-      out.push(chunk);
-      for (const byte of chunk) if (byte === 10) lines++;
-      if (kill && 'afterLines' in kill && lines >= kill.afterLines && !killed) killed = child.kill('SIGKILL');
-    });
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     const timer = kill && 'afterMs' in kill ? setTimeout(() => (killed = child.kill('SIGKILL')), kill.afterMs) : undefined;
+    // The fake lives in this process: watch its channel and kill right after the chosen post.
+    const watch = kill && 'afterPosts' in kill
+      ? setInterval(() => {
+          if (!killed && channelPosts().length - before >= kill.afterPosts) killed = child.kill('SIGKILL');
+        }, 2)
+      : undefined;
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(watch);
       const stderr = Buffer.concat(err).toString();
       if (!killed && code !== 0) return reject(new Error(`watchfloor once exited ${code ?? signal}: ${stderr}`));
-      resolve({ stdout: Buffer.concat(out).toString(), killed: killed && signal === 'SIGKILL', ms: Date.now() - started });
+      resolve({ killed: killed && signal === 'SIGKILL', posted: channelPosts().length - before });
     });
   });
 }
 
-/** One key per delivery printed: the article's link (every item has its own) and the line's kind. */
-function printed(stdout: string): string[] {
-  // A line cut by the kill is not a delivery anyone could read; a whole line is (pipes write lines whole).
-  return stdout.split('\n').filter((l) => l.startsWith('{') && l.endsWith('}')).map((l) => {
-    const line = JSON.parse(l) as { url: string };
-    return line.url;
-  });
+/** The article link each message in the channel carries (every item has its own). */
+function postedLinks(): string[] {
+  return channelPosts().map((m) => /https:\/\/wire\d+\.example\/[\w-]+/.exec(JSON.stringify(m.blocks))?.[0] ?? `(no link in ${m.ts})`);
 }
 
 async function crashAndCount(name: string, storage: string | undefined, env: NodeJS.ProcessEnv) {
   const feeds = Array.from({ length: FEEDS }, (_, f) => server.url(`wire-${f}.rss`));
-  const config = writeTestConfig(dir, name, { feeds, storage });
+  const config = writeTestConfig(dir, name, { feeds, storage, to: `slack:${CHANNEL}` });
+  const slackEnv = { ...env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: slack.apiUrl };
+  slack.messages.splice(0); // each database starts with an empty channel
   const seed = Date.now() % 100_000;
   const random = prng(seed);
   const runs: Run[] = [];
@@ -130,16 +139,16 @@ async function crashAndCount(name: string, storage: string | undefined, env: Nod
   // time (start-up, polling, storing, understanding), the others at a random point of the delivering (after a
   // random number of alerts printed), where "posted" and "recorded" can part.
   for (let k = 0; runs.filter((r) => r.killed).length < KILLS && k < 3 * KILLS; k++) {
-    runs.push(await once(config, env, k % 2 === 0 ? { afterMs: 200 + Math.floor(random() * 4_000) } : { afterLines: 1 + Math.floor(random() * 250) }));
+    runs.push(await once(config, slackEnv, k % 2 === 0 ? { afterMs: 200 + Math.floor(random() * 4_000) } : { afterPosts: 1 + Math.floor(random() * 250) }));
   }
-  runs.push(await once(config, env));
+  runs.push(await once(config, slackEnv));
   const seen = new Map<string, number>();
-  for (const run of runs) for (const url of printed(run.stdout)) seen.set(url, (seen.get(url) ?? 0) + 1);
+  for (const url of postedLinks()) seen.set(url, (seen.get(url) ?? 0) + 1);
   const lost = expected.filter((url) => !seen.has(url));
   const twice = [...seen].filter(([, n]) => n > 1).map(([url]) => url);
   const wanted = new Set(expected);
   const extra = [...seen.keys()].filter((url) => !wanted.has(url));
-  const summary = { seed, killed: runs.filter((r) => r.killed).length, printedPerRun: runs.map((r) => printed(r.stdout).length), lost: lost.length, twice: twice.length, extra: extra.length };
+  const summary = { seed, killed: runs.filter((r) => r.killed).length, postedPerRun: runs.map((r) => r.posted), lost: lost.length, twice: twice.length, extra: extra.length };
   if (process.env.WATCHFLOOR_E2E_VERBOSE) process.stderr.write(`${name}: ${JSON.stringify(summary)}\n`);
   expect(summary.killed, JSON.stringify(summary)).toBe(KILLS);
   expect({ lost: lost.slice(0, 5), twice: twice.slice(0, 5), extra: extra.slice(0, 5) }, JSON.stringify(summary)).toEqual({ lost: [], twice: [], extra: [] });
@@ -147,11 +156,11 @@ async function crashAndCount(name: string, storage: string | undefined, env: Nod
 }
 
 describe('watchfloor once killed with SIGKILL and restarted', () => {
-  it('prints every expected alert exactly once across the runs (SQLite)', async () => {
+  it('posts every expected alert exactly once across the runs (SQLite)', async () => {
     await crashAndCount('sqlite', undefined, {});
   }, 600_000);
 
-  it('prints every expected alert exactly once across the runs (PostgreSQL)', async () => {
+  it('posts every expected alert exactly once across the runs (PostgreSQL)', async () => {
     const prefix = `wf_crash_${process.pid}_${Date.now().toString(36)}`;
     const admin = new pg.Client({ connectionString: PG_URL });
     await admin.connect();
