@@ -36,7 +36,7 @@ export async function startBot(app: App, log: Logger): Promise<Bot> {
     now: () => new Date(),
     stopping: () => stopping,
   }));
-  const listeners = createListeners({
+  const listeners = await createListeners({
     env: app.env,
     config: app.config,
     log,

@@ -52,7 +52,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
 
   const http = createHttpClient(config.fetch);
   const pool = config.poll.parse_threads > 0 ? new ReadPool({ threads: config.poll.parse_threads }) : undefined;
-  const sinks = createSinks({ env, config, log: io.log, stdout: io.stdout });
+  const sinks = await createSinks({ env, config, log: io.log, stdout: io.stdout });
   const metrics = createMetrics({ store, log: io.log });
   const stories = new StoryIndex({ windowHours: config.stories.window / 3600 });
   await rebuildStoryWindow(store, stories, now(), config.stories.window);

@@ -37,12 +37,16 @@ export interface ChatListener {
   stop(): Promise<void>;
 }
 
+/**
+ * `enabled` is cheap and synchronous; the factories are async so that a platform's SDK (Bolt, discord.js:
+ * together ~1.6 s and ~160 MB to load) is imported only when the environment enables that platform.
+ */
 export interface Platform {
   /** The `platform` of its channels and of its `to:` targets (src/chat/targets.ts). */
   name: string;
   /** Whether the environment holds what posting needs (a token); webhook platforms are always ready. */
   enabled(env: Env): boolean;
-  createSink(deps: PlatformDeps): Sink;
+  createSink(deps: PlatformDeps): Promise<Sink>;
   /** Present for platforms that take commands; undefined when the environment does not enable them. */
-  createListener?(deps: ListenerDeps): ChatListener | undefined;
+  createListener?(deps: ListenerDeps): Promise<ChatListener | undefined>;
 }

@@ -64,7 +64,7 @@ describe('watchfloor watch: /watch commands from the console channel', () => {
 
     // The subscription is the console's, made by the OS user at the terminal.
     const list = await run('watch', 'list');
-    expect(list.code).toBe(0);
+    expect(list.code, list.err).toBe(0);
     expect(list.out).toContain('#console follows 1 topic:');
     expect(list.out).toMatch(new RegExp(`dprk-russia-arms\\s+topic threshold\\s+active\\s+console:local:${userInfo().username}\\n`));
 

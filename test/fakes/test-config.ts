@@ -17,7 +17,7 @@ export function writeTestConfig(dir: string, name: string, options: { feeds: str
     'feeds:',
     ...options.feeds.map((url) => `  - url: ${url}`),
     `topics: [${JSON.stringify(FLAGSHIP_TOPIC)}]`,
-    `routes: [{ topic: dprk-russia-arms, to: ${JSON.stringify(options.to ?? 'console')} }]`,
+    `routes: [{ topic: dprk-russia-arms, to: ${options.to ? JSON.stringify(options.to) : 'console'} }]`,
     'console: { format: json }',
     // `run` serves /healthz: a free port, so tests never collide with each other or a running bot.
     'http: { port: 0 }',

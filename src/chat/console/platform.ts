@@ -5,5 +5,5 @@ import { createConsoleSink } from './adapter.ts';
 export const consolePlatform: Platform = {
   name: 'console',
   enabled: () => true,
-  createSink: ({ config, stdout }) => createConsoleSink({ format: config.console.format, out: stdout }),
+  createSink: async ({ config, stdout }) => createConsoleSink({ format: config.console.format, out: stdout }),
 };

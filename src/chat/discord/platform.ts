@@ -6,20 +6,24 @@
  * - `discord-webhook`: webhooks, always available; a `discord-webhook:ENV_NAME` target posts to the URL in that
  *   environment variable. Alerts and digests only.
  */
+import { lazySink } from '../lazy-sink.ts';
 import type { Platform } from '../platform.ts';
-import { createDiscordSink, createDiscordWebhookSink } from './adapter.ts';
-import { createDiscordBot } from './bot.ts';
+
+// discord.js loads only when Discord is used (src/chat/platform.ts).
+const adapter = () => import('./adapter.ts');
 
 export const discordPlatform: Platform = {
   name: 'discord',
   enabled: (env) => Boolean(env.DISCORD_TOKEN),
-  createSink: ({ env, log }) => createDiscordSink({ token: env.DISCORD_TOKEN!, apiUrl: env.DISCORD_API_URL, log }),
-  createListener: ({ env, log, handler, topicNames }) =>
-    createDiscordBot({ token: env.DISCORD_TOKEN!, applicationId: env.DISCORD_APPLICATION_ID, apiUrl: env.DISCORD_API_URL, handler, topicNames, log }),
+  createSink: async ({ env, log }) => lazySink('discord', async () => (await adapter()).createDiscordSink({ token: env.DISCORD_TOKEN!, apiUrl: env.DISCORD_API_URL, log })),
+  createListener: async ({ env, log, handler, topicNames }) => {
+    const { createDiscordBot } = await import('./bot.ts');
+    return createDiscordBot({ token: env.DISCORD_TOKEN!, applicationId: env.DISCORD_APPLICATION_ID, apiUrl: env.DISCORD_API_URL, handler, topicNames, log });
+  },
 };
 
 export const discordWebhookPlatform: Platform = {
   name: 'discord-webhook',
   enabled: () => true,
-  createSink: ({ env, log }) => createDiscordWebhookSink({ webhook: (to) => env.all[to.channel], apiUrl: env.DISCORD_API_URL, log }),
+  createSink: async ({ env, log }) => lazySink('discord-webhook', async () => (await adapter()).createDiscordWebhookSink({ webhook: (to) => env.all[to.channel], apiUrl: env.DISCORD_API_URL, log })),
 };

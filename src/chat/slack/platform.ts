@@ -7,19 +7,22 @@
  * - `slack-webhook`: incoming webhooks, always available; a `slack-webhook:ENV_NAME` target posts to the URL in
  *   that environment variable. Alerts and digests only.
  */
+import { lazySink } from '../lazy-sink.ts';
 import type { Platform } from '../platform.ts';
-import { createSlackSink, createSlackWebhookSink } from './adapter.ts';
-import { createSlackApp } from './app.ts';
+
+// Bolt and the Web API client load only when Slack is used (src/chat/platform.ts).
+const adapter = () => import('./adapter.ts');
 
 export const slackPlatform: Platform = {
   name: 'slack',
   enabled: (env) => Boolean(env.SLACK_BOT_TOKEN),
-  createSink: ({ env, log }) => createSlackSink({ token: env.SLACK_BOT_TOKEN!, apiUrl: env.SLACK_API_URL, log }),
-  createListener: ({ env, config, log, handler, mount }) => {
+  createSink: async ({ env, log }) => lazySink('slack', async () => (await adapter()).createSlackSink({ token: env.SLACK_BOT_TOKEN!, apiUrl: env.SLACK_API_URL, log })),
+  createListener: async ({ env, config, log, handler, mount }) => {
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
       log.warn('Slack commands are off: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP) to receive /watch');
       return undefined;
     }
+    const { createSlackApp } = await import('./app.ts');
     const slack = createSlackApp({
       botToken: env.SLACK_BOT_TOKEN!,
       signingSecret: env.SLACK_SIGNING_SECRET,
@@ -37,5 +40,5 @@ export const slackPlatform: Platform = {
 export const slackWebhookPlatform: Platform = {
   name: 'slack-webhook',
   enabled: () => true,
-  createSink: ({ env, log }) => createSlackWebhookSink({ url: (to) => env.all[to.channel], log }),
+  createSink: async ({ env, log }) => lazySink('slack-webhook', async () => (await adapter()).createSlackWebhookSink({ url: (to) => env.all[to.channel], log })),
 };

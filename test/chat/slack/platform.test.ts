@@ -45,7 +45,7 @@ describe('Slack in the platform registry', () => {
     expect(slackPlatform.enabled(readEnv({}))).toBe(false);
     const d = deps({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: fake.apiUrl });
     expect(slackPlatform.enabled(d.env)).toBe(true);
-    const outcome = await slackPlatform.createSink(d).send(alert, { platform: 'slack', workspace: '', channel: 'C0ROUTE' });
+    const outcome = await (await slackPlatform.createSink(d)).send(alert, { platform: 'slack', workspace: '', channel: 'C0ROUTE' });
     expect(outcome.status).toBe('sent');
     expect(fake.messages.at(-1)!.channel).toBe('C0ROUTE');
   });
@@ -53,7 +53,7 @@ describe('Slack in the platform registry', () => {
   it('over HTTP mounts /slack/events on the bot server; slack.admins are admins', async () => {
     const requests: CommandRequest[] = [];
     const mounted: Array<[string, RequestListener]> = [];
-    const listener = slackPlatform.createListener!(deps({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }, requests, mounted))!;
+    const listener = (await slackPlatform.createListener!(deps({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: fake.apiUrl }, requests, mounted)))!;
     expect(mounted.map(([path]) => path)).toEqual(['/slack/events']);
     await listener.start();
     const server = createServer((req, res) => mounted[0]![1](req, res));
@@ -73,19 +73,19 @@ describe('Slack in the platform registry', () => {
 
   it('with SLACK_APP_TOKEN uses Socket Mode and mounts nothing; with neither secret takes no commands', async () => {
     const mounted: Array<[string, RequestListener]> = [];
-    const listener = slackPlatform.createListener!(deps({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl }, [], mounted))!;
+    const listener = (await slackPlatform.createListener!(deps({ SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: fake.apiUrl }, [], mounted)))!;
     expect(mounted).toEqual([]);
     await listener.start();
     await fake.socketConnected();
     await listener.stop();
-    expect(slackPlatform.createListener!(deps({ SLACK_BOT_TOKEN: BOT_TOKEN }))).toBeUndefined();
+    expect(await slackPlatform.createListener!(deps({ SLACK_BOT_TOKEN: BOT_TOKEN }))).toBeUndefined();
   });
 
   it('slack-webhook posts to the URL in the variable the route names', async () => {
     const d = deps({ SLACK_WEBHOOK_ALERTS: fake.webhookUrl('alerts') });
     d.env = { ...d.env, all: { SLACK_WEBHOOK_ALERTS: fake.webhookUrl('alerts') } };
     expect(slackWebhookPlatform.enabled(d.env)).toBe(true);
-    const outcome = await slackWebhookPlatform.createSink(d).send(alert, { platform: 'slack-webhook', workspace: '', channel: 'SLACK_WEBHOOK_ALERTS' });
+    const outcome = await (await slackWebhookPlatform.createSink(d)).send(alert, { platform: 'slack-webhook', workspace: '', channel: 'SLACK_WEBHOOK_ALERTS' });
     expect(outcome).toEqual({ status: 'sent', messageRef: null });
     expect(fake.webhookCalls.at(-1)!.path).toBe('/webhook/alerts');
   });

@@ -1,0 +1,23 @@
+import type { Sink } from '../alerts/message.ts';
+
+/**
+ * A sink that loads its platform's module on first use: a Slack or Discord webhook sink is always available,
+ * but Bolt and discord.js (~1.6 s and ~160 MB together) should load only when something is posted there.
+ */
+export function lazySink(platform: string, load: () => Promise<Sink>): Sink {
+  let loaded: Promise<Sink> | undefined;
+  const sink = () => (loaded ??= load());
+  return {
+    platform,
+    send: async (alert, to) => (await sink()).send(alert, to),
+    sendDigest: async (digest, to) => {
+      const real = await sink();
+      if (!real.sendDigest) return { status: 'rejected', code: 'no_digests', userDetail: `${platform} cannot post digests` };
+      return real.sendDigest(digest, to);
+    },
+    recover: async (alert, to) => (await sink()).recover?.(alert, to),
+    close: async () => {
+      if (loaded) await (await loaded).close?.();
+    },
+  };
+}
