@@ -1,4 +1,3 @@
-import { deployCommands, SUBCOMMANDS, WATCH_COMMAND } from '../chat/discord/commands.ts';
 import { AppError } from '../errors.ts';
 import { readEnv } from '../env.ts';
 import type { CliCommand } from './command.ts';
@@ -40,6 +39,8 @@ Options:
     if (guildId !== undefined && !SNOWFLAKE.test(guildId)) {
       throw usageError(`--guild takes a server id (15 to 21 digits), not "${guildId}": with Developer Mode on, right-click the server → Copy Server ID.`);
     }
+    // discord.js loads only for this command, not for every `watchfloor` run.
+    const { deployCommands, SUBCOMMANDS, WATCH_COMMAND } = await import('../chat/discord/commands.ts');
     const registered = await deployCommands({ token: env.DISCORD_TOKEN!, applicationId: env.DISCORD_APPLICATION_ID!, apiUrl: env.DISCORD_API_URL, guildId });
     const watch = registered.find((c) => c.name === WATCH_COMMAND);
     const where = guildId ? `in server ${guildId} (available now)` : 'for every server the bot is in (it can take a while to appear)';
