@@ -48,15 +48,19 @@ describe('console sink', () => {
       '',
     ].join('\n') + '\n');
     expect(alertText({ ...alert, kind: 'followup', source: 'Yonhap', title: '북한, 러시아에 포탄', summary: '', outlets: 2 }, false)).toBe(
-      '  ↳ DPRK–Russia arms transfers · "North Korea ships shells to Russia" also reported by Yonhap: 북한, 러시아에 포탄\n'
+      '  ↳ also reported by Yonhap: 북한, 러시아에 포탄\n    re: "North Korea ships shells to Russia" · DPRK–Russia arms transfers\n'
         + '    https://wire.example/a\n    2026-11-20 09:14 UTC · en · story 3\n',
+    );
+    const long = 'North Korea ships thousands of artillery shells to Russia through Rajin port, satellite images show';
+    expect(alertText({ ...alert, kind: 'followup', storyTitle: long }, false).split('\n')[1]).toBe(
+      '    re: "North Korea ships thousands of artillery shells to Russia through Raj…" · DPRK–Russia arms transfers',
     );
   });
 
   it('says why a follow-up joined its story', () => {
     const text = alertText({ ...alert, kind: 'followup', source: 'Yonhap', title: '북한, 러시아에 포탄', summary: '', outlets: 2, joined: { reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' } }, false);
     expect(text).toBe(
-      '  ↳ DPRK–Russia arms transfers · "North Korea ships shells to Russia" also reported by Yonhap: 북한, 러시아에 포탄\n'
+      '  ↳ also reported by Yonhap: 북한, 러시아에 포탄\n    re: "North Korea ships shells to Russia" · DPRK–Russia arms transfers\n'
         + '    https://wire.example/a\n    2026-11-20 09:14 UTC · en · story 3\n    joined: same event: Rajin · 6,700 · NIS\n',
     );
   });

@@ -35,7 +35,8 @@ export function alertText(raw: Alert, color: boolean): string {
     // A console stream interleaves stories: a follow-up names the alert it belongs to.
     const meta = [when, alert.language, `story ${alert.storyId}`].filter(Boolean).join(' · ');
     return [
-      `  ↳ ${alert.topic.title} · "${alert.storyTitle}" also reported by ${bold(alert.source)}: ${alert.title}`,
+      `  ↳ also reported by ${bold(alert.source)}: ${alert.title}`,
+      `    ${dim(`re: "${shorten(alert.storyTitle, STORY_TITLE_CHARS)}" · ${alert.topic.title}`)}`,
       alert.url ? `    ${alert.url}` : undefined,
       `    ${dim(meta)}`,
       alert.joined ? `    ${dim(`joined: ${alert.joined.detail}`)}` : undefined,
@@ -58,4 +59,11 @@ export function alertText(raw: Alert, color: boolean): string {
 /** A digest as one JSON line (`kind: digest`), as `watchfloor digest --json` prints it. */
 export function digestJson(digest: Digest): string {
   return JSON.stringify({ kind: 'digest', ...displayText(digest) });
+}
+
+/** A follow-up's reminder of its story fits one terminal line. */
+const STORY_TITLE_CHARS = 70;
+
+function shorten(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
