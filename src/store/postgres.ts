@@ -4,14 +4,18 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryStatus, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, MatchInput,
-  NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryStatus, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
+  MatchInput, NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
 import {
-  type Row, type TimeReader, toArticle as articleRow, toChannelSubscription, toDeliverySummary, toDigestSchedule, toFeed as feedRow, toStoredTopic,
-  toTopicMatch,
+  type ArticleRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
+  type DigestScheduleRecord, type FeedMoveRecord, type FeedRecord, type IdRecord, type LeaseOwnerRecord, type PendingArticleRecord, type Readers,
+  type StatusCountRecord, type StoryAlertRecord, type StorySplitRecord, type SubscriberRecord, type TopicMatchRecord, type TopicRecord,
+  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toDeliveryJob, toDeliverySummary, toDigestRow, toDigestSchedule, toFeed as feedRow,
+  toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
+import { ARTICLE_COLUMNS, JOB_COLUMNS, JOB_JOINS, numberedAll } from './sql.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const MIGRATION_FILE = /^postgres-(\d{3})-.*\.sql$/;
@@ -73,12 +77,13 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  private async rows(sql: string, params: unknown[] = []): Promise<Row[]> {
-    return (await this.pool.query(sql, params)).rows;
+  /** The rows as `R` (the record type of the statement's select list, rows.ts). */
+  private async rows<R>(sql: string, params: unknown[] = []): Promise<R[]> {
+    return (await this.pool.query(sql, params)).rows as R[];
   }
 
-  private async one(sql: string, params: unknown[] = []): Promise<Row | undefined> {
-    return (await this.pool.query(sql, params)).rows[0];
+  private async one<R>(sql: string, params: unknown[] = []): Promise<R | undefined> {
+    return (await this.pool.query(sql, params)).rows[0] as R | undefined;
   }
 
   private async changed(sql: string, params: unknown[] = []): Promise<number> {
@@ -104,10 +109,10 @@ export class PostgresStore implements Store {
   // ── feeds ──────────────────────────────────────────────────────────────
 
   async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean; movedTo?: string }> {
-    const moved = await this.one('SELECT f.url FROM feed_moves m JOIN feeds f ON f.id = m.feed_id WHERE m.url = $1', [feed.url]);
+    const moved = await this.one<{ url: string }>(Q.feedMovedTo, [feed.url]);
     // Config edits (interval, full text) apply to an existing feed without resetting its poll state.
     // `xmax = 0` holds only for a freshly inserted row version: it tells insert from update in one statement.
-    const row = await this.one(
+    const row = await this.one<{ id: number; created: boolean }>(
       `INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at, category)
        VALUES ($1, $2, $3, $4, $5, $6, $5, $7)
        ON CONFLICT (url) DO UPDATE SET interval_s = excluded.interval_s, full_text = excluded.full_text,
@@ -115,36 +120,35 @@ export class PostgresStore implements Store {
        RETURNING id, (xmax = 0) AS created`,
       [moved?.url ?? feed.url, feed.title ?? null, feed.intervalS, !!feed.fullText, now, feed.addedBy ?? null, feed.category ?? null],
     );
-    return { id: row!.id, created: row!.created, ...(moved ? { movedTo: moved.url as string } : {}) };
+    return { id: row!.id, created: row!.created, ...(moved ? { movedTo: moved.url } : {}) };
   }
 
   async listFeeds(): Promise<FeedRow[]> {
-    return (await this.rows('SELECT * FROM feeds ORDER BY id')).map(toFeed);
+    return (await this.rows<FeedRecord>(Q.listFeeds)).map(toFeed);
   }
 
   async listFeedMoves(): Promise<FeedMove[]> {
-    return (await this.rows('SELECT url, feed_id, moved_at FROM feed_moves ORDER BY moved_at, url'))
-      .map((r) => ({ url: r.url, feedId: r.feed_id, movedAt: r.moved_at }));
+    return (await this.rows<FeedMoveRecord>(Q.listFeedMoves)).map((r) => toFeedMove(r, read));
   }
 
   async getFeedByUrl(url: string): Promise<FeedRow | undefined> {
-    const row = await this.one('SELECT * FROM feeds WHERE url = $1', [url]);
+    const row = await this.one<FeedRecord>(Q.feedByUrl, [url]);
     return row && toFeed(row);
   }
 
   async getFeed(id: number): Promise<FeedRow | undefined> {
-    const row = await this.one('SELECT * FROM feeds WHERE id = $1', [id]);
+    const row = await this.one<FeedRecord>(Q.feedById, [id]);
     return row && toFeed(row);
   }
 
   async removeFeed(url: string): Promise<boolean> {
-    return (await this.changed('DELETE FROM feeds WHERE url = $1 OR id = (SELECT feed_id FROM feed_moves WHERE url = $1)', [url])) > 0;
+    return (await this.changed(Q.removeFeed, [url, url])) > 0;
   }
 
   async claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): Promise<FeedRow[]> {
     // Rows another replica is claiming right now are skipped, not waited for; a lease still valid at `now`
     // excludes the feed, an expired one (a killed worker) makes it claimable again.
-    const rows = await this.rows(
+    const rows = await this.rows<FeedRecord>(
       `WITH due AS (
          SELECT id FROM feeds
          WHERE status <> 'paused' AND next_poll_at <= $1 AND (lease_until IS NULL OR lease_until < $2)
@@ -161,33 +165,17 @@ export class PostgresStore implements Store {
 
   async recordFeedSuccess(id: number, u: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): Promise<void> {
     const update = (client: pg.Pool | pg.PoolClient) =>
-      client.query(
-        `UPDATE feeds SET etag = COALESCE($1, etag), last_modified = COALESCE($2, last_modified), title = COALESCE($3, title),
-           url = COALESCE($4, url), next_poll_at = $5, failures = 0, last_error = NULL, status = 'ok', last_success_at = $6,
-           lease_owner = NULL, lease_until = NULL
-         WHERE id = $7`,
-        [u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, u.nextPollAt, u.now, id],
-      );
+      client.query(Q.recordFeedSuccess, [u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, u.nextPollAt, u.now, id]);
     if (!u.url) return void (await update(this.pool));
-    // The feed's current URL becomes a former one, and the new URL is one no longer (a feed may move back).
     await this.transaction(async (client) => {
-      await client.query(
-        `INSERT INTO feed_moves (url, feed_id, moved_at) SELECT url, id, $3 FROM feeds WHERE id = $1 AND url <> $2
-         ON CONFLICT (url) DO UPDATE SET feed_id = excluded.feed_id, moved_at = excluded.moved_at`,
-        [id, u.url, u.now],
-      );
-      await client.query('DELETE FROM feed_moves WHERE url = $1', [u.url]);
+      await client.query(Q.rememberMove, [u.now, id, u.url]);
+      await client.query(Q.forgetMove, [u.url]);
       await update(client);
     });
   }
 
   async recordFeedFailure(id: number, u: { error: string; nextPollAt: Date }): Promise<void> {
-    await this.pool.query(
-      `UPDATE feeds SET failures = failures + 1, last_error = $1, status = 'failing', next_poll_at = $2,
-         lease_owner = NULL, lease_until = NULL
-       WHERE id = $3`,
-      [u.error, u.nextPollAt, id],
-    );
+    await this.pool.query(Q.recordFeedFailure, [u.error, u.nextPollAt, id]);
   }
 
   // ── articles and stories ───────────────────────────────────────────────
@@ -208,16 +196,16 @@ export class PostgresStore implements Store {
 
   async recentContent(feedId: number, hashes: string[], since: Date): Promise<Array<{ id: number; contentHash: string }>> {
     if (hashes.length === 0) return [];
-    const rows = await this.rows('SELECT id, content_hash FROM articles WHERE feed_id = $1 AND fetched_at >= $2 AND content_hash = ANY($3::text[])', [feedId, since, hashes]);
-    return rows.map((r) => ({ id: Number(r.id), contentHash: r.content_hash as string }));
+    const rows = await this.rows<ContentRecord>('SELECT id, content_hash FROM articles WHERE feed_id = $1 AND fetched_at >= $2 AND content_hash = ANY($3::text[])', [feedId, since, hashes]);
+    return rows.map(toContent);
   }
 
   async setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void> {
-    await this.pool.query('UPDATE articles SET language = $1, concepts = $2 WHERE id = $3', [analysis.language, json(analysis.concepts), id]);
+    await this.pool.query(Q.setArticleAnalysis, [analysis.language, json(analysis.concepts), id]);
   }
 
   async createStory(articleId: number, title: string, at: Date): Promise<number> {
-    const row = await this.one(
+    const row = await this.one<IdRecord>(
       `WITH story AS (
          INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3) RETURNING id
        ), anchored AS (
@@ -245,13 +233,13 @@ export class PostgresStore implements Store {
         'SELECT a.story_id, a.title, s.first_article_id FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.id = $1 FOR UPDATE OF a',
         [articleId],
       );
-      const row = found.rows[0];
+      const row = found.rows[0] as { story_id: number; title: string; first_article_id: number } | undefined;
       if (!row) {
         await client.query('ROLLBACK');
         return undefined;
       }
-      const from = Number(row.story_id);
-      if (Number(row.first_article_id) === articleId) {
+      const from = row.story_id;
+      if (row.first_article_id === articleId) {
         await client.query('ROLLBACK');
         return { from, storyId: from };
       }
@@ -259,7 +247,7 @@ export class PostgresStore implements Store {
         'INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES ($1, $2, $3, $3) RETURNING id',
         [articleId, row.title, at],
       );
-      const storyId = Number(created.rows[0].id);
+      const storyId = (created.rows[0] as IdRecord).id;
       await client.query("UPDATE articles SET story_id = $1, story_reason = 'split', story_detail = $2 WHERE id = $3", [storyId, `split from story ${from}`, articleId]);
       await client.query('COMMIT');
       return { from, storyId };
@@ -272,42 +260,32 @@ export class PostgresStore implements Store {
   }
 
   async storySplitsSince(since: Date): Promise<Array<{ articleId: number; storyId: number }>> {
-    const result = await this.pool.query(
-      `SELECT a.id, a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
-       WHERE a.story_reason = 'split' AND s.first_article_id = a.id AND s.first_seen_at >= $1 ORDER BY s.id`,
-      [since],
-    );
-    return result.rows.map((r) => ({ articleId: Number(r.id), storyId: Number(r.story_id) }));
+    return (await this.rows<StorySplitRecord>(Q.storySplitsSince, [since])).map(toStorySplit);
   }
 
   async recentStoryArticles(since: Date): Promise<StoryArticle[]> {
-    const rows = await this.rows(
-      `${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= $1 ORDER BY a.fetched_at, a.id`,
-      [since],
-    );
-    return rows.map((r) => ({ storyId: r.story_id, article: toArticle(r), concepts: r.concepts }));
+    return (await this.rows<ArticleRecord>(Q.recentStoryArticles, [since])).map((r) => toStoryArticle(r, read));
   }
 
   async storyArticles(storyId: number, limit: number): Promise<ArticleRow[]> {
-    return (await this.rows(`${ARTICLE_SELECT} WHERE a.story_id = $1 ORDER BY a.fetched_at, a.id LIMIT $2`, [storyId, limit])).map(toArticle);
+    return (await this.rows<ArticleRecord>(Q.storyArticles, [storyId, limit])).map(toArticle);
   }
 
   async getArticle(id: number): Promise<ArticleRow | undefined> {
-    const row = await this.one(`${ARTICLE_SELECT} WHERE a.id = $1`, [id]);
+    const row = await this.one<ArticleRecord>(Q.articleById, [id]);
     return row && toArticle(row);
   }
 
   async articlesSince(since: Date): Promise<ArticleRow[]> {
-    return (await this.rows(`${ARTICLE_SELECT} WHERE a.fetched_at >= $1 ORDER BY a.fetched_at, a.id`, [since])).map(toArticle);
+    return (await this.rows<ArticleRecord>(Q.articlesSince, [since])).map(toArticle);
   }
 
   async pendingArticles(limit: number): Promise<PendingArticle[]> {
-    return (await this.rows('SELECT id, published_at, story_id FROM articles WHERE understood_at IS NULL ORDER BY id LIMIT $1', [limit]))
-      .map((r) => ({ id: r.id, publishedAt: r.published_at, storyId: r.story_id }));
+    return (await this.rows<PendingArticleRecord>(Q.pendingArticles, [limit])).map((r) => toPendingArticle(r, read));
   }
 
   async markUnderstood(id: number, at: Date): Promise<void> {
-    await this.pool.query('UPDATE articles SET understood_at = $1 WHERE id = $2', [at, id]);
+    await this.pool.query(Q.markUnderstood, [at, id]);
   }
 
   async withUnderstandLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -340,65 +318,44 @@ export class PostgresStore implements Store {
   }
 
   async saveMatch(m: MatchInput): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO matches (article_id, topic, score, why, explanation) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (article_id, topic) DO UPDATE SET score = excluded.score, why = excluded.why, explanation = excluded.explanation`,
-      [m.articleId, m.topic, m.score, m.why, json(m.explanation)],
-    );
+    await this.pool.query(Q.saveMatch, [m.articleId, m.topic, m.score, m.why, json(m.explanation)]);
   }
 
   async listTopics(source?: TopicSource): Promise<StoredTopic[]> {
-    const rows = await this.rows(
+    const rows = await this.rows<TopicRecord>(
       `SELECT slug, title, definition, source, created_by FROM topics WHERE ($1::text IS NULL OR source = $1) ORDER BY slug COLLATE "C"`,
       [source ?? null],
     );
-    return rows.map((r) => toStoredTopic(r, (v) => v));
+    return rows.map((r) => toStoredTopic(r, read));
   }
 
   async addTopic(t: NewTopic, now: Date): Promise<boolean> {
-    return (await this.changed(
-      `INSERT INTO topics (slug, title, definition, source, created_by, created_at) VALUES ($1, $2, $3, 'chat', $4, $5)
-       ON CONFLICT (slug) DO NOTHING`,
-      [t.slug, t.title, json(t.definition), t.createdBy, now],
-    )) > 0;
+    return (await this.changed(Q.addTopic, [t.slug, t.title, json(t.definition), t.createdBy, now])) > 0;
   }
 
   async removeTopic(slug: string): Promise<{ removed: boolean; subscriptions: number }> {
     return this.transaction(async (client) => {
-      if (!(await client.query(`DELETE FROM topics WHERE slug = $1 AND source = 'chat'`, [slug])).rowCount) return { removed: false, subscriptions: 0 };
-      return { removed: true, subscriptions: (await client.query('DELETE FROM subscriptions WHERE topic = $1', [slug])).rowCount ?? 0 };
+      if (!(await client.query(Q.removeChatTopic, [slug])).rowCount) return { removed: false, subscriptions: 0 };
+      return { removed: true, subscriptions: (await client.query(Q.removeTopicSubscriptions, [slug])).rowCount ?? 0 };
     });
   }
 
   async topicMatchesSince(topic: string, since: Date): Promise<TopicMatchRow[]> {
-    const rows = await this.rows(
-      `SELECT m.article_id, a.story_id, m.score, a.fetched_at FROM matches m JOIN articles a ON a.id = m.article_id
-       WHERE m.topic = $1 AND a.fetched_at >= $2 AND a.story_id IS NOT NULL ORDER BY a.fetched_at, a.id`,
-      [topic, since],
-    );
-    return rows.map((r) => toTopicMatch(r, time));
+    return (await this.rows<TopicMatchRecord>(Q.topicMatchesSince, [topic, since])).map((r) => toTopicMatch(r, read));
   }
 
   // ── channels and subscriptions ─────────────────────────────────────────
 
   async ensureChannel(ref: ChannelRef): Promise<number> {
-    // The update makes RETURNING yield the existing id too, even when another replica inserted it just now.
-    const row = await this.one(
-      `INSERT INTO channels (platform, workspace, channel, name) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (platform, workspace, channel) DO UPDATE SET name = COALESCE(excluded.name, channels.name)
-       RETURNING id`,
-      [ref.platform, ref.workspace, ref.channel, ref.name ?? null],
-    );
-    return row!.id;
+    return (await this.one<IdRecord>(Q.ensureChannel, [ref.platform, ref.workspace, ref.channel, ref.name ?? null]))!.id;
   }
 
   async findChannel(ref: ChannelRef): Promise<number | undefined> {
-    const row = await this.one('SELECT id FROM channels WHERE platform = $1 AND workspace = $2 AND channel = $3', [ref.platform, ref.workspace, ref.channel]);
-    return row?.id;
+    return (await this.one<IdRecord>(Q.findChannel, [ref.platform, ref.workspace, ref.channel]))?.id;
   }
 
   async channelSubscriptions(channelId: number): Promise<ChannelSubscription[]> {
-    const rows = await this.rows(
+    const rows = await this.rows<ChannelSubscriptionRecord>(
       `SELECT s.topic, t.title AS topic_title, s.min_score, s.source, s.created_by, s.paused_reason
        FROM subscriptions s LEFT JOIN topics t ON t.slug = s.topic WHERE s.channel_id = $1 ORDER BY s.topic COLLATE "C"`,
       [channelId],
@@ -407,33 +364,26 @@ export class PostgresStore implements Store {
   }
 
   async pauseSubscriptions(channelId: number, reason: string, topic?: string): Promise<number> {
-    return this.changed('UPDATE subscriptions SET paused_reason = $1 WHERE channel_id = $2 AND ($3::text IS NULL OR topic = $3)', [reason, channelId, topic ?? null]);
+    return this.changed(Q.pauseSubscriptions, [reason, channelId, topic ?? null, topic ?? null]);
   }
 
   async resumeSubscriptions(channelId: number, topic?: string): Promise<number> {
-    return this.changed(
-      'UPDATE subscriptions SET paused_reason = NULL WHERE channel_id = $1 AND ($2::text IS NULL OR topic = $2) AND paused_reason IS NOT NULL',
-      [channelId, topic ?? null],
-    );
+    return this.changed(Q.resumeSubscriptions, [channelId, topic ?? null, topic ?? null]);
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES ($1, $2, $3, 'chat', $4)
-       ON CONFLICT (channel_id, topic) DO UPDATE SET min_score = excluded.min_score, paused_reason = NULL`,
-      [channelId, topic, minScore, createdBy],
-    );
+    await this.pool.query(Q.subscribe, [channelId, topic, minScore, createdBy]);
   }
 
   async unsubscribe(channelId: number, topic: string): Promise<boolean> {
-    return (await this.changed('DELETE FROM subscriptions WHERE channel_id = $1 AND topic = $2', [channelId, topic])) > 0;
+    return (await this.changed(Q.unsubscribe, [channelId, topic])) > 0;
   }
 
   async syncConfigSubscriptions(routes: Array<{ channelId: number; topic: string; minScore: number }>): Promise<void> {
     // A route given twice keeps its last min score, as a loop of upserts would.
     const byKey = new Map(routes.map((r) => [`${r.channelId}\u0000${r.topic}`, { channel_id: r.channelId, topic: r.topic, min_score: r.minScore }]));
     await this.transaction(async (client) => {
-      await client.query(`DELETE FROM subscriptions WHERE source = 'config'`);
+      await client.query(Q.deleteConfigSubscriptions);
       if (byKey.size === 0) return;
       await client.query(
         `INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by)
@@ -446,51 +396,31 @@ export class PostgresStore implements Store {
   }
 
   async subscribersOf(topic: string): Promise<Subscriber[]> {
-    const rows = await this.rows(
-      `SELECT c.id AS channel_id, c.platform, c.workspace, c.channel, s.min_score FROM subscriptions s
-       JOIN channels c ON c.id = s.channel_id WHERE s.topic = $1 AND s.paused_reason IS NULL ORDER BY c.id`,
-      [topic],
-    );
-    return rows.map((r) => ({ channelId: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, minScore: r.min_score }));
+    return (await this.rows<SubscriberRecord>(Q.subscribersOf, [topic])).map(toSubscriber);
   }
 
   // ── deliveries ─────────────────────────────────────────────────────────
 
   async enqueueDelivery(d: DeliveryInput, now: Date): Promise<number | null> {
-    // No conflict target: both unique (channel_id, article_id) and the partial deliveries_one_alert index apply.
-    const row = await this.one(
-      `INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT DO NOTHING RETURNING id`,
-      [d.channelId, d.storyId, d.topic, d.articleId, d.kind, now],
-    );
+    const row = await this.one<IdRecord>(Q.enqueueDelivery, [d.channelId, d.storyId, d.topic, d.articleId, d.kind, now, now]);
     return row ? row.id : null;
   }
 
   async hasAlert(channelId: number, storyId: number): Promise<boolean> {
-    return !!(await this.one(`SELECT 1 FROM deliveries WHERE channel_id = $1 AND story_id = $2 AND kind = 'alert'`, [channelId, storyId]));
+    return !!(await this.one(Q.hasAlert, [channelId, storyId]));
   }
 
   async storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined> {
-    const row = await this.one(
-      `SELECT l.id AS delivery_id, l.kind, l.attempts, l.channel_id, l.story_id AS delivery_story_id, l.topic,
-         l.status AS alert_status, l.message_ref AS alert_ref, ${JOB_COLUMNS}
-       FROM deliveries l ${JOB_JOINS}
-       WHERE l.channel_id = $1 AND l.story_id = $2 AND l.kind = 'alert'`,
-      [channelId, storyId],
-    );
+    const row = await this.one<StoryAlertRecord>(Q.storyAlert, [channelId, storyId]);
     if (!row) return undefined;
-    const feeds = await this.rows(
-      `SELECT DISTINCT a.feed_id FROM deliveries d JOIN articles a ON a.id = d.article_id
-       WHERE d.channel_id = $1 AND d.story_id = $2 AND d.status = 'sent' ORDER BY a.feed_id`,
-      [channelId, storyId],
-    );
-    return { job: toJob(row), status: row.alert_status, messageRef: row.alert_ref, postedFeeds: feeds.map((f) => Number(f.feed_id)) };
+    const feeds = await this.rows<{ feed_id: number }>(Q.storyPostedFeeds, [channelId, storyId]);
+    return { job: toDeliveryJob(row, read), status: row.alert_status, messageRef: row.alert_ref, postedFeeds: feeds.map((f) => f.feed_id) };
   }
 
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
     // A `sending` row whose lease expired belongs to a worker that died mid-send: retry it. Lock, lease and
     // the joined read of everything a sink needs happen in one statement.
-    const rows = await this.rows(
+    const rows = await this.rows<DeliveryJobRecord>(
       `WITH due AS (
          SELECT id, status = 'sending' AND attempt_started_at IS NOT NULL AS cut_off FROM deliveries
          WHERE (status IN ('pending', 'deferred') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
@@ -501,16 +431,16 @@ export class PostgresStore implements Store {
          FROM due WHERE d.id = due.id
          RETURNING d.id, d.kind, d.attempts, d.channel_id, d.story_id, d.topic, d.article_id, due.cut_off
        )
-       SELECT l.id AS delivery_id, l.kind, l.attempts, l.cut_off, l.channel_id, l.story_id AS delivery_story_id, l.topic, ${JOB_COLUMNS}
+       SELECT ${JOB_COLUMNS}, l.cut_off
        FROM leased l ${JOB_JOINS}
        ORDER BY l.id`,
       [now, limit, owner, leaseUntil],
     );
-    return rows.map(toJob);
+    return rows.map((r) => toDeliveryJob(r, read));
   }
 
   async markAttemptStarted(id: number, at: Date): Promise<void> {
-    await this.pool.query('UPDATE deliveries SET attempt_started_at = $1 WHERE id = $2', [at, id]);
+    await this.pool.query(Q.markAttemptStarted, [at, id]);
   }
 
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
@@ -537,54 +467,36 @@ export class PostgresStore implements Store {
   }
 
   async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void> {
-    await this.pool.query(
-      `UPDATE deliveries SET status = $1, last_error = $2, next_attempt_at = COALESCE($3, next_attempt_at),
-         lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL
-       WHERE id = $4`,
-      [u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt, id],
-    );
+    await this.pool.query(Q.markDeliveryFailed, [u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt, id]);
   }
 
   async listDeliveries(q: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]> {
-    return (await this.rows(
-      `SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
-       FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
-       WHERE ($1::text IS NULL OR d.status = $1) AND ($2::bigint IS NULL OR d.id = $2) ORDER BY d.id DESC LIMIT $3`,
-      [q.status ?? null, q.id ?? null, q.limit],
-    )).map((r) => toDeliverySummary(r, time));
+    return (await this.rows<DeliverySummaryRecord>(Q.listDeliveries, [q.status ?? null, q.status ?? null, q.id ?? null, q.id ?? null, q.limit]))
+      .map((r) => toDeliverySummary(r, read));
   }
 
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    await this.pool.query(Q.ping);
   }
 
-  async feedCounts(): Promise<Partial<Record<FeedRow['status'], number>>> {
-    return Object.fromEntries((await this.rows('SELECT status, COUNT(*)::int AS n FROM feeds GROUP BY status')).map((r) => [r.status, r.n]));
+  async feedCounts(): Promise<Partial<Record<FeedStatus, number>>> {
+    return toCounts(await this.rows<StatusCountRecord>(Q.feedCounts));
   }
 
   async deliveryCounts(): Promise<Partial<Record<DeliveryStatus, number>>> {
-    return Object.fromEntries((await this.rows('SELECT status, COUNT(*)::int AS n FROM deliveries GROUP BY status')).map((r) => [r.status, r.n]));
+    return toCounts(await this.rows<StatusCountRecord>(Q.deliveryCounts));
   }
 
   async recentAlerts(limit: number): Promise<DeliverySummary[]> {
-    return (await this.rows(
-      `SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
-       FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
-       WHERE d.kind = 'alert' ORDER BY d.id DESC LIMIT $1`,
-      [limit],
-    )).map((r) => toDeliverySummary(r, time));
+    return (await this.rows<DeliverySummaryRecord>(Q.recentAlerts, [limit])).map((r) => toDeliverySummary(r, read));
   }
 
   async retryDelivery(id: number, now: Date): Promise<boolean> {
-    return (await this.changed(
-      `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_owner = NULL, lease_until = NULL
-       WHERE id = $2 AND status IN ('pending', 'deferred', 'rejected', 'dead')`,
-      [now, id],
-    )) > 0;
+    return (await this.changed(Q.retryDelivery, [now, id])) > 0;
   }
 
   async nextDeliveryDue(): Promise<Date | null> {
-    const row = await this.one(
+    const row = await this.one<{ t: Date | null }>(
       `SELECT LEAST(
          (SELECT MIN(next_attempt_at) FROM deliveries WHERE status IN ('pending', 'deferred')),
          (SELECT MIN(lease_until) FROM deliveries WHERE status = 'sending')) AS t`,
@@ -595,11 +507,7 @@ export class PostgresStore implements Store {
   // ── leases ─────────────────────────────────────────────────────────────
 
   async leaseOwners(now: Date): Promise<string[]> {
-    return (await this.rows(
-      `SELECT lease_owner FROM feeds WHERE lease_until >= $1 UNION
-       SELECT lease_owner FROM deliveries WHERE status = 'sending' AND lease_until >= $1 ORDER BY 1`,
-      [now],
-    )).map((r) => r.lease_owner as string).filter(Boolean);
+    return (await this.rows<LeaseOwnerRecord>(Q.leaseOwners, [now, now])).flatMap((r) => (r.lease_owner ? [r.lease_owner] : []));
   }
 
   async renewLeases(owner: string, until: Date): Promise<void> {
@@ -611,7 +519,7 @@ export class PostgresStore implements Store {
   }
 
   async releaseLeases(owner: string): Promise<{ feeds: number; deliveries: number }> {
-    const row = await this.one(
+    const row = await this.one<{ feeds: number; deliveries: number }>(
       `WITH f AS (UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 RETURNING 1),
             d AS (UPDATE deliveries SET lease_until = 'epoch' WHERE lease_owner = $1 AND status = 'sending' RETURNING 1)
        SELECT (SELECT COUNT(*) FROM f) AS feeds, (SELECT COUNT(*) FROM d) AS deliveries`,
@@ -625,7 +533,7 @@ export class PostgresStore implements Store {
   async digestRows(q: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<DigestRow[]> {
     // One row per (story, topic): the story's best-scoring article for that topic, with the count of outlets.
     // Topics sort bytewise (COLLATE "C"), as SQLite's BINARY collation does.
-    const rows = await this.rows(
+    const rows = await this.rows<DigestRecord>(
       `WITH scored AS (
          SELECT a.story_id, m.topic, m.score, m.why, m.explanation, a.id AS article_id,
            ROW_NUMBER() OVER (PARTITION BY a.story_id, m.topic ORDER BY m.score DESC, a.id) AS rank
@@ -642,45 +550,23 @@ export class PostgresStore implements Store {
        WHERE sc.rank = 1 ORDER BY sc.topic COLLATE "C", sc.score DESC, sc.story_id`,
       [q.since, q.until, q.topic ?? null, q.channelId ?? null],
     );
-    return rows.map((r) => ({
-      storyId: r.digest_story_id,
-      topic: r.topic,
-      topicTitle: r.topic_title,
-      score: r.score,
-      firstSeenAt: r.first_seen_at,
-      outlets: r.outlets,
-      article: toArticle(r),
-      why: r.why,
-      explanation: r.explanation,
-    }));
+    return rows.map((r) => toDigestRow(r, read));
   }
 
   async claimDigestRun(scheduleKey: string, periodKey: string, now: Date): Promise<boolean> {
-    return (await this.changed(
-      'INSERT INTO digest_runs (schedule_key, period_key, claimed_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-      [scheduleKey, periodKey, now],
-    )) > 0;
+    return (await this.changed(Q.claimDigestRun, [scheduleKey, periodKey, now])) > 0;
   }
 
   async setDigestSchedule(d: DigestScheduleInput, now: Date): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO digest_schedules (channel_id, every, day, local_time, timezone, created_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (channel_id) DO UPDATE SET every = excluded.every, day = excluded.day, local_time = excluded.local_time,
-         timezone = excluded.timezone, created_by = excluded.created_by, updated_at = excluded.updated_at`,
-      [d.channelId, d.every, d.day, d.time, d.timezone, d.createdBy, now],
-    );
+    await this.pool.query(Q.setDigestSchedule, [d.channelId, d.every, d.day, d.time, d.timezone, d.createdBy, now]);
   }
 
   async removeDigestSchedule(channelId: number): Promise<boolean> {
-    return (await this.changed('DELETE FROM digest_schedules WHERE channel_id = $1', [channelId])) > 0;
+    return (await this.changed(Q.removeDigestSchedule, [channelId])) > 0;
   }
 
   async listDigestSchedules(): Promise<DigestSchedule[]> {
-    const rows = await this.rows(
-      `SELECT d.*, c.platform, c.workspace, c.channel, c.name FROM digest_schedules d
-       JOIN channels c ON c.id = d.channel_id ORDER BY d.channel_id`,
-    );
-    return rows.map((r) => toDigestSchedule(r, time));
+    return (await this.rows<DigestScheduleRecord>(Q.listDigestSchedules)).map((r) => toDigestSchedule(r, read));
   }
 }
 
@@ -696,9 +582,9 @@ async function upsertArticleOn(db: pg.Pool | pg.PoolClient, a: ArticleInput): Pr
        IS DISTINCT FROM (excluded.title, excluded.lead, excluded.body_text, excluded.published_at, excluded.canonical_url)
      RETURNING id, (xmax = 0) AS created`,
     params,
-  )).rows[0];
+  )).rows[0] as { id: number; created: boolean } | undefined;
   if (row) return { id: row.id, status: row.created ? 'new' : 'updated' };
-  const existing = (await db.query('SELECT id FROM articles WHERE feed_id = $1 AND item_key = $2', [a.feedId, a.key])).rows[0];
+  const existing = (await db.query('SELECT id FROM articles WHERE feed_id = $1 AND item_key = $2', [a.feedId, a.key])).rows[0] as IdRecord;
   return { id: existing.id, status: 'unchanged' };
 }
 
@@ -761,33 +647,13 @@ function describeTarget(pool: pg.Pool): string {
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
 
-/** Article columns plus its feed's title and URL, under the names toArticle reads (no clash with joined tables). */
-const ARTICLE_COLUMNS = `a.id, a.feed_id, a.item_key, a.guid, a.canonical_url, a.title, a.lead, a.body_text, a.published_at,
-  a.fetched_at, a.language, a.concepts, a.content_hash, a.story_id, a.story_reason, a.story_detail, f.title AS feed_title, f.url AS feed_url`;
-const ARTICLE_SELECT = `SELECT ${ARTICLE_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id`;
+/** The shared statements (sql.ts), numbered `$1…` once. */
+const Q = numberedAll();
 
-const time: TimeReader = (v) => (v == null ? null : (v as Date));
-const toFeed = (r: Row) => feedRow(r, time);
-const toArticle = (r: Row) => articleRow(r, time);
-
-/** What a sink needs beside the delivery row `l`: channel, topic, match and the article with its feed. */
-const JOB_COLUMNS = `c.platform, c.workspace, c.channel, c.name AS channel_name, t.title AS topic_title,
-         m.score, m.why, m.explanation, ${ARTICLE_COLUMNS}`;
-const JOB_JOINS = `JOIN channels c ON c.id = l.channel_id
-       JOIN articles a ON a.id = l.article_id JOIN feeds f ON f.id = a.feed_id
-       LEFT JOIN topics t ON t.slug = l.topic
-       LEFT JOIN matches m ON m.article_id = l.article_id AND m.topic = l.topic`;
-
-function toJob(r: Row): DeliveryJob {
-  return {
-    id: r.delivery_id,
-    kind: r.kind,
-    attempts: r.attempts,
-    cutOff: r.cut_off === true,
-    channel: { id: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, name: r.channel_name ?? undefined },
-    storyId: r.delivery_story_id,
-    topic: { slug: r.topic, title: r.topic_title ?? r.topic },
-    article: toArticle(r),
-    match: { score: r.score ?? 0, why: r.why ?? '', explanation: r.explanation ?? null },
-  };
-}
+/** pg returns timestamptz as Date and jsonb parsed. */
+const read: Readers = {
+  time: (v) => (v == null ? null : (v as Date)),
+  json: (v) => v,
+};
+const toFeed = (r: FeedRecord) => feedRow(r, read);
+const toArticle = (r: ArticleRecord) => articleRow(r, read);

@@ -1,13 +1,213 @@
-import type { ArticleRow, ChannelSubscription, DeliverySummary, DigestSchedule, FeedRow, StoredTopic, TopicMatchRow, Weekday } from './store.ts';
+import type {
+  ArticleRow, ChannelSubscription, DeliveryJob, DeliveryKind, DeliveryStatus, DeliverySummary, DigestRow, DigestSchedule, FeedMove, FeedRow,
+  FeedStatus, PendingArticle, StoredTopic, StoryArticle, Subscriber, TopicMatchRow, TopicSource, Weekday,
+} from './store.ts';
 
-/** A database row as the driver returns it. */
-export type Row = Record<string, any>;
+/**
+ * The rows the stores' statements select, as the drivers return them, and the mappers to the store's types.
+ * Column names are the same in both migrations, so one record type and one mapper serve both stores; where the
+ * drivers differ (times, booleans, JSON) the column's type says so and the store passes its `Readers`.
+ */
 
-/** The driver's time value → Date: SQLite stores epoch milliseconds, PostgreSQL returns Date already. */
-export type TimeReader = (value: unknown) => Date | null;
+/** A time column: epoch milliseconds in SQLite, a Date from pg (timestamptz). */
+export type DbTime = number | Date;
+/** A boolean column: 0 or 1 in SQLite, a boolean in PostgreSQL. */
+export type DbBool = number | boolean;
+/** A JSON column: text in SQLite, already parsed in PostgreSQL (jsonb). */
+export type DbJson = unknown;
 
-/** Column names are the same in both migrations, so one mapping serves both stores. */
-export function toFeed(r: Row, time: TimeReader): FeedRow {
+/** How a store reads the columns whose driver values differ. */
+export interface Readers {
+  time(value: DbTime | null): Date | null;
+  json(value: DbJson): unknown;
+}
+
+/** `SELECT * FROM feeds`. */
+export interface FeedRecord {
+  id: number;
+  url: string;
+  title: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  interval_s: number;
+  full_text: DbBool;
+  next_poll_at: DbTime;
+  failures: number;
+  last_error: string | null;
+  last_success_at: DbTime | null;
+  status: FeedStatus;
+  added_by: string | null;
+  category: string | null;
+}
+
+export interface FeedMoveRecord {
+  url: string;
+  feed_id: number;
+  moved_at: DbTime;
+}
+
+/** ARTICLE_COLUMNS (sql.ts): an article with its feed's title and URL. */
+export interface ArticleRecord {
+  id: number;
+  feed_id: number;
+  item_key: string;
+  guid: string | null;
+  canonical_url: string | null;
+  title: string;
+  lead: string;
+  body_text: string;
+  published_at: DbTime | null;
+  fetched_at: DbTime;
+  language: string | null;
+  concepts: DbJson;
+  content_hash: string;
+  story_id: number | null;
+  story_reason: string | null;
+  story_detail: string | null;
+  feed_title: string | null;
+  feed_url: string;
+}
+
+export interface PendingArticleRecord {
+  id: number;
+  published_at: DbTime | null;
+  story_id: number | null;
+}
+
+export interface StorySplitRecord {
+  id: number;
+  story_id: number;
+}
+
+export interface ContentRecord {
+  id: number;
+  content_hash: string;
+}
+
+export interface TopicRecord {
+  slug: string;
+  title: string;
+  definition: DbJson;
+  source: TopicSource;
+  created_by: string | null;
+}
+
+export interface TopicMatchRecord {
+  article_id: number;
+  story_id: number;
+  score: number;
+  fetched_at: DbTime;
+}
+
+export interface ChannelSubscriptionRecord {
+  topic: string;
+  topic_title: string | null;
+  min_score: number;
+  source: TopicSource;
+  created_by: string | null;
+  paused_reason: string | null;
+}
+
+export interface SubscriberRecord {
+  channel_id: number;
+  platform: string;
+  workspace: string;
+  channel: string;
+  min_score: number;
+}
+
+/** `SELECT d.*` from deliveries. */
+export interface DeliveryRecord {
+  id: number;
+  channel_id: number;
+  story_id: number;
+  topic: string;
+  article_id: number;
+  kind: DeliveryKind;
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: DbTime;
+  message_ref: string | null;
+  last_error: string | null;
+  created_at: DbTime;
+  sent_at: DbTime | null;
+}
+
+/** An outbox row joined with its channel and its article's title. */
+export interface DeliverySummaryRecord extends DeliveryRecord {
+  platform: string;
+  workspace: string;
+  channel: string;
+  channel_name: string | null;
+  title: string;
+}
+
+/** JOB_COLUMNS (sql.ts): a delivery with what a sink needs to render it. */
+export interface DeliveryJobRecord extends ArticleRecord {
+  delivery_id: number;
+  kind: DeliveryKind;
+  attempts: number;
+  /** Present where the claim computed it. */
+  cut_off?: DbBool;
+  channel_id: number;
+  delivery_story_id: number;
+  topic: string;
+  platform: string;
+  workspace: string;
+  channel: string;
+  channel_name: string | null;
+  topic_title: string | null;
+  score: number | null;
+  why: string | null;
+  explanation: DbJson | null;
+}
+
+/** A story's alert: the job plus its status and message ref. */
+export interface StoryAlertRecord extends DeliveryJobRecord {
+  alert_status: DeliveryStatus;
+  alert_ref: string | null;
+}
+
+export interface DigestScheduleRecord {
+  channel_id: number;
+  every: 'daily' | 'weekly';
+  day: number | null;
+  local_time: string;
+  timezone: string;
+  created_by: string | null;
+  updated_at: DbTime;
+  platform: string;
+  workspace: string;
+  channel: string;
+  name: string | null;
+}
+
+/** digestRows: a story's best article for a topic, with the topic's title and the story's outlet count. */
+export interface DigestRecord extends ArticleRecord {
+  digest_story_id: number;
+  topic: string;
+  topic_title: string;
+  score: number;
+  why: string;
+  explanation: DbJson;
+  first_seen_at: DbTime;
+  outlets: number;
+}
+
+export interface IdRecord {
+  id: number;
+}
+
+export interface StatusCountRecord {
+  status: string;
+  n: number;
+}
+
+export interface LeaseOwnerRecord {
+  lease_owner: string | null;
+}
+
+export function toFeed(r: FeedRecord, read: Readers): FeedRow {
   return {
     id: r.id,
     url: r.url,
@@ -15,10 +215,10 @@ export function toFeed(r: Row, time: TimeReader): FeedRow {
     etag: r.etag,
     lastModified: r.last_modified,
     intervalS: r.interval_s,
-    nextPollAt: time(r.next_poll_at)!,
+    nextPollAt: read.time(r.next_poll_at)!,
     failures: r.failures,
     lastError: r.last_error,
-    lastSuccessAt: time(r.last_success_at),
+    lastSuccessAt: read.time(r.last_success_at),
     status: r.status,
     fullText: Boolean(r.full_text),
     addedBy: r.added_by ?? null,
@@ -27,7 +227,11 @@ export function toFeed(r: Row, time: TimeReader): FeedRow {
   };
 }
 
-export function toArticle(r: Row, time: TimeReader): ArticleRow {
+export function toFeedMove(r: FeedMoveRecord, read: Readers): FeedMove {
+  return { url: r.url, feedId: r.feed_id, movedAt: read.time(r.moved_at)! };
+}
+
+export function toArticle(r: ArticleRecord, read: Readers): ArticleRow {
   return {
     id: r.id,
     feedId: r.feed_id,
@@ -37,8 +241,8 @@ export function toArticle(r: Row, time: TimeReader): ArticleRow {
     title: r.title,
     lead: r.lead,
     body: r.body_text,
-    publishedAt: time(r.published_at),
-    fetchedAt: time(r.fetched_at)!,
+    publishedAt: read.time(r.published_at),
+    fetchedAt: read.time(r.fetched_at)!,
     language: r.language,
     contentHash: r.content_hash,
     storyId: r.story_id,
@@ -48,18 +252,32 @@ export function toArticle(r: Row, time: TimeReader): ArticleRow {
   };
 }
 
-/** `definition` is JSON text in SQLite and jsonb (already parsed) in PostgreSQL. */
-export type JsonReader = (value: unknown) => unknown;
-
-export function toStoredTopic(r: Row, json: JsonReader): StoredTopic {
-  return { slug: r.slug, title: r.title, definition: json(r.definition), source: r.source, createdBy: r.created_by ?? null };
+/** An article of a story in the window, with the concept ids it was analysed to. */
+export function toStoryArticle(r: ArticleRecord, read: Readers): StoryArticle {
+  return { storyId: r.story_id!, article: toArticle(r, read), concepts: read.json(r.concepts) as string[] };
 }
 
-export function toTopicMatch(r: Row, time: TimeReader): TopicMatchRow {
-  return { articleId: r.article_id, storyId: r.story_id, score: r.score, fetchedAt: time(r.fetched_at)! };
+export function toPendingArticle(r: PendingArticleRecord, read: Readers): PendingArticle {
+  return { id: r.id, publishedAt: read.time(r.published_at), storyId: r.story_id };
 }
 
-export function toChannelSubscription(r: Row): ChannelSubscription {
+export function toStorySplit(r: StorySplitRecord): { articleId: number; storyId: number } {
+  return { articleId: r.id, storyId: r.story_id };
+}
+
+export function toContent(r: ContentRecord): { id: number; contentHash: string } {
+  return { id: r.id, contentHash: r.content_hash };
+}
+
+export function toStoredTopic(r: TopicRecord, read: Readers): StoredTopic {
+  return { slug: r.slug, title: r.title, definition: read.json(r.definition), source: r.source, createdBy: r.created_by ?? null };
+}
+
+export function toTopicMatch(r: TopicMatchRecord, read: Readers): TopicMatchRow {
+  return { articleId: r.article_id, storyId: r.story_id, score: r.score, fetchedAt: read.time(r.fetched_at)! };
+}
+
+export function toChannelSubscription(r: ChannelSubscriptionRecord): ChannelSubscription {
   return {
     topic: r.topic,
     topicTitle: r.topic_title ?? null,
@@ -70,7 +288,11 @@ export function toChannelSubscription(r: Row): ChannelSubscription {
   };
 }
 
-export function toDigestSchedule(r: Row, time: TimeReader): DigestSchedule {
+export function toSubscriber(r: SubscriberRecord): Subscriber {
+  return { channelId: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, minScore: r.min_score };
+}
+
+export function toDigestSchedule(r: DigestScheduleRecord, read: Readers): DigestSchedule {
   return {
     channelId: r.channel_id,
     channel: { platform: r.platform, workspace: r.workspace, channel: r.channel, ...(r.name == null ? {} : { name: r.name }) },
@@ -79,24 +301,56 @@ export function toDigestSchedule(r: Row, time: TimeReader): DigestSchedule {
     time: r.local_time,
     timezone: r.timezone,
     createdBy: r.created_by ?? '',
-    updatedAt: time(r.updated_at)!,
+    updatedAt: read.time(r.updated_at)!,
   };
 }
 
-/** An outbox row joined with its channel and article title (`d.*`, `c.platform …`, `channel_name`, `title`). */
-export function toDeliverySummary(r: Row, time: TimeReader): DeliverySummary {
+export function toDeliverySummary(r: DeliverySummaryRecord, read: Readers): DeliverySummary {
   return {
     id: r.id,
     kind: r.kind,
     status: r.status,
     attempts: r.attempts,
-    nextAttemptAt: time(r.next_attempt_at)!,
+    nextAttemptAt: read.time(r.next_attempt_at)!,
     lastError: r.last_error,
     channel: { platform: r.platform, workspace: r.workspace, channel: r.channel, ...(r.channel_name ? { name: r.channel_name } : {}) },
     topic: r.topic,
     storyId: r.story_id,
     title: r.title,
-    createdAt: time(r.created_at)!,
-    sentAt: time(r.sent_at),
+    createdAt: read.time(r.created_at)!,
+    sentAt: read.time(r.sent_at),
   };
+}
+
+export function toDeliveryJob(r: DeliveryJobRecord, read: Readers): DeliveryJob {
+  return {
+    id: r.delivery_id,
+    kind: r.kind,
+    attempts: r.attempts,
+    cutOff: Boolean(r.cut_off),
+    channel: { id: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, name: r.channel_name ?? undefined },
+    storyId: r.delivery_story_id,
+    topic: { slug: r.topic, title: r.topic_title ?? r.topic },
+    article: toArticle(r, read),
+    match: { score: r.score ?? 0, why: r.why ?? '', explanation: r.explanation == null ? null : read.json(r.explanation) },
+  };
+}
+
+export function toDigestRow(r: DigestRecord, read: Readers): DigestRow {
+  return {
+    storyId: r.digest_story_id,
+    topic: r.topic,
+    topicTitle: r.topic_title,
+    score: r.score,
+    firstSeenAt: read.time(r.first_seen_at)!,
+    outlets: r.outlets,
+    article: toArticle(r, read),
+    why: r.why,
+    explanation: read.json(r.explanation),
+  };
+}
+
+/** `status, n` pairs → `{ status: n }`; a status no row has is absent. */
+export function toCounts<S extends string>(rows: StatusCountRecord[]): Partial<Record<S, number>> {
+  return Object.fromEntries(rows.map((r) => [r.status, r.n])) as Partial<Record<S, number>>;
 }

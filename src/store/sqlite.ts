@@ -4,14 +4,18 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryStatus, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, MatchInput,
-  NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryStatus, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
+  MatchInput, NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
 import {
-  type Row, type TimeReader, toArticle as articleRow, toChannelSubscription, toDeliverySummary, toDigestSchedule, toFeed as feedRow, toStoredTopic,
-  toTopicMatch,
+  type ArticleRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
+  type DigestScheduleRecord, type FeedMoveRecord, type FeedRecord, type IdRecord, type LeaseOwnerRecord, type PendingArticleRecord, type Readers,
+  type StatusCountRecord, type StoryAlertRecord, type StorySplitRecord, type SubscriberRecord, type TopicMatchRecord, type TopicRecord,
+  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toDeliveryJob, toDeliverySummary, toDigestRow, toDigestSchedule, toFeed as feedRow,
+  toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
+import { ARTICLE_COLUMNS, SQL } from './sql.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -73,7 +77,7 @@ export class SqliteStore implements Store {
 
   async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean; movedTo?: string }> {
     return this.db.transaction(() => {
-      const moved = this.stmt('SELECT f.url FROM feed_moves m JOIN feeds f ON f.id = m.feed_id WHERE m.url = ?').get(feed.url) as Row | undefined;
+      const moved = this.stmt(SQL.feedMovedTo).get(feed.url) as { url: string } | undefined;
       const url = moved?.url ?? feed.url;
       const info = this.stmt(`INSERT INTO feeds (url, title, interval_s, full_text, next_poll_at, added_by, created_at, category)
                   VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO NOTHING`)
@@ -82,39 +86,38 @@ export class SqliteStore implements Store {
       // Config edits (interval, full text) apply to an existing feed without resetting its poll state.
       this.stmt('UPDATE feeds SET interval_s = ?, full_text = ?, title = COALESCE(title, ?), category = COALESCE(category, ?) WHERE url = ?')
         .run(feed.intervalS, feed.fullText ? 1 : 0, feed.title ?? null, feed.category ?? null, url);
-      const id = (this.stmt('SELECT id FROM feeds WHERE url = ?').get(url) as Row).id;
+      const { id } = this.stmt('SELECT id FROM feeds WHERE url = ?').get(url) as IdRecord;
       return moved ? { id, created: false, movedTo: url } : { id, created: false };
     })();
   }
 
   async listFeeds(): Promise<FeedRow[]> {
-    return (this.stmt('SELECT * FROM feeds ORDER BY id').all() as Row[]).map(toFeed);
+    return (this.stmt(SQL.listFeeds).all() as FeedRecord[]).map(toFeed);
   }
 
   async listFeedMoves(): Promise<FeedMove[]> {
-    return (this.stmt('SELECT url, feed_id, moved_at FROM feed_moves ORDER BY moved_at, url').all() as Row[])
-      .map((r) => ({ url: r.url, feedId: r.feed_id, movedAt: new Date(r.moved_at) }));
+    return (this.stmt(SQL.listFeedMoves).all() as FeedMoveRecord[]).map((r) => toFeedMove(r, read));
   }
 
   async getFeedByUrl(url: string): Promise<FeedRow | undefined> {
-    const row = this.stmt('SELECT * FROM feeds WHERE url = ?').get(url) as Row | undefined;
+    const row = this.stmt(SQL.feedByUrl).get(url) as FeedRecord | undefined;
     return row && toFeed(row);
   }
 
   async getFeed(id: number): Promise<FeedRow | undefined> {
-    const row = this.stmt('SELECT * FROM feeds WHERE id = ?').get(id) as Row | undefined;
+    const row = this.stmt(SQL.feedById).get(id) as FeedRecord | undefined;
     return row && toFeed(row);
   }
 
   async removeFeed(url: string): Promise<boolean> {
-    return this.stmt('DELETE FROM feeds WHERE url = ? OR id = (SELECT feed_id FROM feed_moves WHERE url = ?)').run(url, url).changes > 0;
+    return this.stmt(SQL.removeFeed).run(url, url).changes > 0;
   }
 
   async claimDueFeeds(dueBy: Date, owner: string, leaseUntil: Date, limit: number, now: Date): Promise<FeedRow[]> {
     return this.db.transaction(() => {
       const rows = this.stmt(`SELECT * FROM feeds WHERE status != 'paused' AND next_poll_at <= ?
                   AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_poll_at LIMIT ?`)
-        .all(ms(dueBy), ms(now), limit) as Row[];
+        .all(ms(dueBy), ms(now), limit) as FeedRecord[];
       const lease = this.stmt('UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE id = ?');
       for (const row of rows) lease.run(owner, ms(leaseUntil), row.id);
       return rows.map(toFeed);
@@ -123,29 +126,18 @@ export class SqliteStore implements Store {
 
   async recordFeedSuccess(id: number, u: { etag?: string | null; lastModified?: string | null; title?: string; url?: string; nextPollAt: Date; now: Date }): Promise<void> {
     const update = () =>
-      this.stmt(`UPDATE feeds SET etag = COALESCE(?, etag), last_modified = COALESCE(?, last_modified), title = COALESCE(?, title),
-                  url = COALESCE(?, url), next_poll_at = ?, failures = 0, last_error = NULL, status = 'ok', last_success_at = ?,
-                  lease_owner = NULL, lease_until = NULL WHERE id = ?`)
+      this.stmt(SQL.recordFeedSuccess)
         .run(u.etag ?? null, u.lastModified ?? null, u.title ?? null, u.url ?? null, ms(u.nextPollAt), ms(u.now), id);
     if (!u.url) return void update();
     this.db.transaction(() => {
-      this.rememberMove(id, u.url!, u.now);
+      this.stmt(SQL.rememberMove).run(ms(u.now), id, u.url);
+      this.stmt(SQL.forgetMove).run(u.url);
       update();
     })();
   }
 
-  /** Before feed `id` takes `newUrl`: its current URL becomes a former one, and `newUrl` is one no longer (a feed may move back). */
-  private rememberMove(id: number, newUrl: string, now: Date): void {
-    this.stmt(`INSERT INTO feed_moves (url, feed_id, moved_at) SELECT url, id, ? FROM feeds WHERE id = ? AND url <> ?
-                ON CONFLICT (url) DO UPDATE SET feed_id = excluded.feed_id, moved_at = excluded.moved_at`)
-      .run(ms(now), id, newUrl);
-    this.stmt('DELETE FROM feed_moves WHERE url = ?').run(newUrl);
-  }
-
   async recordFeedFailure(id: number, u: { error: string; nextPollAt: Date }): Promise<void> {
-    this.stmt(`UPDATE feeds SET failures = failures + 1, last_error = ?, status = 'failing', next_poll_at = ?,
-                lease_owner = NULL, lease_until = NULL WHERE id = ?`)
-      .run(u.error, ms(u.nextPollAt), id);
+    this.stmt(SQL.recordFeedFailure).run(u.error, ms(u.nextPollAt), id);
   }
 
   // ── articles and stories ───────────────────────────────────────────────
@@ -168,10 +160,10 @@ export class SqliteStore implements Store {
     const published = a.publishedAt ? ms(a.publishedAt) : null;
     const inserted = this.stmt(`INSERT INTO articles (feed_id, item_key, guid, canonical_url, title, lead, body_text, published_at, fetched_at, content_hash, understood_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (feed_id, item_key) DO NOTHING RETURNING id`)
-      .get(a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, published, ms(a.fetchedAt), a.contentHash, a.pending ? null : ms(a.fetchedAt)) as Row | undefined;
+      .get(a.feedId, a.key, a.guid ?? null, a.url ?? null, a.title, a.lead, a.body, published, ms(a.fetchedAt), a.contentHash, a.pending ? null : ms(a.fetchedAt)) as IdRecord | undefined;
     if (inserted) return { id: inserted.id, status: 'new' };
     const existing = this.stmt('SELECT id, title, lead, body_text, published_at, canonical_url FROM articles WHERE feed_id = ? AND item_key = ?')
-      .get(a.feedId, a.key) as Row;
+      .get(a.feedId, a.key) as Pick<ArticleRecord, 'id' | 'title' | 'lead' | 'body_text' | 'published_at' | 'canonical_url'>;
     if (existing.title === a.title && existing.lead === a.lead && existing.body_text === a.body && existing.published_at === published && existing.canonical_url === (a.url ?? null)) {
       return { id: existing.id, status: 'unchanged' };
     }
@@ -183,12 +175,12 @@ export class SqliteStore implements Store {
   async recentContent(feedId: number, hashes: string[], since: Date): Promise<Array<{ id: number; contentHash: string }>> {
     if (hashes.length === 0) return [];
     const rows = this.stmt('SELECT id, content_hash FROM articles WHERE feed_id = ? AND fetched_at >= ? AND content_hash IN (SELECT value FROM json_each(?))')
-      .all(feedId, ms(since), JSON.stringify(hashes)) as Row[];
-    return rows.map((r) => ({ id: r.id, contentHash: r.content_hash }));
+      .all(feedId, ms(since), JSON.stringify(hashes)) as ContentRecord[];
+    return rows.map(toContent);
   }
 
   async setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void> {
-    this.stmt('UPDATE articles SET language = ?, concepts = ? WHERE id = ?').run(analysis.language, JSON.stringify(analysis.concepts), id);
+    this.stmt(SQL.setArticleAnalysis).run(analysis.language, JSON.stringify(analysis.concepts), id);
   }
 
   async createStory(articleId: number, title: string, at: Date): Promise<number> {
@@ -208,54 +200,45 @@ export class SqliteStore implements Store {
   async splitStory(articleId: number, at: Date): Promise<{ from: number; storyId: number } | undefined> {
     return this.db.transaction(() => {
       const row = this.stmt('SELECT a.story_id, a.title, s.first_article_id FROM articles a JOIN stories s ON s.id = a.story_id WHERE a.id = ?')
-        .get(articleId) as Row | undefined;
+        .get(articleId) as { story_id: number; title: string; first_article_id: number } | undefined;
       if (!row) return undefined;
-      if (row.first_article_id === articleId) return { from: row.story_id as number, storyId: row.story_id as number };
+      if (row.first_article_id === articleId) return { from: row.story_id, storyId: row.story_id };
       const info = this.stmt('INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)')
         .run(articleId, row.title, ms(at), ms(at));
       const storyId = Number(info.lastInsertRowid);
       this.stmt("UPDATE articles SET story_id = ?, story_reason = 'split', story_detail = ? WHERE id = ?")
         .run(storyId, `split from story ${row.story_id}`, articleId);
-      return { from: row.story_id as number, storyId };
+      return { from: row.story_id, storyId };
     })();
   }
 
   async storySplitsSince(since: Date): Promise<Array<{ articleId: number; storyId: number }>> {
-    return (this.stmt(`SELECT a.id, a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
-                WHERE a.story_reason = 'split' AND s.first_article_id = a.id AND s.first_seen_at >= ? ORDER BY s.id`)
-      .all(ms(since)) as Row[]).map((r) => ({ articleId: r.id, storyId: r.story_id }));
+    return (this.stmt(SQL.storySplitsSince).all(ms(since)) as StorySplitRecord[]).map(toStorySplit);
   }
 
   async recentStoryArticles(since: Date): Promise<StoryArticle[]> {
-    const rows = this.stmt(`${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? ORDER BY a.fetched_at, a.id`)
-      .all(ms(since)) as Row[];
-    return rows.map((r) => ({ storyId: r.story_id, article: toArticle(r), concepts: JSON.parse(r.concepts) }));
+    return (this.stmt(SQL.recentStoryArticles).all(ms(since)) as ArticleRecord[]).map((r) => toStoryArticle(r, read));
   }
 
   async getArticle(id: number): Promise<ArticleRow | undefined> {
-    return this.articleById(id);
-  }
-
-  async storyArticles(storyId: number, limit: number): Promise<ArticleRow[]> {
-    return (this.stmt(`${ARTICLE_SELECT} WHERE a.story_id = ? ORDER BY a.fetched_at, a.id LIMIT ?`).all(storyId, limit) as Row[]).map(toArticle);
-  }
-
-  private articleById(id: number): ArticleRow | undefined {
-    const row = this.stmt(`${ARTICLE_SELECT} WHERE a.id = ?`).get(id) as Row | undefined;
+    const row = this.stmt(SQL.articleById).get(id) as ArticleRecord | undefined;
     return row && toArticle(row);
   }
 
+  async storyArticles(storyId: number, limit: number): Promise<ArticleRow[]> {
+    return (this.stmt(SQL.storyArticles).all(storyId, limit) as ArticleRecord[]).map(toArticle);
+  }
+
   async articlesSince(since: Date): Promise<ArticleRow[]> {
-    return (this.stmt(`${ARTICLE_SELECT} WHERE a.fetched_at >= ? ORDER BY a.fetched_at, a.id`).all(ms(since)) as Row[]).map(toArticle);
+    return (this.stmt(SQL.articlesSince).all(ms(since)) as ArticleRecord[]).map(toArticle);
   }
 
   async pendingArticles(limit: number): Promise<PendingArticle[]> {
-    return (this.stmt('SELECT id, published_at, story_id FROM articles WHERE understood_at IS NULL ORDER BY id LIMIT ?').all(limit) as Row[])
-      .map((r) => ({ id: r.id, publishedAt: time(r.published_at), storyId: r.story_id }));
+    return (this.stmt(SQL.pendingArticles).all(limit) as PendingArticleRecord[]).map((r) => toPendingArticle(r, read));
   }
 
   async markUnderstood(id: number, at: Date): Promise<void> {
-    this.stmt('UPDATE articles SET understood_at = ? WHERE id = ?').run(ms(at), id);
+    this.stmt(SQL.markUnderstood).run(ms(at), id);
   }
 
   private understanding: Promise<unknown> = Promise.resolve();
@@ -278,110 +261,91 @@ export class SqliteStore implements Store {
   }
 
   async saveMatch(m: MatchInput): Promise<void> {
-    this.stmt(`INSERT INTO matches (article_id, topic, score, why, explanation) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (article_id, topic) DO UPDATE SET score = excluded.score, why = excluded.why, explanation = excluded.explanation`)
-      .run(m.articleId, m.topic, m.score, m.why, JSON.stringify(m.explanation));
+    this.stmt(SQL.saveMatch).run(m.articleId, m.topic, m.score, m.why, JSON.stringify(m.explanation));
   }
 
   async listTopics(source?: TopicSource): Promise<StoredTopic[]> {
+    // SQLite's default BINARY collation orders bytewise, as PostgreSQL's COLLATE "C" does.
     return (this.stmt('SELECT slug, title, definition, source, created_by FROM topics WHERE (? IS NULL OR source = ?) ORDER BY slug')
-      .all(source ?? null, source ?? null) as Row[]).map((r) => toStoredTopic(r, parseJson));
+      .all(source ?? null, source ?? null) as TopicRecord[]).map((r) => toStoredTopic(r, read));
   }
 
   async addTopic(t: NewTopic, now: Date): Promise<boolean> {
-    return this.stmt(`INSERT INTO topics (slug, title, definition, source, created_by, created_at) VALUES (?, ?, ?, 'chat', ?, ?)
-                ON CONFLICT (slug) DO NOTHING`)
-      .run(t.slug, t.title, JSON.stringify(t.definition), t.createdBy, ms(now)).changes > 0;
+    return this.stmt(SQL.addTopic).run(t.slug, t.title, JSON.stringify(t.definition), t.createdBy, ms(now)).changes > 0;
   }
 
   async removeTopic(slug: string): Promise<{ removed: boolean; subscriptions: number }> {
     return this.db.transaction(() => {
-      if (this.stmt(`DELETE FROM topics WHERE slug = ? AND source = 'chat'`).run(slug).changes === 0) return { removed: false, subscriptions: 0 };
-      return { removed: true, subscriptions: this.stmt('DELETE FROM subscriptions WHERE topic = ?').run(slug).changes };
+      if (this.stmt(SQL.removeChatTopic).run(slug).changes === 0) return { removed: false, subscriptions: 0 };
+      return { removed: true, subscriptions: this.stmt(SQL.removeTopicSubscriptions).run(slug).changes };
     })();
   }
 
   async topicMatchesSince(topic: string, since: Date): Promise<TopicMatchRow[]> {
-    return (this.stmt(`SELECT m.article_id, a.story_id, m.score, a.fetched_at FROM matches m JOIN articles a ON a.id = m.article_id
-                WHERE m.topic = ? AND a.fetched_at >= ? AND a.story_id IS NOT NULL ORDER BY a.fetched_at, a.id`)
-      .all(topic, ms(since)) as Row[]).map((r) => toTopicMatch(r, time));
+    return (this.stmt(SQL.topicMatchesSince).all(topic, ms(since)) as TopicMatchRecord[]).map((r) => toTopicMatch(r, read));
   }
 
   // ── channels and subscriptions ─────────────────────────────────────────
 
   async ensureChannel(ref: ChannelRef): Promise<number> {
-    return (this.stmt(`INSERT INTO channels (platform, workspace, channel, name) VALUES (?, ?, ?, ?)
-                ON CONFLICT (platform, workspace, channel) DO UPDATE SET name = COALESCE(excluded.name, channels.name) RETURNING id`)
-      .get(ref.platform, ref.workspace, ref.channel, ref.name ?? null) as Row).id;
+    return (this.stmt(SQL.ensureChannel).get(ref.platform, ref.workspace, ref.channel, ref.name ?? null) as IdRecord).id;
   }
 
   async findChannel(ref: ChannelRef): Promise<number | undefined> {
-    const row = this.stmt('SELECT id FROM channels WHERE platform = ? AND workspace = ? AND channel = ?').get(ref.platform, ref.workspace, ref.channel) as Row | undefined;
-    return row?.id;
+    return (this.stmt(SQL.findChannel).get(ref.platform, ref.workspace, ref.channel) as IdRecord | undefined)?.id;
   }
 
   async channelSubscriptions(channelId: number): Promise<ChannelSubscription[]> {
     return (this.stmt(`SELECT s.topic, t.title AS topic_title, s.min_score, s.source, s.created_by, s.paused_reason
                 FROM subscriptions s LEFT JOIN topics t ON t.slug = s.topic WHERE s.channel_id = ? ORDER BY s.topic`)
-      .all(channelId) as Row[]).map(toChannelSubscription);
+      .all(channelId) as ChannelSubscriptionRecord[]).map(toChannelSubscription);
   }
 
   async pauseSubscriptions(channelId: number, reason: string, topic?: string): Promise<number> {
-    return this.stmt('UPDATE subscriptions SET paused_reason = ? WHERE channel_id = ? AND (? IS NULL OR topic = ?)')
-      .run(reason, channelId, topic ?? null, topic ?? null).changes;
+    return this.stmt(SQL.pauseSubscriptions).run(reason, channelId, topic ?? null, topic ?? null).changes;
   }
 
   async resumeSubscriptions(channelId: number, topic?: string): Promise<number> {
-    return this.stmt('UPDATE subscriptions SET paused_reason = NULL WHERE channel_id = ? AND (? IS NULL OR topic = ?) AND paused_reason IS NOT NULL')
-      .run(channelId, topic ?? null, topic ?? null).changes;
+    return this.stmt(SQL.resumeSubscriptions).run(channelId, topic ?? null, topic ?? null).changes;
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {
-    this.stmt(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'chat', ?)
-                ON CONFLICT (channel_id, topic) DO UPDATE SET min_score = excluded.min_score, paused_reason = NULL`)
-      .run(channelId, topic, minScore, createdBy);
+    this.stmt(SQL.subscribe).run(channelId, topic, minScore, createdBy);
   }
 
   async unsubscribe(channelId: number, topic: string): Promise<boolean> {
-    return this.stmt('DELETE FROM subscriptions WHERE channel_id = ? AND topic = ?').run(channelId, topic).changes > 0;
+    return this.stmt(SQL.unsubscribe).run(channelId, topic).changes > 0;
   }
 
   async syncConfigSubscriptions(routes: Array<{ channelId: number; topic: string; minScore: number }>): Promise<void> {
     const upsert = this.stmt(`INSERT INTO subscriptions (channel_id, topic, min_score, source, created_by) VALUES (?, ?, ?, 'config', 'config')
       ON CONFLICT (channel_id, topic) DO UPDATE SET min_score = excluded.min_score`);
     this.db.transaction(() => {
-      this.stmt(`DELETE FROM subscriptions WHERE source = 'config'`).run();
+      this.stmt(SQL.deleteConfigSubscriptions).run();
       for (const r of routes) upsert.run(r.channelId, r.topic, r.minScore);
     })();
   }
 
   async subscribersOf(topic: string): Promise<Subscriber[]> {
-    return (this.stmt(`SELECT c.id AS channel_id, c.platform, c.workspace, c.channel, s.min_score FROM subscriptions s
-                JOIN channels c ON c.id = s.channel_id WHERE s.topic = ? AND s.paused_reason IS NULL ORDER BY c.id`)
-      .all(topic) as Row[]).map((r) => ({ channelId: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, minScore: r.min_score }));
+    return (this.stmt(SQL.subscribersOf).all(topic) as SubscriberRecord[]).map(toSubscriber);
   }
 
   // ── deliveries ─────────────────────────────────────────────────────────
 
   async enqueueDelivery(d: DeliveryInput, now: Date): Promise<number | null> {
-    const info = this.stmt(`INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-      .run(d.channelId, d.storyId, d.topic, d.articleId, d.kind, ms(now), ms(now));
-    return info.changes > 0 ? Number(info.lastInsertRowid) : null;
+    const row = this.stmt(SQL.enqueueDelivery).get(d.channelId, d.storyId, d.topic, d.articleId, d.kind, ms(now), ms(now)) as IdRecord | undefined;
+    return row ? row.id : null;
   }
 
   async hasAlert(channelId: number, storyId: number): Promise<boolean> {
-    return !!this.stmt(`SELECT 1 FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`).get(channelId, storyId);
+    return !!this.stmt(SQL.hasAlert).get(channelId, storyId);
   }
 
   async storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined> {
-    const row = this.stmt(`SELECT id, status, message_ref FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`)
-      .get(channelId, storyId) as Row | undefined;
+    const row = this.stmt(SQL.storyAlert).get(channelId, storyId) as StoryAlertRecord | undefined;
     if (!row) return undefined;
-    const feeds = this.stmt(`SELECT DISTINCT a.feed_id FROM deliveries d JOIN articles a ON a.id = d.article_id
-                WHERE d.channel_id = ? AND d.story_id = ? AND d.status = 'sent' ORDER BY a.feed_id`)
-      .all(channelId, storyId) as Row[];
-    return { job: this.deliveryJob(row.id), status: row.status, messageRef: row.message_ref, postedFeeds: feeds.map((f) => f.feed_id) };
+    const feeds = this.stmt(SQL.storyPostedFeeds).all(channelId, storyId) as Array<{ feed_id: number }>;
+    return { job: toDeliveryJob(row, read), status: row.alert_status, messageRef: row.alert_ref, postedFeeds: feeds.map((f) => f.feed_id) };
   }
 
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
@@ -390,36 +354,18 @@ export class SqliteStore implements Store {
       const rows = this.stmt(`SELECT d.id, d.status = 'sending' AND d.attempt_started_at IS NOT NULL AS cut_off FROM deliveries d
                   WHERE (d.status IN ('pending', 'deferred') AND d.next_attempt_at <= ?)
                   OR (d.status = 'sending' AND d.lease_until < ?) ORDER BY d.id LIMIT ?`)
-        .all(ms(now), ms(now), limit) as Row[];
+        .all(ms(now), ms(now), limit) as Array<{ id: number; cut_off: number }>;
       const lease = this.stmt(`UPDATE deliveries SET status = 'sending', attempts = attempts + 1, lease_owner = ?, lease_until = ? WHERE id = ?`);
-      for (const r of rows) lease.run(owner, ms(leaseUntil), r.id);
-      return rows.map((r) => ({ ...this.deliveryJob(r.id), cutOff: r.cut_off === 1 }));
+      const job = this.stmt(SQL.deliveryJob);
+      return rows.map((r) => {
+        lease.run(owner, ms(leaseUntil), r.id);
+        return toDeliveryJob({ ...(job.get(r.id) as DeliveryJobRecord), cut_off: r.cut_off }, read);
+      });
     })();
   }
 
-  private deliveryJob(id: number): DeliveryJob {
-    const d = this.stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, t.title AS topic_title,
-                m.score, m.why, m.explanation
-                FROM deliveries d JOIN channels c ON c.id = d.channel_id
-                LEFT JOIN topics t ON t.slug = d.topic
-                LEFT JOIN matches m ON m.article_id = d.article_id AND m.topic = d.topic
-                WHERE d.id = ?`)
-      .get(id) as Row;
-    return {
-      id: d.id,
-      kind: d.kind,
-      attempts: d.attempts,
-      cutOff: false,
-      channel: { id: d.channel_id, platform: d.platform, workspace: d.workspace, channel: d.channel, name: d.channel_name ?? undefined },
-      storyId: d.story_id,
-      topic: { slug: d.topic, title: d.topic_title ?? d.topic },
-      article: this.articleById(d.article_id)!,
-      match: { score: d.score ?? 0, why: d.why ?? '', explanation: d.explanation ? JSON.parse(d.explanation) : null },
-    };
-  }
-
   async markAttemptStarted(id: number, at: Date): Promise<void> {
-    this.stmt('UPDATE deliveries SET attempt_started_at = ? WHERE id = ?').run(ms(at), id);
+    this.stmt(SQL.markAttemptStarted).run(ms(at), id);
   }
 
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
@@ -440,57 +386,47 @@ export class SqliteStore implements Store {
   }
 
   async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void> {
-    this.stmt(`UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
-                lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL WHERE id = ?`)
-      .run(u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, id);
+    this.stmt(SQL.markDeliveryFailed).run(u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, id);
   }
 
   async listDeliveries(q: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]> {
-    return (this.stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
-                FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
-                WHERE (? IS NULL OR d.status = ?) AND (? IS NULL OR d.id = ?) ORDER BY d.id DESC LIMIT ?`)
-      .all(q.status ?? null, q.status ?? null, q.id ?? null, q.id ?? null, q.limit) as Row[]).map((r) => toDeliverySummary(r, time));
+    return (this.stmt(SQL.listDeliveries).all(q.status ?? null, q.status ?? null, q.id ?? null, q.id ?? null, q.limit) as DeliverySummaryRecord[])
+      .map((r) => toDeliverySummary(r, read));
   }
 
   async retryDelivery(id: number, now: Date): Promise<boolean> {
-    return this.stmt(`UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL
-                WHERE id = ? AND status IN ('pending', 'deferred', 'rejected', 'dead')`).run(ms(now), id).changes > 0;
+    return this.stmt(SQL.retryDelivery).run(ms(now), id).changes > 0;
   }
 
   async nextDeliveryDue(): Promise<Date | null> {
     const row = this.stmt(`SELECT MIN(t) AS t FROM (
                   SELECT MIN(next_attempt_at) AS t FROM deliveries WHERE status IN ('pending', 'deferred')
-                  UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE status = 'sending')`).get() as Row;
-    return time(row.t);
+                  UNION ALL SELECT MIN(lease_until) FROM deliveries WHERE status = 'sending')`).get() as { t: number | null };
+    return read.time(row.t);
   }
 
   // ── status ─────────────────────────────────────────────────────────────
 
   async ping(): Promise<void> {
-    this.stmt('SELECT 1').get();
+    this.stmt(SQL.ping).get();
   }
 
-  async feedCounts(): Promise<Partial<Record<FeedRow['status'], number>>> {
-    return Object.fromEntries((this.stmt('SELECT status, COUNT(*) AS n FROM feeds GROUP BY status').all() as Row[]).map((r) => [r.status, r.n]));
+  async feedCounts(): Promise<Partial<Record<FeedStatus, number>>> {
+    return toCounts(this.stmt(SQL.feedCounts).all() as StatusCountRecord[]);
   }
 
   async deliveryCounts(): Promise<Partial<Record<DeliveryStatus, number>>> {
-    return Object.fromEntries((this.stmt('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status').all() as Row[]).map((r) => [r.status, r.n]));
+    return toCounts(this.stmt(SQL.deliveryCounts).all() as StatusCountRecord[]);
   }
 
   async recentAlerts(limit: number): Promise<DeliverySummary[]> {
-    return (this.stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
-                FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id
-                WHERE d.kind = 'alert' ORDER BY d.id DESC LIMIT ?`)
-      .all(limit) as Row[]).map((r) => toDeliverySummary(r, time));
+    return (this.stmt(SQL.recentAlerts).all(limit) as DeliverySummaryRecord[]).map((r) => toDeliverySummary(r, read));
   }
 
   // ── leases ─────────────────────────────────────────────────────────────
 
   async leaseOwners(now: Date): Promise<string[]> {
-    return (this.stmt(`SELECT lease_owner FROM feeds WHERE lease_until >= ? UNION
-                SELECT lease_owner FROM deliveries WHERE status = 'sending' AND lease_until >= ? ORDER BY 1`)
-      .all(ms(now), ms(now)) as Row[]).map((r) => r.lease_owner).filter(Boolean);
+    return (this.stmt(SQL.leaseOwners).all(ms(now), ms(now)) as LeaseOwnerRecord[]).flatMap((r) => (r.lease_owner ? [r.lease_owner] : []));
   }
 
   async renewLeases(owner: string, until: Date): Promise<void> {
@@ -511,6 +447,7 @@ export class SqliteStore implements Store {
 
   async digestRows(q: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<DigestRow[]> {
     // One row per (story, topic): the story's best-scoring article for that topic, with the count of outlets.
+    // The same statement as PostgreSQL's but for its casts and collation (BINARY is bytewise here).
     const rows = this.stmt(`WITH scored AS (
                   SELECT a.story_id, m.topic, m.score, m.why, m.explanation, a.id AS article_id,
                     ROW_NUMBER() OVER (PARTITION BY a.story_id, m.topic ORDER BY m.score DESC, a.id) AS rank
@@ -518,53 +455,41 @@ export class SqliteStore implements Store {
                   WHERE s.first_seen_at >= ? AND s.first_seen_at < ?
                     AND (? IS NULL OR m.topic = ?)
                     AND (? IS NULL OR m.topic IN (SELECT topic FROM subscriptions WHERE channel_id = ?)))
-                SELECT sc.*, s.first_seen_at, COALESCE(t.title, sc.topic) AS topic_title,
-                  (SELECT COUNT(DISTINCT a3.feed_id) FROM articles a3 WHERE a3.story_id = sc.story_id) AS outlets
+                SELECT sc.story_id AS digest_story_id, sc.topic, sc.score, sc.why, sc.explanation, s.first_seen_at,
+                  COALESCE(t.title, sc.topic) AS topic_title,
+                  (SELECT COUNT(DISTINCT a3.feed_id) FROM articles a3 WHERE a3.story_id = sc.story_id) AS outlets,
+                  ${ARTICLE_COLUMNS}
                 FROM scored sc JOIN stories s ON s.id = sc.story_id LEFT JOIN topics t ON t.slug = sc.topic
-                WHERE sc.rank = 1 ORDER BY sc.topic, sc.score DESC`)
-      .all(ms(q.since), ms(q.until), q.topic ?? null, q.topic ?? null, q.channelId ?? null, q.channelId ?? null) as Row[];
-    return rows.map((r) => ({
-      storyId: r.story_id,
-      topic: r.topic,
-      topicTitle: r.topic_title,
-      score: r.score,
-      firstSeenAt: new Date(r.first_seen_at),
-      outlets: r.outlets,
-      article: this.articleById(r.article_id)!,
-      why: r.why,
-      explanation: JSON.parse(r.explanation),
-    }));
+                JOIN articles a ON a.id = sc.article_id JOIN feeds f ON f.id = a.feed_id
+                WHERE sc.rank = 1 ORDER BY sc.topic, sc.score DESC, sc.story_id`)
+      .all(ms(q.since), ms(q.until), q.topic ?? null, q.topic ?? null, q.channelId ?? null, q.channelId ?? null) as DigestRecord[];
+    return rows.map((r) => toDigestRow(r, read));
   }
 
   async claimDigestRun(scheduleKey: string, periodKey: string, now: Date): Promise<boolean> {
-    return this.stmt('INSERT INTO digest_runs (schedule_key, period_key, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
-      .run(scheduleKey, periodKey, ms(now)).changes > 0;
+    return this.stmt(SQL.claimDigestRun).run(scheduleKey, periodKey, ms(now)).changes > 0;
   }
 
   async setDigestSchedule(d: DigestScheduleInput, now: Date): Promise<void> {
-    this.stmt(`INSERT INTO digest_schedules (channel_id, every, day, local_time, timezone, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (channel_id) DO UPDATE SET every = excluded.every, day = excluded.day, local_time = excluded.local_time,
-                  timezone = excluded.timezone, created_by = excluded.created_by, updated_at = excluded.updated_at`)
-      .run(d.channelId, d.every, d.day, d.time, d.timezone, d.createdBy, ms(now));
+    this.stmt(SQL.setDigestSchedule).run(d.channelId, d.every, d.day, d.time, d.timezone, d.createdBy, ms(now));
   }
 
   async removeDigestSchedule(channelId: number): Promise<boolean> {
-    return this.stmt('DELETE FROM digest_schedules WHERE channel_id = ?').run(channelId).changes > 0;
+    return this.stmt(SQL.removeDigestSchedule).run(channelId).changes > 0;
   }
 
   async listDigestSchedules(): Promise<DigestSchedule[]> {
-    return (this.stmt(`SELECT d.*, c.platform, c.workspace, c.channel, c.name FROM digest_schedules d
-                JOIN channels c ON c.id = d.channel_id ORDER BY d.channel_id`).all() as Row[]).map((r) => toDigestSchedule(r, time));
+    return (this.stmt(SQL.listDigestSchedules).all() as DigestScheduleRecord[]).map((r) => toDigestSchedule(r, read));
   }
 }
 
-const parseJson = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
-
-const ARTICLE_SELECT = `SELECT a.*, f.title AS feed_title, f.url AS feed_url FROM articles a JOIN feeds f ON f.id = a.feed_id`;
-
-const time: TimeReader = (v) => (v == null ? null : new Date(v as number));
-const toFeed = (r: Row) => feedRow(r, time);
-const toArticle = (r: Row) => articleRow(r, time);
+/** Times are epoch milliseconds; JSON columns are text. */
+const read: Readers = {
+  time: (v) => (v == null ? null : new Date(v)),
+  json: (v) => (typeof v === 'string' ? JSON.parse(v) : v),
+};
+const toFeed = (r: FeedRecord) => feedRow(r, read);
+const toArticle = (r: ArticleRecord) => articleRow(r, read);
 
 /**
  * Why the database file could not be opened, naming the file and what to do: SQLite alone says
