@@ -7,7 +7,7 @@
  *   North Korea + Russia (title) · none of: munitions, missiles, weapons … · rule not met · 0.00 < 0.50
  * The full structure stays in `Explanation` for the store and the web.
  */
-import type { ConceptHit, Explanation, UnmetRule } from './match.ts';
+import type { ConceptHit, Explanation, UnmetRule } from './explanation.ts';
 
 const MAX_OTHER = 3;
 /** Concepts named in a "none of" list before it ends with "…". */
