@@ -10,6 +10,7 @@
 import { hash } from 'node:crypto';
 import { htmlToLine, htmlToText } from '../text/clean.ts';
 import { cutMarkup, cutText } from '../text/cut.ts';
+import { isTrackingParam } from '../text/tracking-params.ts';
 import type { ParsedFeed, ParsedItem } from './parse.ts';
 
 export interface FeedArticle {
@@ -29,15 +30,6 @@ export interface FeedArticle {
   /** sha1 of normalized title + lead: recognises a republished item that got a new guid or date. */
   contentHash: string;
 }
-
-/** Query parameters that only track the click (campaign tags, ad-click ids, mail-list ids). */
-const TRACKING_PARAMS = new Set([
-  'fbclid', 'gclid', 'gclsrc', 'dclid', 'gbraid', 'wbraid', 'msclkid', 'yclid', 'twclid', 'ttclid', 'li_fat_id',
-  'mc_cid', 'mc_eid', 'igshid', 'igsh', '_hsenc', '_hsmi', 'hsctatracking', 'mkt_tok', 'oly_anon_id', 'oly_enc_id',
-  'vero_id', 'vero_conv', '__s', 'rb_clickid', 's_cid', 'spm', 'ref_src', 'ref_url', 'cmpid', 'ncid', 'sr_share',
-  'at_medium', 'at_campaign', 'ito', 'xtor', 'wt_mc', 'wt.mc_id', 'smid', 'ocid', 'ftag',
-]);
-const TRACKING_PREFIXES = ['utm_', 'pk_', 'mtm_', 'piwik_', 'matomo_', 'hmb_', 'ns_'];
 
 /** Items whose lead runs longer than this, with no separate body, carry the full text in the description. */
 const LONG_LEAD = 600;
@@ -83,7 +75,7 @@ export function canonicalUrl(url: string | undefined, base?: string): string | u
   if (parsed.search) {
     for (const name of [...parsed.searchParams.keys()]) {
       const lower = name.toLowerCase();
-      if (TRACKING_PARAMS.has(lower) || TRACKING_PREFIXES.some((p) => lower.startsWith(p))) parsed.searchParams.delete(name);
+      if (isTrackingParam(lower)) parsed.searchParams.delete(name);
     }
   }
   // Fragments name a place in the page, not a different article (except #! routes of old single-page sites).

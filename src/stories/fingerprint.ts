@@ -10,6 +10,7 @@
  *   agree on any whole band become candidates, so lookups never scan the window.
  * - term: a content word folded to a short stem, used by the event clustering in cluster.ts.
  */
+import { isIgnoredInUrlKey } from '../text/tracking-params.ts';
 
 /** NFKC, case fold, ё→е, and every run of non-letters/digits collapsed to one space. */
 export function normalizeText(text: string): string {
@@ -40,9 +41,6 @@ export function textHash(text: string): number {
   return fnv1a(text) & 0x3fffffff;
 }
 
-// Tracking parameters carry no identity: two links differing only in these are one page.
-const TRACKING_PARAM = /^(utm_\w+|fbclid|gclid|yclid|mc_cid|mc_eid|ocid|cmpid|smid|taid|ref|rss|feed|from)$/i;
-
 /**
  * A URL reduced to what identifies the page: no scheme, no `www.`, no fragment, no tracking
  * parameters, remaining parameters sorted, no trailing slash. Undefined for unparseable input.
@@ -58,7 +56,8 @@ export function urlKey(url: string | undefined): string | undefined {
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
   const host = parsed.hostname.toLowerCase().replace(/^(www|m|amp)\./, '');
   const params = [...parsed.searchParams.entries()]
-    .filter(([name]) => !TRACKING_PARAM.test(name))
+    // Tracking parameters and source tags carry no identity: two links differing only in these are one page.
+    .filter(([name]) => !isIgnoredInUrlKey(name.toLowerCase()))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([name, value]) => `${name}=${value}`)
     .join('&');
