@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeDiscordApi, type RecordedRequest, startFakeDiscordApi } from '../fakes/discord-api.ts';
+import { type FakeDiscordApi, type FakeMessage, startFakeDiscordApi } from '../fakes/discord-api.ts';
 import { type FakeDiscordGateway, type InteractionOption, startFakeDiscordGateway } from '../fakes/discord-gateway.ts';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
 import { FEED_FIXTURES, ROOT, writeTestConfig } from '../fakes/test-config.ts';
@@ -86,15 +86,24 @@ async function until<T>(what: string, condition: () => T | undefined | false, ti
   }
 }
 
-/** The bot's answer to an interaction: the edit of its deferral, or the ephemeral follow-up that replaced it. */
-function answerTo(token: string): RecordedRequest | undefined {
-  return api.requests.find((r) => r.path.includes(token) && r.status < 300 &&
-    ((r.method === 'PATCH' && r.path.endsWith('/messages/@original')) || (r.method === 'POST' && r.path === `/webhooks/${api.applicationId}/${token}`)));
+const EPHEMERAL = 64;
+
+/**
+ * The bot's answer to an interaction as the fake holds it, split by who sees it: the response itself when the
+ * bot answered in time, else what followed its ephemeral deferral (the note that points to a public answer is
+ * left out). Undefined until there is an answer.
+ */
+function answerTo(token: string): { channel: FakeMessage[]; caller: FakeMessage[]; all: FakeMessage[] } | undefined {
+  const interaction = api.interactions.get(token);
+  const all = [interaction?.original, ...(interaction?.followups ?? [])].filter((m): m is FakeMessage =>
+    m !== undefined && (m.content !== '' || m.embeds.length > 0) && !m.content.includes('the answer is posted in the channel'));
+  if (all.length === 0) return undefined;
+  return { channel: all.filter((m) => (m.flags & EPHEMERAL) === 0), caller: all.filter((m) => (m.flags & EPHEMERAL) !== 0), all };
 }
 
 const watch = (channelId: string, name: string, options: InteractionOption[] = []) =>
   gateway.dispatchInteraction({ guildId: GUILD, channelId, options: [{ name, type: 1, options }] }).token;
-const text = (request: RecordedRequest) => JSON.stringify(request.body);
+const text = (messages: FakeMessage[]) => JSON.stringify(messages.map((m) => [m.content, m.embeds]));
 const botPostsIn = (channelId: string) => api.messagesIn(channelId).filter((m) => m.author === 'bot');
 
 describe('Discord through bin/watchfloor.js', () => {
@@ -148,16 +157,18 @@ describe('Discord through bin/watchfloor.js', () => {
 
     const subscribed = watch(CHANNEL_A, 'subscribe', [{ name: 'topic', type: 3, value: 'dprk-russia-arms' }]);
     const subscribeAnswer = await until('the answer to /watch subscribe', () => answerTo(subscribed), 20_000, log);
-    expect(subscribeAnswer.body.content).toMatch(/^Subscribed: \\?#dprk-watch gets alerts for dprk-russia-arms/);
-    expect(subscribeAnswer.body.allowed_mentions).toEqual({ parse: [] });
-    expect(api.interactions.get(subscribed)!.callbacks).toEqual([{ type: 5, data: { flags: 0 } }]);
+    // A confirmation for the channel, in the channel; no "thinking…" left public.
+    expect(subscribeAnswer.caller).toEqual([]);
+    expect(subscribeAnswer.channel[0]!.content).toMatch(/^Subscribed: \\?#dprk-watch gets alerts for dprk-russia-arms/);
+    expect(subscribeAnswer.channel[0]!.allowed_mentions).toEqual({ parse: [] });
 
     // The feed publishes the story: one alert in channel A, as an embed, with a nonce Discord enforces.
     feeds.set('wire.rss', fixture('defense-wire.rss'));
     const alertPost = await until('the alert in channel A', () =>
       api.requests.find((r) => r.method === 'POST' && r.path === `/channels/${CHANNEL_A}/messages` && r.status === 200), 20_000, log);
     expect(alertPost.body).toMatchObject({ enforce_nonce: true, allowed_mentions: { parse: [] } });
-    expect(alertPost.body.nonce).toMatch(/^wf\d+$/);
+    expect(alertPost.body.nonce).toMatch(/^wf\d+\.[\w-]+$/);
+    expect(alertPost.body.nonce.length).toBeLessThanOrEqual(25);
     const embed = alertPost.body.embeds[0];
     expect(embed.title).toContain(HEADLINE);
     expect(embed.url).toMatch(/^https:\/\/defense-wire\.example\/2026\/11\/north-korea-shells-rajin/);
@@ -182,12 +193,16 @@ describe('Discord through bin/watchfloor.js', () => {
     // /watch digest answers with the story; a typo in a topic name gets the right one suggested.
     const digest = watch(CHANNEL_A, 'digest', [{ name: 'topic', type: 3, value: 'dprk-russia-arms' }, { name: 'period', type: 3, value: '24h' }]);
     const digestAnswer = await until('the answer to /watch digest', () => answerTo(digest), 20_000, log);
-    expect(text(digestAnswer)).toContain('artillery shells to Russia through Rajin');
-    expect(digestAnswer.body.allowed_mentions).toEqual({ parse: [] });
+    expect(text(digestAnswer.channel)).toContain('artillery shells to Russia through Rajin');
+    expect(digestAnswer.channel[0]!.allowed_mentions).toEqual({ parse: [] });
 
+    // The refusal is only for the caller: nothing of it, not even a "thinking…", reaches the channel.
     const typo = watch(CHANNEL_A, 'subscribe', [{ name: 'topic', type: 3, value: 'dprk-rusia-arms' }]);
     const typoAnswer = await until('the answer to the misspelt subscribe', () => answerTo(typo), 20_000, log);
-    expect(text(typoAnswer)).toContain('did you mean dprk-russia-arms?');
+    expect(text(typoAnswer.caller)).toContain('did you mean dprk-russia-arms?');
+    expect(typoAnswer.channel).toEqual([]);
+    expect(api.interactions.get(typo)!.callbacks[0].data.flags).toBe(EPHEMERAL);
+    expect(api.requests.filter((r) => r.path.includes(typo) && r.method === 'DELETE')).toEqual([]);
 
     // Exactly one alert in A (the follow-up went to the thread), nothing posted in B.
     expect(botPostsIn(CHANNEL_A)).toHaveLength(1);
@@ -200,23 +215,22 @@ describe('Discord through bin/watchfloor.js', () => {
   }, 120_000);
 
   it('once posts a `to: discord:<id>` route with the bot token, without the gateway', async () => {
-    // Its own fake API: the nonces (wf1, …) of a second database must not meet the first one's.
-    const rest = await startFakeDiscordApi();
-    try {
-      rest.addGuild({ id: GUILD, name: 'Analysts', channels: [{ id: ROUTED, name: 'routed' }] });
-      const config = writeTestConfig(dir, 'once', { feeds: [feeds.url('defense-wire.rss')] });
-      writeFileSync(config, readFileSync(config, 'utf8').replace('routes: [{ topic: dprk-russia-arms, to: console }]', `routes: [{ topic: dprk-russia-arms, to: "discord:${ROUTED}" }]`));
-      const once = watchfloor(['once', '--config', config], discordEnv(rest));
-      expect(await once.exit, once.err()).toBe(0);
-      const posts = rest.requests.filter((r) => r.method === 'POST' && r.path === `/channels/${ROUTED}/messages`);
-      expect(posts).toHaveLength(1);
-      expect(posts[0]!.body).toMatchObject({ enforce_nonce: true, allowed_mentions: { parse: [] } });
-      expect(posts[0]!.body.embeds[0].title).toContain(HEADLINE);
-      expect(rest.messagesIn(ROUTED)).toHaveLength(1);
-      // Only `run` holds the gateway connection.
-      expect(rest.requests.some((r) => r.path === '/gateway/bot')).toBe(false);
-    } finally {
-      await rest.close();
-    }
+    // The same bot token and fake as `run` above, minutes later, with a database of its own that counts
+    // deliveries from 1 again: Discord deduplicates nonces per author across channels, so an unsalted `wf1`
+    // would come back as run's alert in another channel instead of a new post here.
+    const from = api.requests.length;
+    const config = writeTestConfig(dir, 'once', { feeds: [feeds.url('defense-wire.rss')] });
+    writeFileSync(config, readFileSync(config, 'utf8').replace('routes: [{ topic: dprk-russia-arms, to: console }]', `routes: [{ topic: dprk-russia-arms, to: "discord:${ROUTED}" }]`));
+    const once = watchfloor(['once', '--config', config], discordEnv(api));
+    expect(await once.exit, once.err()).toBe(0);
+    const requests = api.requests.slice(from);
+    const posts = requests.filter((r) => r.method === 'POST' && r.path === `/channels/${ROUTED}/messages`);
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.body).toMatchObject({ enforce_nonce: true, allowed_mentions: { parse: [] } });
+    expect(posts[0]!.body.embeds[0].title).toContain(HEADLINE);
+    expect(api.messagesIn(ROUTED)).toHaveLength(1);
+    expect(api.messagesIn(ROUTED)[0]!.nonce).toBe(posts[0]!.body.nonce);
+    // Only `run` holds the gateway connection.
+    expect(requests.some((r) => r.path === '/gateway/bot')).toBe(false);
   });
 });

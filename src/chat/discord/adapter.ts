@@ -18,9 +18,12 @@
  *   thread started from a message the message's id, so the thread is channel `<message id>`.
  *
  * Delivery rules (issue #12):
- * - Alerts and follow-ups carry `nonce` `wf<delivery id>` with `enforce_nonce: true`: Discord answers a
- *   repeated nonce (same author, last few minutes) with the first message, so a post retried after a timeout
- *   or a crash cannot appear twice. Webhook posts have no nonce; there the outbox alone prevents doubles.
+ * - Alerts and follow-ups carry a `nonce` with `enforce_nonce: true`: Discord answers a repeated nonce (same
+ *   author, last few minutes, any channel) with the first message, so a post retried after a timeout or a
+ *   crash cannot appear twice. The nonce is `wf<delivery id>.` plus a hash of the channel, the delivery id and
+ *   the row's story and topic (`deliveryNonce`): the same on every retry of one delivery, different for
+ *   another database's delivery of the same id on the same bot token. Webhook posts have no nonce; there the
+ *   outbox alone prevents doubles.
  * - A follow-up goes into the thread on the alert (started on the first follow-up), else — threads not
  *   allowed or not permitted — a reply to the alert; then the alert's embed is edited with the new outlet
  *   count. A failed edit is logged and does not fail the follow-up.
@@ -28,6 +31,7 @@
  *   outbox reschedules, instead of discord.js retrying without limit. 403/404 are `rejected` with a sentence
  *   for `/watch list`; 5xx and network errors are `failed`, retryable.
  */
+import { createHash } from 'node:crypto';
 import { DiscordAPIError, HTTPError, RateLimitError, REST, Routes, WebhookClient } from 'discord.js';
 import type { Digest } from '../../alerts/digest.ts';
 import type { Alert, DeliveryOutcome, Destination, Sink } from '../../alerts/message.ts';
@@ -72,9 +76,22 @@ export function createDiscordRest(options: { token?: string; apiUrl?: string; re
   return rest;
 }
 
-/** Discord nonces are at most 25 characters; a delivery id is unique in the store. */
-export function deliveryNonce(deliveryId: number): string {
-  return `wf${deliveryId}`;
+/** Discord refuses a longer nonce (400 Invalid Form Body). */
+export const MAX_NONCE_CHARS = 25;
+
+/**
+ * The nonce of one delivery's post. A delivery id is unique in one store only: two databases on one bot token
+ * (staging and production, a fresh test database) count from 1 alike, and Discord deduplicates per author
+ * across channels, so a bare `wf<id>` could return the other database's message instead of posting. Salted
+ * with what the delivery row holds for good — channel, story, topic — it stays the same for a retry of the row
+ * (after a timeout or a crash) and differs across databases unless those too agree. The readable
+ * `wf<id>.` prefix helps when reading Discord's payloads; the hash fills the rest of the 25 characters.
+ */
+export function deliveryNonce(alert: Pick<Alert, 'deliveryId' | 'storyId' | 'topic'>, channelId: string): string {
+  const hash = createHash('sha256').update([channelId, alert.deliveryId, alert.storyId, alert.topic.slug].join('\n')).digest('base64url');
+  const prefix = `wf${alert.deliveryId}.`;
+  // At least 12 hash characters (72 bits); a delivery id too long for that (never, in practice) drops the prefix.
+  return prefix.length + 12 <= MAX_NONCE_CHARS ? (prefix + hash).slice(0, MAX_NONCE_CHARS) : hash.slice(0, MAX_NONCE_CHARS);
 }
 
 export function createDiscordSink(options: DiscordSinkOptions): Sink {
@@ -131,7 +148,7 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
   return {
     platform: 'discord',
     async send(alert, to) {
-      const nonce = { nonce: deliveryNonce(alert.deliveryId), enforce_nonce: true as const };
+      const nonce = { nonce: deliveryNonce(alert, to.channel), enforce_nonce: true as const };
       try {
         if (alert.kind === 'alert') {
           const message = await post(to.channel, { ...alertMessage(alert), ...nonce });

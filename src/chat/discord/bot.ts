@@ -7,13 +7,20 @@
  *   (`GET /gateway/bot`), so one URL points the whole bot at a proxy or a test fake.
  * - `handler`: text in, neutral `Reply` out (src/commands/types.ts); `topicNames`: every topic slug, for
  *   autocomplete; `log`: pino logger.
+ * - `deferAfterMs` (default 1,500): how long an answer may take before the interaction is deferred.
  * Returns `{ start(), stop() }`: `start` resolves once the client is ready (READY and every GUILD_CREATE).
  * Only `run` starts it; `once` posts through the sink alone.
  *
- * Each `/watch` interaction is deferred before anything else (Discord allows 3 s for the first answer),
- * ephemeral when the answer will be private (`test`, `help`, `private:true`), then edited with the reply.
- * A reply that turns out private after a public deferral replaces it with an ephemeral follow-up, so
- * a private answer is never shown to the channel. Admin = Manage Server, checked on every interaction.
+ * Answering (Discord allows 3 s for the first response, and fixes its visibility then: a public deferral cannot
+ * become ephemeral, nor an ephemeral one public). Whether an answer is private is known only once the command
+ * ran — `subscribe` is public, its refusal of a misspelt topic private — so:
+ * - the handler gets `deferAfterMs` first; done by then (the usual case), its reply is the interaction's
+ *   response, ephemeral exactly when the reply is private;
+ * - slower, the interaction is deferred *ephemeral*. A private reply then edits it; a channel reply edits it
+ *   with a one-line note for the caller and is posted as a public follow-up (the first follow-up of a deferral
+ *   would only replace the ephemeral "thinking…", so the edit comes first).
+ * A private answer is never shown to the channel, and no public "thinking…" is left behind or deleted.
+ * Admin = Manage Server, checked on every interaction.
  */
 import {
   type AutocompleteInteraction,
@@ -40,12 +47,18 @@ export interface DiscordBotOptions {
   handler: CommandHandler;
   topicNames: () => Promise<readonly string[]> | readonly string[];
   log: Logger;
+  /** Defer an answer not ready by then (ms). Discord's 3 s include the gateway's delivery and our response. */
+  deferAfterMs?: number;
 }
 
 export interface DiscordBot {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+const DEFER_AFTER_MS = 1_500;
+/** Discord's 3 s for the first response, less what our response needs to reach it. */
+const RESPONSE_WINDOW_MS = 2_500;
 
 const FAILURE: Reply = { visibility: 'private', ok: false, parts: [{ type: 'text', text: 'Something went wrong while answering; the error was logged. Try again in a minute.' }] };
 
@@ -68,54 +81,87 @@ export function createDiscordBot(options: DiscordBotOptions): DiscordBot {
   async function onInteraction(interaction: Interaction): Promise<void> {
     if (interaction.isAutocomplete() && interaction.commandName === WATCH_COMMAND) return autocomplete(interaction);
     if (!interaction.isChatInputCommand() || interaction.commandName !== WATCH_COMMAND) return;
-    const request = watchRequest(interaction.options.data);
-    const ephemeral = request?.private ?? true;
+    const replied = replyTo(interaction);
+    // The 3 s run from the interaction's creation (its id's timestamp): one delivered late gets less time. A
+    // clock ahead of Discord's only makes the bot defer sooner, which is always safe.
+    const left = RESPONSE_WINDOW_MS - (Date.now() - interaction.createdTimestamp);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, Math.max(0, Math.min(options.deferAfterMs ?? DEFER_AFTER_MS, left)), undefined);
+      timer.unref();
+    });
+    const quick = await Promise.race([replied, late]);
+    clearTimeout(timer);
+    if (quick) return respond(interaction, quick);
     try {
-      await interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     } catch (err) {
       log.warn({ err: errorMessage(err) }, 'discord: could not acknowledge /watch in time');
       return;
     }
-    let reply: Reply;
-    if (!request) {
-      reply = { visibility: 'private', ok: false, parts: [{ type: 'text', text: 'This /watch subcommand is not known here: run `watchfloor discord deploy` to update the command.' }] };
-    } else {
-      const caller = {
-        platform: 'discord',
-        workspace: interaction.guildId ?? '@me',
-        channel: interaction.channelId,
-        ...(interaction.channel && 'name' in interaction.channel && interaction.channel.name ? { channelName: interaction.channel.name } : {}),
-        user: interaction.user.id,
-        userName: interaction.user.username,
-      };
-      log.info({ guild: caller.workspace, channel: caller.channel, user: caller.user, command: request.text }, 'discord: /watch');
-      try {
-        reply = await options.handler({
-          text: request.text,
-          caller,
-          // Manage Server as Discord computed it for this member in this channel, on every call.
-          isAdmin: async () => interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
-        });
-      } catch (err) {
-        log.error({ err: errorMessage(err), command: request.text }, 'discord: /watch handler failed');
-        reply = FAILURE;
-      }
-    }
-    await answer(interaction, reply, ephemeral);
+    await answerDeferred(interaction, await replied);
   }
 
-  async function answer(interaction: ChatInputCommandInteraction, reply: Reply, deferredEphemeral: boolean): Promise<void> {
-    const messages = replyMessages(reply);
-    const toOptions = (m: DiscordMessage) => ({ content: m.content ?? '', embeds: m.embeds ?? [], allowedMentions: m.allowed_mentions });
-    if (reply.visibility === 'private' && !deferredEphemeral) {
-      // A public "thinking…" cannot become ephemeral: remove it and answer privately.
-      await interaction.deleteReply();
-      for (const m of messages) await interaction.followUp({ ...toOptions(m), flags: MessageFlags.Ephemeral });
+  /** The handler's reply to an interaction; never rejects (a failure is FAILURE, logged). */
+  async function replyTo(interaction: ChatInputCommandInteraction): Promise<Reply> {
+    const request = watchRequest(interaction.options.data);
+    if (!request) {
+      return { visibility: 'private', ok: false, parts: [{ type: 'text', text: 'This /watch subcommand is not known here: run `watchfloor discord deploy` to update the command.' }] };
+    }
+    const caller = {
+      platform: 'discord',
+      workspace: interaction.guildId ?? '@me',
+      channel: interaction.channelId,
+      ...(interaction.channel && 'name' in interaction.channel && interaction.channel.name ? { channelName: interaction.channel.name } : {}),
+      user: interaction.user.id,
+      userName: interaction.user.username,
+    };
+    log.info({ guild: caller.workspace, channel: caller.channel, user: caller.user, command: request.text }, 'discord: /watch');
+    try {
+      return await options.handler({
+        text: request.text,
+        caller,
+        // Manage Server as Discord computed it for this member in this channel, on every call.
+        isAdmin: async () => interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false,
+      });
+    } catch (err) {
+      log.error({ err: errorMessage(err), command: request.text }, 'discord: /watch handler failed');
+      return FAILURE;
+    }
+  }
+
+  const toOptions = (m: DiscordMessage) => ({ content: m.content ?? '', embeds: m.embeds ?? [], allowedMentions: m.allowed_mentions });
+
+  /** In time: the reply is the response itself, its visibility the reply's; the rest follow alike. */
+  async function respond(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void> {
+    const flags = reply.visibility === 'private' ? { flags: MessageFlags.Ephemeral } as const : {};
+    const [first, ...rest] = replyMessages(reply);
+    try {
+      await interaction.reply({ ...toOptions(first!), ...flags });
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'discord: could not answer /watch in time');
       return;
     }
-    const [first, ...rest] = messages;
-    await interaction.editReply(toOptions(first!));
-    for (const m of rest) await interaction.followUp({ ...toOptions(m), ...(deferredEphemeral ? { flags: MessageFlags.Ephemeral } : {}) });
+    for (const m of rest) await interaction.followUp({ ...toOptions(m), ...flags });
+  }
+
+  /** After an ephemeral deferral: a private reply fills it; a channel reply is posted after it, publicly. */
+  async function answerDeferred(interaction: ChatInputCommandInteraction, reply: Reply): Promise<void> {
+    const messages = replyMessages(reply);
+    if (reply.visibility === 'private') {
+      const [first, ...rest] = messages;
+      await interaction.editReply(toOptions(first!));
+      for (const m of rest) await interaction.followUp({ ...toOptions(m), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.editReply({ content: 'Done: the answer is posted in the channel, for everyone.', allowedMentions: { parse: [] } });
+    try {
+      for (const m of messages) await interaction.followUp(toOptions(m));
+    } catch (err) {
+      // The command did its work; the caller at least sees the answer.
+      log.warn({ err: errorMessage(err) }, 'discord: could not post the /watch answer in the channel');
+      await interaction.editReply(toOptions(messages[0]!));
+    }
   }
 
   async function autocomplete(interaction: AutocompleteInteraction): Promise<void> {

@@ -3,7 +3,8 @@
  * options to the text form the platform-neutral command layer reads (`subscribe dprk-russia-arms min:0.7`).
  *
  * One table (`SUBCOMMANDS`) drives all three, so a new option cannot be registered yet forgotten in the
- * translation. Admin subcommands (`feed …`, `topic …`, `schedule`) sit in the same command: Discord sets
+ * translation; every argument of a command's `usage` has its option here (test/chat/discord/commands.test.ts
+ * checks the count and that each translation parses back to the same options). Admin subcommands (`feed …`, `topic …`, `schedule`) sit in the same command: Discord sets
  * `default_member_permissions` per command only, so setting Manage Server there would hide `subscribe` from
  * everyone else. The bot checks Manage Server on every interaction instead (`isAdmin`).
  *
@@ -19,6 +20,7 @@ import {
   SlashCommandBuilder,
   type SlashCommandSubcommandBuilder,
 } from 'discord.js';
+import { commands } from '../../commands/index.ts';
 import { AppError } from '../../errors.ts';
 import { DEFAULT_API_URL } from './adapter.ts';
 
@@ -26,9 +28,9 @@ export const WATCH_COMMAND = 'watch';
 
 /**
  * How an option becomes text: `positional` (the value, quoted when it has spaces or quotes), `keyed`
- * (`name:value`), `flag` (`--name` when true), `raw` (the words as typed: `daily 08:00`).
+ * (`name:value`), `flag` (`--name` when true), `named` (`--name value`), `raw` (the words as typed: `daily 08:00`).
  */
-type Render = 'positional' | 'keyed' | 'flag' | 'raw';
+type Render = 'positional' | 'keyed' | 'flag' | 'named' | 'raw';
 
 interface OptionSpec {
   name: string;
@@ -52,28 +54,31 @@ interface SubcommandSpec {
   /** The command layer's words for it: `subscribe`, `feed add`, `digest schedule`. */
   text: string;
   options: OptionSpec[];
-  /** Always answered privately (ephemeral): deferred as such. */
-  private?: boolean;
 }
 
 const topic = (description: string, required = true): OptionSpec => ({ name: 'topic', description, type: 'string', render: 'positional', required, topic: true, maxLength: 100 });
-const period: OptionSpec = { name: 'period', description: 'How far back (default 24h)', type: 'string', render: 'positional', choices: ['24h', '7d'] };
+/** A window as a choice: the command layer accepts any duration in its range, Discord offers the usual ones. */
+const period = (fallback: string): OptionSpec => ({ name: 'period', description: `How far back (default ${fallback})`, type: 'string', render: 'positional', choices: ['24h', '3d', '7d', '30d'] });
 
 export const SUBCOMMANDS: SubcommandSpec[] = [
   { name: 'subscribe', text: 'subscribe', description: 'Post alerts for a topic in this channel', options: [
     topic('The topic to follow'),
     { name: 'min', description: 'Lowest score that alerts, 0–1 (default: the topic’s threshold)', type: 'number', render: 'keyed', min: 0, max: 1 },
+    { name: 'since', description: 'Also alert the stories of the last … now (default: only new ones)', type: 'string', render: 'named', choices: ['6h', '24h', '3d', '7d'] },
   ] },
   { name: 'unsubscribe', text: 'unsubscribe', description: 'Stop alerts for a topic in this channel', options: [topic('The topic to stop')] },
   { name: 'list', text: 'list', description: 'This channel’s subscriptions and their state', options: [] },
   { name: 'topics', text: 'topics', description: 'All topics you can subscribe to', options: [] },
   { name: 'digest', text: 'digest', description: 'The top stories of the last day or week', options: [
     topic('Only this topic (default: this channel’s)', false),
-    period,
+    period('24h'),
     { name: 'private', description: 'Only you see the answer', type: 'boolean', render: 'flag' },
   ] },
-  { name: 'test', text: 'test', private: true, description: 'What a topic would have matched (only you see it)', options: [topic('The topic to try'), period] },
-  { name: 'help', text: 'help', private: true, description: 'How to use /watch', options: [] },
+  { name: 'test', text: 'test', description: 'What a topic would have matched (only you see it)', options: [topic('The topic to try'), period('7d')] },
+  { name: 'help', text: 'help', description: 'How to use /watch', options: [
+    // The command layer's names (`feed add`), so help tells about the text form every platform shares.
+    { name: 'command', description: 'Tell more about one command', type: 'string', render: 'positional', choices: commands.map((c) => c.name) },
+  ] },
   { name: 'schedule', text: 'digest schedule', description: 'Admin: post a digest here on a schedule', options: [
     { name: 'when', description: '"daily 08:00", "weekly mon 08:00" or "off"', type: 'string', render: 'raw', required: true, maxLength: 40 },
     { name: 'timezone', description: 'An IANA time zone, e.g. Europe/Berlin (default UTC)', type: 'string', render: 'positional', maxLength: 64 },
@@ -149,8 +154,6 @@ export interface WatchRequest {
   spec: SubcommandSpec;
   /** The command layer's text, e.g. `subscribe dprk-russia-arms min:0.7`. */
   text: string;
-  /** The answer will be private: defer it ephemeral. */
-  private: boolean;
   values: Record<string, string | number | boolean>;
 }
 
@@ -189,11 +192,12 @@ export function watchRequest(options: readonly OptionNode[]): WatchRequest | und
     if (value === undefined || value === '') continue;
     if (o.render === 'flag') {
       if (value === true) words.push(`--${o.name}`);
-    } else if (o.render === 'keyed') words.push(`${o.name}:${quoteArg(String(value))}`);
+    } else if (o.render === 'named') words.push(`--${o.name}`, quoteArg(String(value)));
+    else if (o.render === 'keyed') words.push(`${o.name}:${quoteArg(String(value))}`);
     else if (o.render === 'raw') words.push(String(value).replace(/\s+/g, ' ').trim());
     else words.push(quoteArg(String(value)));
   }
-  return { spec, text: words.join(' '), private: spec.private === true || values.private === true, values };
+  return { spec, text: words.join(' '), values };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert, Destination } from '../../../src/alerts/message.ts';
-import { createDiscordSink, createDiscordWebhookSink, parseWebhookUrl } from '../../../src/chat/discord/adapter.ts';
+import { createDiscordSink, createDiscordWebhookSink, deliveryNonce, MAX_NONCE_CHARS, parseWebhookUrl } from '../../../src/chat/discord/adapter.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { type FakeDiscordApi, startFakeDiscordApi } from '../../fakes/discord-api.ts';
 
@@ -43,19 +43,64 @@ function alert(overrides: Partial<Alert> = {}): Alert {
 describe('discord bot sink', () => {
   const sink = () => createDiscordSink({ token: api.token, apiUrl: api.api, log: silentLogger() });
 
-  it('posts an alert with a nonce from the delivery id and enforce_nonce; a retry returns the same message', async () => {
+  it('posts an alert with a nonce from the delivery id and enforce_nonce; a retry, even from a new process, returns the same message', async () => {
     const s = sink();
     const a = alert({ deliveryId: 4242 });
     const first = await s.send(a, to(NEWS));
     const again = await s.send(a, to(NEWS));
+    // A crash between post and record: the next process renders the same row again and posts it again.
+    const restarted = sink();
+    const afterCrash = await restarted.send({ ...a }, to(NEWS));
     expect(first).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(new RegExp(`^${NEWS}/\\d+$`)) });
     expect(again).toEqual(first);
+    expect(afterCrash).toEqual(first);
     const posts = api.requests.filter((r) => r.method === 'POST');
-    expect(posts).toHaveLength(2);
-    expect(posts[0]!.body).toMatchObject({ nonce: 'wf4242', enforce_nonce: true, allowed_mentions: { parse: [] } });
+    expect(posts).toHaveLength(3);
+    const nonce = deliveryNonce(a, NEWS);
+    expect(nonce).toMatch(/^wf4242\.[\w-]{18}$/);
+    expect(posts.map((p) => p.body.nonce)).toEqual([nonce, nonce, nonce]);
+    expect(posts[0]!.body).toMatchObject({ enforce_nonce: true, allowed_mentions: { parse: [] } });
     expect(posts[0]!.headers.authorization).toBe(`Bot ${api.token}`);
-    expect(api.messages.filter((m) => m.nonce === 'wf4242')).toHaveLength(1);
+    expect(api.messages.filter((m) => m.nonce === nonce)).toHaveLength(1);
     await s.close?.();
+    await restarted.close?.();
+  });
+
+  it('keeps two databases on one bot token apart: the same delivery id elsewhere is a message of its own', async () => {
+    // Two stores both count deliveries from 1; Discord deduplicates nonces per author across channels.
+    const production = sink();
+    const staging = sink();
+    const prod = await production.send(alert({ deliveryId: 1, storyId: 31 }), to(NEWS));
+    const elsewhere = await staging.send(alert({ deliveryId: 1, storyId: 31 }), to(BUSY));
+    const sameChannel = await staging.send(alert({ deliveryId: 1, storyId: 5, title: 'Another story' }), to(NEWS));
+    expect(prod.status).toBe('sent');
+    expect(elsewhere).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(new RegExp(`^${BUSY}/`)) });
+    expect(sameChannel).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(new RegExp(`^${NEWS}/`)) });
+    expect(new Set([prod, elsewhere, sameChannel].map((o) => (o.status === 'sent' ? o.messageRef : o.status))).size).toBe(3);
+    expect(api.messagesIn(NEWS).at(-1)!.embeds[0].title).toContain('Another story');
+    await production.close?.();
+    await staging.close?.();
+  });
+
+  it.each<[string, Partial<Alert>, string]>([
+    ['another channel', {}, BUSY],
+    ['another story', { storyId: 8 }, NEWS],
+    ['another topic', { topic: { slug: 'russia-energy', title: 'Russian energy' } }, NEWS],
+    ['another delivery', { deliveryId: 4243 }, NEWS],
+  ])('derives a different nonce for %s, at most 25 characters', (_, change, channel) => {
+    const base = alert({ deliveryId: 4242 });
+    expect(deliveryNonce({ ...base, ...change }, channel)).not.toBe(deliveryNonce(base, NEWS));
+    expect(deliveryNonce({ ...base, ...change }, channel).length).toBeLessThanOrEqual(MAX_NONCE_CHARS);
+  });
+
+  it('fits the largest delivery ids into 25 characters, and ignores what a retry may render differently', () => {
+    expect(deliveryNonce(alert({ deliveryId: Number.MAX_SAFE_INTEGER }), NEWS)).toHaveLength(MAX_NONCE_CHARS);
+    expect(deliveryNonce(alert({ deliveryId: 9_999_999_999 }), NEWS)).toMatch(/^wf9999999999\.[\w-]{12}$/);
+    expect(deliveryNonce(alert({ deliveryId: 99_999_999_999 }), NEWS)).toMatch(/^[\w-]{25}$/);
+    const a = alert({ deliveryId: 7 });
+    // Title, summary, score and outlet count can change between a crash and the retry (an edited item).
+    const edited: Alert = { ...a, title: 'Edited headline', summary: 'New lead', score: 0.5, outlets: 3 };
+    expect(deliveryNonce(edited, NEWS)).toBe(deliveryNonce(a, NEWS));
   });
 
   it('puts follow-ups in a thread started on the alert and edits the alert with the outlet count', async () => {
