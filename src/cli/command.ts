@@ -7,6 +7,13 @@ export interface CliIO {
   stdin: NodeJS.ReadableStream;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The clock commands read (the app's too, through withApp); tests set it, the real one is the default. */
+  now?: () => Date;
+}
+
+/** The command's clock: `io.now`, else the system's. */
+export function clockOf(io: CliIO): () => Date {
+  return io.now ?? (() => new Date());
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;

@@ -19,7 +19,7 @@ export function cliLogger(io: CliIO): Logger {
 /** Builds the app for one command and always closes it, so the database is never left open. */
 export async function withApp<T>(values: OptionValues, io: CliIO, fn: (app: App, log: Logger) => Promise<T>): Promise<T> {
   const log = cliLogger(io);
-  const app = await createApp(loadCliConfig(values, io), { stdout: io.stdout, log, env: io.env });
+  const app = await createApp(loadCliConfig(values, io), { stdout: io.stdout, log, env: io.env, now: io.now });
   try {
     return await fn(app, log);
   } finally {

@@ -1,6 +1,6 @@
 import { DELIVERY_STATUSES, type DeliveryStatus, type Store } from '../store/store.ts';
 import { openStore } from '../store/open.ts';
-import type { CliCommand, CliIO, OptionValues } from './command.ts';
+import { type CliCommand, type CliIO, type OptionValues, clockOf } from './command.ts';
 import { CONFIG_USAGE, cliLogger, configOption, loadCliConfig, usageError } from './context.ts';
 import { formatTable, shorten } from './table.ts';
 
@@ -77,7 +77,7 @@ ${CONFIG_USAGE}
     const id = Number(positionals[0]);
     if (positionals.length !== 1 || !Number.isInteger(id) || id < 1) throw usageError('give one delivery id, e.g. `watchfloor deliveries retry 42` (ids are in `watchfloor deliveries list`).');
     return withStore(values, io, async (store) => {
-      if (await store.retryDelivery(id, new Date())) {
+      if (await store.retryDelivery(id, clockOf(io)())) {
         io.stdout.write(`Delivery ${id} is pending again and goes out with the next delivery run.\n`);
         return 0;
       }

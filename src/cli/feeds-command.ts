@@ -133,7 +133,7 @@ ${CONFIG_USAGE}
         // A feed already stored keeps its interval and full-text setting (addFeed would apply the ones given).
         const present = await findFeed(app.store, o.url);
         const settings = present ? { intervalS: present.intervalS, fullText: present.fullText } : { intervalS: app.config.poll.interval };
-        const { created } = await app.store.addFeed({ url: o.url, title: o.title, ...settings, category: o.category, addedBy: 'opml' }, new Date());
+        const { created } = await app.store.addFeed({ url: o.url, title: o.title, ...settings, category: o.category, addedBy: 'opml' }, app.pipeline.now());
         if (created) added++;
       }
       io.stdout.write(`imported ${outlines.length} feeds from ${file} (${added} new, ${outlines.length - added} already present)\n`);

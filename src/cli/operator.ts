@@ -37,7 +37,7 @@ export function operatorRequest(text: string, env: NodeJS.ProcessEnv): CommandRe
  * `feeds add` stores (default `poll.interval`, as for feeds added from chat).
  */
 export function operatorContext(app: App, log: Logger, env: NodeJS.ProcessEnv, options: { intervalS?: number } = {}): CommandContext<CommandStore> {
-  const now = () => new Date();
+  const now = app.pipeline.now;
   const { poll } = app.config;
   return {
     store: app.store,

@@ -6,7 +6,7 @@ import { StoryIndex } from '../stories/cluster.ts';
 import { compileTopics, type TopicIndex } from '../topics/compile.ts';
 import { loadTopicFile } from '../topics/define.ts';
 import { type ArticleText, candidateTopics, matchArticle, scanArticle, scoreTopic, type TopicMatch } from '../topics/match.ts';
-import type { CliCommand } from './command.ts';
+import { type CliCommand, clockOf } from './command.ts';
 import { CONFIG_USAGE, configOption, loadCliConfig, usageError } from './context.ts';
 import { progressBar } from './progress.ts';
 import { formatTable, shorten } from './table.ts';
@@ -38,7 +38,8 @@ ${CONFIG_USAGE}
     if (only && !topics.some((t) => t.slug === only)) throw usageError(`no topic "${only}"; known topics: ${topics.map((t) => t.slug).join(', ')}.`);
     const index = compileTopics(only ? topics.filter((t) => t.slug === only) : topics);
     const http = createHttpClient(config.fetch);
-    const cutoff = Date.now() - sinceS * 1000;
+    const now = clockOf(io)();
+    const cutoff = now.getTime() - sinceS * 1000;
     const rows: Array<{ score: number; cells: string[] }> = [];
     const found: Array<{ article: ArticleText & { title: string; url?: string; publishedAt?: Date }; feed: string; matches: TopicMatch[]; concepts: string[]; language: string }> = [];
     const bar = progressBar(io.stderr, 'fetching', config.feeds.length, io.stderr.isTTY === true);
@@ -64,7 +65,7 @@ ${CONFIG_USAGE}
       bar.finish();
       await http.close();
     }
-    for (const { article, matches, story } of previewStories(found)) {
+    for (const { article, matches, story } of previewStories(found, now)) {
       for (const m of matches) {
         const cells = [m.score.toFixed(2), m.matched ? m.topic : `(${m.topic})`, article.publishedAt?.toISOString().slice(0, 16).replace('T', ' ') ?? '-', story, shorten(article.title, 100)];
         rows.push({ score: m.score, cells: values.all ? [...cells, m.matched ? '' : shorten(m.why, 120)] : cells });
@@ -95,8 +96,8 @@ function previewMatches(index: TopicIndex, article: ArticleText, matches: TopicM
  */
 function previewStories<T extends { article: ArticleText & { title: string; url?: string; publishedAt?: Date }; feed: string; concepts: string[]; language: string }>(
   found: T[],
+  now: Date,
 ): Array<T & { story: string }> {
-  const now = new Date();
   const ordered = [...found].sort((a, b) => (a.article.publishedAt?.getTime() ?? now.getTime()) - (b.article.publishedAt?.getTime() ?? now.getTime()));
   // The window spans the whole preview: what is compared is what `--since` let in.
   const index = new StoryIndex({ windowHours: 24 * 365 });

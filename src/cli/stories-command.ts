@@ -1,5 +1,5 @@
 import { openStore } from '../store/open.ts';
-import type { CliCommand } from './command.ts';
+import { type CliCommand, clockOf } from './command.ts';
 import { CONFIG_USAGE, cliLogger, configOption, loadCliConfig, usageError } from './context.ts';
 
 export const storiesSplitCommand: CliCommand = {
@@ -24,7 +24,7 @@ ${CONFIG_USAGE}
     }
     const store = await openStore(loadCliConfig(values, io), cliLogger(io));
     try {
-      const split = await store.splitStory(id, new Date());
+      const split = await store.splitStory(id, clockOf(io)());
       if (!split) {
         io.stderr.write(`Article ${id} is not in a story: check the id (a follow-up and \`watchfloor preview\` show it).\n`);
         return 1;

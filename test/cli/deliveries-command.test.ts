@@ -12,9 +12,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const T0 = new Date('2026-11-20T10:00:00Z');
 
 /** A config and its database holding one sent, one dead and one rejected delivery. */
-async function outbox() {
-  const config = writeTestConfig(dir, 'outbox', { feeds: ['https://wire.example/rss'] });
-  const store = new SqliteStore(path.join(dir, 'outbox.db'));
+async function outbox(name = 'outbox') {
+  const config = writeTestConfig(dir, name, { feeds: ['https://wire.example/rss'] });
+  const store = new SqliteStore(path.join(dir, `${name}.db`));
   const feedId = (await store.addFeed({ url: 'https://wire.example/rss', intervalS: 900 }, T0)).id;
   const channel = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1', name: 'news' });
   const ids: number[] = [];
@@ -58,6 +58,16 @@ describe('watchfloor deliveries', () => {
 
     expect(await run('deliveries', 'retry', String(ids[0]), '--config', config)).toMatchObject({ code: 1, err: expect.stringContaining(`delivery ${ids[0]} is sent`) });
     expect(await run('deliveries', 'retry', '999', '--config', config)).toMatchObject({ code: 1, err: expect.stringContaining('there is no delivery 999') });
+  });
+
+  it('retries at the time of the clock it is given', async () => {
+    const { config, ids } = await outbox('clock');
+    const io = { ...captureIO(), now: () => new Date('2027-03-04T05:06:07Z') };
+    expect(await main(['deliveries', 'retry', String(ids[1]), '--config', config], io), io.err()).toBe(0);
+    const store = new SqliteStore(path.join(dir, 'clock.db'));
+    const [row] = await store.listDeliveries({ id: ids[1]!, limit: 1 });
+    await store.close();
+    expect(row).toMatchObject({ status: 'pending', attempts: 0, nextAttemptAt: new Date('2027-03-04T05:06:07Z') });
   });
 
   it('refuses an unknown status or a missing id with what to type', async () => {

@@ -40,6 +40,23 @@ describe('watchfloor stories split', () => {
     await store.close();
   });
 
+  it('dates the new story by the clock it is given', async () => {
+    const store = new SqliteStore(path.join(dir, 'stories.db'));
+    const { id: feedId } = await store.addFeed({ url: 'https://wire.example/rss', intervalS: 900 }, new Date('2020-01-01T00:00:00Z'));
+    const first = (await store.upsertArticle({ feedId, key: 'd', title: 'Dated first', lead: '', body: '', fetchedAt: new Date('2020-01-01T00:00:00Z'), contentHash: 'd' })).id;
+    const second = (await store.upsertArticle({ feedId, key: 'e', title: 'Dated second', lead: '', body: '', fetchedAt: new Date('2020-01-01T00:00:00Z'), contentHash: 'e' })).id;
+    const story = await store.createStory(first, 'dated', new Date('2020-01-01T00:00:00Z'));
+    await store.attachToStory(second, story, new Date('2020-01-01T00:00:00Z'));
+    await store.close();
+    const io = { ...captureIO(), now: () => new Date('2021-06-01T12:00:00Z') };
+    expect(await main(['stories', 'split', String(second), '--config', config], io), io.err()).toBe(0);
+    const after = new SqliteStore(path.join(dir, 'stories.db'));
+    const at = (iso: string) => after.storySplitsSince(new Date(iso)).then((rows) => rows.map((r) => r.articleId));
+    expect(await at('2021-06-01T12:00:00Z')).toContain(second);
+    expect(await at('2021-06-01T12:00:01Z')).not.toContain(second);
+    await after.close();
+  });
+
   it('leaves the first report of a story alone, and says when an article has no story', async () => {
     const io = captureIO();
     expect(await main(['stories', 'split', String(ids.first), '--config', config], io)).toBe(0);
