@@ -1,3 +1,4 @@
+import { AppError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ArticleRow, DeliveryJob, Store, StoryAlert } from '../store/store.ts';
 import { FIRST_REPORTS, focusFromExplanation, summarize, summarySource } from '../summaries/summarize.ts';
@@ -8,6 +9,8 @@ export interface DeliverDeps {
   sinks: ReadonlyMap<string, Sink>;
   log: Logger;
   now: () => Date;
+  /** Waits `ms` on the same clock as `now` (tests inject one that moves at once); default setTimeout. */
+  sleep?: (ms: number) => Promise<void>;
   owner: string;
   /** Told every outcome (`/metrics`); absent in tests that do not count. */
   metrics?: DeliverMetrics;
@@ -35,12 +38,15 @@ export interface DeliverReport {
   dead: number;
   /** Refused for good by the platform (channel gone, bot removed): status `rejected`, the subscription paused. */
   rejected: number;
-  /** Deferred unsent: waiting for its alert, a connection, or a medium that went away (no attempt spent). */
+  /** Deferred unsent: waiting for its alert, a connection, a rate limit, or a medium that went away (no attempt spent). */
   held: number;
 }
 
-/** An attempt's outcome; a row that waits may say until when. */
-type Attempt = DeliveryOutcome | { status: 'held'; detail: string; until: Date };
+/**
+ * An attempt's outcome; a row that waits may say until when. `uncertain`: the post may have reached the platform
+ * without us learning it (the send began and failed on the way back, or an earlier such attempt is still unresolved).
+ */
+type Attempt = (DeliveryOutcome | { status: 'held'; detail: string; until: Date }) & { uncertain?: boolean };
 
 /**
  * The outbox worker: claim due rows, render, send, and record the outcome as data, until nothing is due. Rows
@@ -69,15 +75,34 @@ async function attempt(deps: DeliverDeps, job: DeliveryJob): Promise<Attempt> {
     // Waiting for its alert is not an attempt: the follow-up is deferred until the alert is out.
     if (anchor?.status !== 'sent') return { status: 'held', detail: 'waiting for the story alert to be posted first', until: new Date(deps.now().getTime() + FOLLOWUP_WAIT_MS) };
   }
+  let began = false;
   try {
     const alert = await buildAlert(deps.store, job, anchor);
-    // Cut off mid-post by a crash: the medium may know whether that post went out (Slack's metadata, the console).
-    const recovered = job.cutOff && sink.recover ? await sink.recover(alert, job.channel) : undefined;
+    // An earlier attempt may have posted without us learning it: cut off by a crash, or failed after the platform
+    // accepted the post (a timeout, a dropped connection, a 5xx from a proxy). The medium may know (Slack's
+    // metadata in history, the console's count); Discord's nonce makes the re-send itself harmless.
+    const recovered = job.cutOff && sink.recover ? await recover(sink, alert, job) : undefined;
     if (recovered) return recovered;
     await deps.store.markAttemptStarted(job.id, deps.now());
-    return await sink.send(alert, job.channel);
+    began = true;
+    const outcome = await sink.send(alert, job.channel);
+    // A rate limit or a refusal is a definite "not posted"; any other failure may have happened after the post.
+    return outcome.status === 'failed' && outcome.retryAfterS === undefined ? { ...outcome, uncertain: true } : outcome;
   } catch (err) {
-    return { status: 'failed', retryable: true, detail: err instanceof Error ? err.message : String(err) };
+    return { status: 'failed', retryable: true, detail: errorMessage(err), uncertain: began || job.cutOff };
+  }
+}
+
+/**
+ * Asks the medium whether an uncertain earlier attempt went out. A medium that cannot be asked for good (the
+ * channel is gone) is answered by the send that follows; one that cannot be asked now is tried again later.
+ */
+async function recover(sink: Sink, alert: Alert, job: DeliveryJob): Promise<DeliveryOutcome | undefined> {
+  try {
+    return await sink.recover!(alert, job.channel);
+  } catch (err) {
+    if (err instanceof AppError && !err.retryable) return undefined;
+    throw err;
   }
 }
 
@@ -98,8 +123,17 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, rep
     deps.log.info({ delivery: job.id, kind: job.kind, story: job.storyId, topic: job.topic.slug, article: job.article.id, platform: job.channel.platform, channel: job.channel.channel, messageRef: outcome.messageRef }, `delivered ${job.kind} to ${job.channel.platform}:${job.channel.channel}`);
     return;
   }
+  // A rate limit is the platform saying when, not a failed attempt: wait it out without spending one, so a 429
+  // storm cannot run a row out of attempts. (A platform that never lets up keeps the row waiting, visible as deferred.)
+  if (outcome.status === 'failed' && outcome.retryAfterS !== undefined) {
+    const until = new Date(at.getTime() + backoffMs(job.attempts, outcome.retryAfterS));
+    await deps.store.releaseDelivery(job.id, at, { reason: `rate limited: ${outcome.detail}`, until });
+    report.held++;
+    deps.log.info({ delivery: job.id, channel: job.channel.channel, platform: job.channel.platform, retryAfterS: outcome.retryAfterS }, `delivery rate limited, waiting ${outcome.retryAfterS} s: ${outcome.detail}`);
+    return;
+  }
   if (outcome.status === 'held') {
-    await deps.store.releaseDelivery(job.id, at, { reason: outcome.detail, until: 'until' in outcome ? outcome.until : at });
+    await deps.store.releaseDelivery(job.id, at, { reason: outcome.detail, until: 'until' in outcome ? outcome.until : at, uncertain: job.cutOff });
     report.held++;
     return;
   }
@@ -112,7 +146,7 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, rep
   }
   const retry = outcome.status === 'failed' && outcome.retryable && job.attempts < MAX_ATTEMPTS;
   const rejected = outcome.status === 'rejected';
-  await deps.store.markDeliveryFailed(job.id, { error: detail, retryAt: retry ? new Date(at.getTime() + backoffMs(job.attempts, outcome.status === 'failed' ? outcome.retryAfterS : undefined)) : null, rejected });
+  await deps.store.markDeliveryFailed(job.id, { error: detail, retryAt: retry ? new Date(at.getTime() + backoffMs(job.attempts, outcome.status === 'failed' ? outcome.retryAfterS : undefined)) : null, rejected, uncertain: outcome.uncertain === true });
   if (retry) report.failed++;
   else if (rejected) report.rejected++;
   else report.dead++;

@@ -422,7 +422,7 @@ export class PostgresStore implements Store {
     // the joined read of everything a sink needs happen in one statement.
     const rows = await this.rows<DeliveryJobRecord>(
       `WITH due AS (
-         SELECT id, status = 'sending' AND attempt_started_at IS NOT NULL AS cut_off FROM deliveries
+         SELECT id, attempt_started_at IS NOT NULL AS cut_off FROM deliveries
          WHERE (status IN ('pending', 'deferred') AND next_attempt_at <= $1) OR (status = 'sending' AND lease_until < $1)
          ORDER BY id LIMIT $2
          FOR UPDATE SKIP LOCKED
@@ -457,17 +457,18 @@ export class PostgresStore implements Store {
     );
   }
 
-  async releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date }): Promise<void> {
+  async releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date; uncertain?: boolean }): Promise<void> {
     await this.pool.query(
       `UPDATE deliveries SET status = 'deferred', attempts = GREATEST(attempts - 1, 0), next_attempt_at = $1,
-         last_error = COALESCE($2, last_error), lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL
+         last_error = COALESCE($2, last_error), lease_owner = NULL, lease_until = NULL,
+         attempt_started_at = CASE WHEN $4 THEN attempt_started_at ELSE NULL END
        WHERE id = $3 AND status = 'sending'`,
-      [wait?.until ?? now, wait?.reason ?? null, id],
+      [wait?.until ?? now, wait?.reason ?? null, id, wait?.uncertain === true],
     );
   }
 
-  async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void> {
-    await this.pool.query(Q.markDeliveryFailed, [u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt, id]);
+  async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean; uncertain?: boolean }): Promise<void> {
+    await this.pool.query(Q.markDeliveryFailed, [u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt, u.uncertain ? 1 : 0, id]);
   }
 
   async listDeliveries(q: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]> {

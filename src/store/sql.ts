@@ -109,9 +109,9 @@ export const SQL = {
   deliveryJob: `SELECT ${JOB_COLUMNS} FROM deliveries l ${JOB_JOINS} WHERE l.id = ?`,
   /** at, id */
   markAttemptStarted: 'UPDATE deliveries SET attempt_started_at = ? WHERE id = ?',
-  /** status, error, retryAt|null, id */
+  /** status, error, retryAt|null, uncertain 1|0 (keep attempt_started_at: the post may be out), id */
   markDeliveryFailed: `UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
-    lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL WHERE id = ?`,
+    lease_owner = NULL, lease_until = NULL, attempt_started_at = CASE WHEN ? = 1 THEN attempt_started_at ELSE NULL END WHERE id = ?`,
   /** status|null, status|null, id|null, id|null, limit */
   listDeliveries: `${DELIVERY_SUMMARY}
     WHERE (CAST(? AS text) IS NULL OR d.status = ?) AND (CAST(? AS bigint) IS NULL OR d.id = ?) ORDER BY d.id DESC LIMIT ?`,

@@ -350,8 +350,9 @@ export class SqliteStore implements Store {
 
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
     return this.db.transaction(() => {
-      // A `sending` row whose lease expired belongs to a worker that died mid-send: retry it.
-      const rows = this.stmt(`SELECT d.id, d.status = 'sending' AND d.attempt_started_at IS NOT NULL AS cut_off FROM deliveries d
+      // A `sending` row whose lease expired belongs to a worker that died mid-send: retry it. A row whose attempt
+      // began and never ended in a known outcome (that crash, or a timeout after the post) is `cutOff`.
+      const rows = this.stmt(`SELECT d.id, d.attempt_started_at IS NOT NULL AS cut_off FROM deliveries d
                   WHERE (d.status IN ('pending', 'deferred') AND d.next_attempt_at <= ?)
                   OR (d.status = 'sending' AND d.lease_until < ?) ORDER BY d.id LIMIT ?`)
         .all(ms(now), ms(now), limit) as Array<{ id: number; cut_off: number }>;
@@ -379,14 +380,15 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date }): Promise<void> {
+  async releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date; uncertain?: boolean }): Promise<void> {
     this.stmt(`UPDATE deliveries SET status = 'deferred', attempts = MAX(attempts - 1, 0), next_attempt_at = ?, last_error = COALESCE(?, last_error),
-                lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL WHERE id = ? AND status = 'sending'`)
-      .run(ms(wait?.until ?? now), wait?.reason ?? null, id);
+                lease_owner = NULL, lease_until = NULL, attempt_started_at = CASE WHEN ? = 1 THEN attempt_started_at ELSE NULL END
+                WHERE id = ? AND status = 'sending'`)
+      .run(ms(wait?.until ?? now), wait?.reason ?? null, wait?.uncertain ? 1 : 0, id);
   }
 
-  async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void> {
-    this.stmt(SQL.markDeliveryFailed).run(u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, id);
+  async markDeliveryFailed(id: number, u: { error: string; retryAt: Date | null; rejected?: boolean; uncertain?: boolean }): Promise<void> {
+    this.stmt(SQL.markDeliveryFailed).run(u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, u.uncertain ? 1 : 0, id);
   }
 
   async listDeliveries(q: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]> {

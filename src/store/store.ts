@@ -146,7 +146,10 @@ export interface DeliveryJob {
   id: number;
   kind: DeliveryKind;
   attempts: number;
-  /** A previous attempt began and its sender died before recording the outcome: the post may be out. */
+  /**
+   * A previous attempt began and never ended in a known outcome — its sender died before recording it, or the
+   * post failed in a way that may have reached the platform (a timeout, a dropped connection): the post may be out.
+   */
   cutOff: boolean;
   channel: ChannelRef & { id: number };
   storyId: number;
@@ -357,13 +360,16 @@ export interface OutboxStore {
   /** Recorded right before the post: a crash after it leaves the row `cutOff` for the next claim. */
   markAttemptStarted(id: number, at: Date): Promise<void>;
   markDelivered(id: number, messageRef: string | null, now: Date): Promise<void>;
-  /** `retryAt` set: pending until then; otherwise `rejected` when the platform refused for good, else `dead`. */
-  markDeliveryFailed(id: number, update: { error: string; retryAt: Date | null; rejected?: boolean }): Promise<void>;
+  /**
+   * `retryAt` set: pending until then; otherwise `rejected` when the platform refused for good, else `dead`.
+   * `uncertain`: the attempt began and may have posted; the next claim is `cutOff` and asks the medium first.
+   */
+  markDeliveryFailed(id: number, update: { error: string; retryAt: Date | null; rejected?: boolean; uncertain?: boolean }): Promise<void>;
   /**
    * `deferred` until `wait.until` (default now), with its reason, and the claim's attempt not counted: the row
    * waits for something else (its story alert, a connection), the message is not at fault.
    */
-  releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date }): Promise<void>;
+  releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date; uncertain?: boolean }): Promise<void>;
   /** Outbox rows, newest first, of one status or all (or the one row `id`). */
   listDeliveries(query: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]>;
   /** A row that is not sent or being sent goes back to pending, due now, with its attempts reset; false otherwise. */

@@ -69,8 +69,8 @@ describe('routing and the outbox worker', () => {
     const { store, a1, a2, story, sent, deps, advance } = await setup([{ status: 'failed', retryable: true, detail: 'rate limited', retryAfterS: 20 }]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
-    // The follow-up waits without spending attempts; the alert waits out Retry-After.
-    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0, rejected: 0, held: 1 });
+    // The follow-up waits for its alert, the alert waits out Retry-After: neither spends an attempt.
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 0, held: 2 });
     advance(10);
     // Nothing is due: the alert waits for Retry-After, the follow-up for its alert (no attempt spent either way).
     expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 });
@@ -120,7 +120,8 @@ describe('routing and the outbox worker', () => {
     }
     expect(sent.map((a) => [a.kind, a.threadRef])).toEqual([['alert', null], ['followup', 'm1']]);
     const rows = await store.listDeliveries({ limit: 10 });
-    expect(rows.map((d) => [d.kind, d.status, d.attempts])).toEqual([['followup', 'sent', 1], ['alert', 'sent', 3]]);
+    // Two 429s cost the alert no attempt either: only the send that went through counts.
+    expect(rows.map((d) => [d.kind, d.status, d.attempts])).toEqual([['followup', 'sent', 1], ['alert', 'sent', 1]]);
   });
 
   it('defers a delivery to a platform with no connection, visibly and without attempts, until one is configured', async () => {
@@ -180,14 +181,49 @@ describe('routing and the outbox worker', () => {
     expect([backoffMs(4, undefined, () => 0.5), backoffMs(8, undefined, () => 0.5)]).toEqual([240_000, 3_840_000]);
   });
 
+  it('waits out rate limits without spending attempts, however many come', async () => {
+    const limited: DeliveryOutcome = { status: 'failed', retryable: true, detail: 'rate limited', retryAfterS: 1 };
+    const { store, a1, story, deps, advance, sent } = await setup(Array.from({ length: 30 }, () => limited));
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    for (let i = 0; i < 31; i++) {
+      await deliverPending(deps);
+      advance(1);
+    }
+    expect(sent).toHaveLength(1);
+    expect((await store.listDeliveries({ limit: 5 })).map((d) => [d.status, d.attempts])).toEqual([['sent', 1]]);
+  });
+
+  it('asks the medium before sending again after a failure that may have come after the post (a timeout)', async () => {
+    const { store, a1, story, deps, advance, sent } = await setup([{ status: 'failed', retryable: true, detail: 'slack: timeout of 15000ms exceeded' }]);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    const asked: number[] = [];
+    deps.sinks.get('test')!.recover = async (alert) => (asked.push(alert.deliveryId), { status: 'sent', messageRef: 'it-was-posted' });
+    expect(await deliverPending(deps)).toMatchObject({ failed: 1 });
+    advance(3600);
+    expect(await deliverPending(deps)).toMatchObject({ sent: 1 });
+    expect(asked).toHaveLength(1);
+    expect(sent).toEqual([]); // found, not posted again
+  });
+
+  it('sends again without asking after a definite "not posted" (a rate limit)', async () => {
+    const { store, a1, story, deps, advance, sent } = await setup([{ status: 'failed', retryable: true, detail: 'rate limited', retryAfterS: 5 }]);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    let asked = 0;
+    deps.sinks.get('test')!.recover = async () => (asked++, undefined);
+    await deliverPending(deps);
+    advance(5);
+    expect(await deliverPending(deps)).toMatchObject({ sent: 1 });
+    expect([asked, sent.length]).toEqual([0, 1]);
+  });
+
   it('gives up after the attempt cap', async () => {
-    const failing: DeliveryOutcome = { status: 'failed', retryable: true, detail: 'HTTP 502', retryAfterS: 1 };
+    const failing: DeliveryOutcome = { status: 'failed', retryable: true, detail: 'HTTP 502' };
     const { store, a1, story, deps, advance } = await setup(Array.from({ length: 20 }, () => failing));
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
     const reports = [];
     for (let i = 0; i < 10; i++) {
       reports.push(await deliverPending(deps));
-      advance(2);
+      advance(24 * 3600);
     }
     expect(reports.filter((r) => r.failed === 1)).toHaveLength(7);
     expect(reports.filter((r) => r.dead === 1)).toHaveLength(1);

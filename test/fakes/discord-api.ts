@@ -103,6 +103,11 @@ export interface FakeDiscordApi {
   rateLimit(options: { method?: string; path: string | RegExp; retryAfterS: number; times?: number; global?: boolean }): void;
   /** The next `times` requests matching answer `status` with Discord's error JSON. */
   fail(options: { method?: string; path: string | RegExp; status: number; code?: number; message?: string; times?: number }): void;
+  /**
+   * The next `times` requests matching are carried out (a message is created and recorded) and then lose their
+   * connection before the answer: what a timeout after Discord accepted the post looks like to the client.
+   */
+  acceptThenDrop(options: { method?: string; path: string | RegExp; times?: number }): void;
   messagesIn(channelId: string): FakeMessage[];
   /** Resolves with the first request (past or future) that matches; rejects after `timeoutMs`. */
   waitForRequest(match: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
@@ -127,6 +132,7 @@ export async function startFakeDiscordApi(options: { token?: string; application
   const commands = new Map<string, any[]>();
   const nonces = new Map<string, { message: FakeMessage; at: number }>();
   const injected: Injected[] = [];
+  const acceptedDrops: Array<{ method?: string; path: string | RegExp; times: number }> = [];
   const waiters: Array<{ match: (r: RecordedRequest) => boolean; resolve: (r: RecordedRequest) => void }> = [];
   const guilds: FakeGuild[] = [];
 
@@ -173,6 +179,9 @@ export async function startFakeDiscordApi(options: { token?: string; application
     },
     fail({ method, path, status, code = 0, message = 'Injected failure', times = 1 }) {
       injected.push({ method, path, times, answer: { status, body: { message, code } } });
+    },
+    acceptThenDrop({ method, path, times = 1 }) {
+      acceptedDrops.push({ method, path, times });
     },
     messagesIn: (channelId) => messages.filter((m) => m.channel_id === channelId),
     waitForRequest(match, timeoutMs = 10_000) {
@@ -402,6 +411,12 @@ export async function startFakeDiscordApi(options: { token?: string; application
           waiters.splice(waiters.indexOf(waiter), 1);
           waiter.resolve(recorded);
         }
+      }
+      const drop = acceptedDrops.find((d) => d.times > 0 && (!d.method || d.method === recorded.method) && (typeof d.path === 'string' ? d.path === path : d.path.test(path)));
+      if (drop) {
+        drop.times--;
+        req.socket.destroy();
+        return;
       }
       const headers = { ...(answer.headers ?? {}), ...(answer.body !== undefined ? { 'content-type': 'application/json' } : {}) };
       res.writeHead(answer.status, headers).end(answer.body !== undefined ? JSON.stringify(answer.body) : undefined);

@@ -76,6 +76,12 @@ export interface FakeSlack {
   failHttp(method: string, status: number, times?: number): void;
   /** The next `times` calls of `method` lose their connection before any answer. */
   dropConnection(method: string, times?: number): void;
+  /**
+   * The next `times` calls of `method` are carried out (a message is posted and recorded) and then lose their
+   * connection before the answer: `stall` keeps the connection open without answering (the client times out),
+   * `drop` (the default) closes it at once. What a timeout after Slack accepted the post looks like.
+   */
+  acceptThenDrop(method: string, times?: number, how?: 'drop' | 'stall'): void;
   setUser(user: FakeSlackUser): void;
   respondUrl(id: string): string;
   webhookUrl(name: string): string;
@@ -103,6 +109,7 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}): Promi
   const rateLimits = new Map<string, { retryAfterS: number; times: number }>();
   const httpFailures = new Map<string, { status: number; times: number }>();
   const drops = new Map<string, { times: number }>();
+  const acceptedDrops = new Map<string, { times: number; how: 'drop' | 'stall' }>();
   const users = new Map<string, FakeSlackUser>();
   const webhookErrors = new Map<string, { status: number; text: string }>();
   const sockets = new Set<WebSocket>();
@@ -226,7 +233,14 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}): Promi
         res.writeHead(failure.status, { 'content-type': 'text/html' }).end('<html>upstream error</html>');
         return;
       }
-      json(res, 200, api(method, body, token));
+      const answer = api(method, body, token);
+      const accepted = takeOne(acceptedDrops, method);
+      if (accepted) {
+        // Done, but the answer never arrives: a stalled connection is closed by close() (closeAllConnections).
+        if (accepted.how === 'drop') req.socket.destroy();
+        return;
+      }
+      json(res, 200, answer);
       return;
     }
     if (path.startsWith('/respond/')) {
@@ -321,6 +335,9 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}): Promi
     },
     dropConnection(method, times = 1) {
       drops.set(method, { times });
+    },
+    acceptThenDrop(method, times = 1, how = 'drop') {
+      acceptedDrops.set(method, { times, how });
     },
     setUser(user) {
       users.set(user.id, user);

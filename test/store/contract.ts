@@ -164,6 +164,28 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(await store.storySplitsSince(at(4))).toEqual([]);
     });
 
+    it('keeps a failed attempt that may have posted (uncertain) cut off for the next claim; a definite failure not', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://u.example/rss', intervalS: 900 }, T0);
+      const channel = await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
+      const ids: number[] = [];
+      for (const key of ['u1', 'u2', 'u3']) {
+        const a = (await store.upsertArticle(article(feedId, key))).id;
+        const story = await store.createStory(a, key, T0);
+        ids.push((await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a, kind: 'alert' }, T0))!);
+      }
+      const [timedOut, limited, refusedLater] = ids as [number, number, number];
+      await store.claimDeliveries(T0, 'w1', at(60), 10);
+      for (const id of ids) await store.markAttemptStarted(id, T0);
+      await store.markDeliveryFailed(timedOut, { error: 'timeout', retryAt: at(1), uncertain: true });
+      await store.releaseDelivery(limited, T0, { reason: 'rate limited', until: at(1) });
+      await store.markDeliveryFailed(refusedLater, { error: 'HTTP 400', retryAt: at(1) });
+      const jobs = await store.claimDeliveries(at(1), 'w2', at(60), 10);
+      expect(jobs.map((j) => [j.id, j.cutOff])).toEqual([[timedOut, true], [limited, false], [refusedLater, false]]);
+      // Held again while still unresolved (no connection here): it stays cut off.
+      await store.releaseDelivery(timedOut, at(1), { reason: 'no connection', until: at(2), uncertain: true });
+      expect((await store.claimDeliveries(at(2), 'w3', at(60), 10)).map((j) => [j.id, j.cutOff])).toEqual([[timedOut, true]]);
+    });
+
     it('tells a row cut off mid-post from one only claimed, defers and wakes follow-ups, lists and retries rows', async () => {
       const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
       const a1 = (await store.upsertArticle(article(feedId, 'k1'))).id;
