@@ -2,6 +2,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import { AppError } from '../errors.ts';
+import type { ByteCounter } from './body-budget.ts';
 
 /**
  * Reading a response body (issue 3): Content-Encoding gzip, deflate and brotli are decoded, and the
@@ -116,13 +117,14 @@ function formatBytes(n: number): string {
 }
 
 /**
- * Reads `body` to the end, decoding `contentEncoding`, and returns the decoded bytes. Throws
+ * Reads `body` to the end, decoding `contentEncoding`, and returns the decoded bytes, telling `count`
+ * of them as they come (it may make the reading wait). Throws
  * `too_large` past `maxBytes` decoded bytes and `bad_encoding` for a corrupt compressed stream;
  * errors of `body` itself (aborts, resets) are rethrown as they are for the caller to map.
  */
 export async function readBody(
   body: Readable,
-  opts: { contentEncoding?: string; maxBytes: number; url: string },
+  opts: { contentEncoding?: string; maxBytes: number; url: string; count?: ByteCounter },
 ): Promise<Buffer> {
   const codings = parseContentEncoding(opts.contentEncoding).reverse();
   const unknown = codings.find((c) => !SUPPORTED.has(c));
@@ -136,7 +138,11 @@ export async function readBody(
     if (codings.length === 0) return await collect(body, opts);
     const source = body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     const head = await readUpTo(source, WHOLE_BYTES);
-    if (head.ended) return decodeWhole(Buffer.concat(head.chunks), codings, opts);
+    if (head.ended) {
+      const whole = decodeWhole(Buffer.concat(head.chunks), codings, opts);
+      await opts.count?.(whole.length);
+      return whole;
+    }
     const rest = Readable.from((async function* () {
       yield* head.chunks;
       for (let next = await source.next(); !next.done; next = await source.next()) yield next.value;
@@ -174,7 +180,7 @@ async function readUpTo(source: AsyncIterator<Buffer>, limit: number): Promise<{
 }
 
 /** Streams `source` through `decoders` into one buffer, stopping past `maxBytes` decoded bytes. */
-async function collect(source: Readable, opts: { maxBytes: number; url: string }, decoders: Transform[] = []): Promise<Buffer> {
+async function collect(source: Readable, opts: { maxBytes: number; url: string; count?: ByteCounter }, decoders: Transform[] = []): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   // pipeline() reports the AbortError of the streams it tore down rather than the sink's own
@@ -184,6 +190,8 @@ async function collect(source: Readable, opts: { maxBytes: number; url: string }
     for await (const chunk of decoded) {
       total += chunk.length;
       if (total > opts.maxBytes) throw (overCap = tooLargeError(opts.url, opts.maxBytes));
+      // Waiting here pauses the stream, and TCP the sender, until the budget has room (body-budget.ts).
+      if (opts.count) await opts.count(chunk.length);
       chunks.push(chunk);
     }
   };

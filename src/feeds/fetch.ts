@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { AppError, errorMessage } from '../errors.ts';
+import type { ByteCounter } from './body-budget.ts';
 import { MiB, readBody, tooLargeError } from './body.ts';
 import { addressCheck, checkUrl, guardedConnector, hostName, systemResolver, type AddressCheck, type Resolver } from './guard.ts';
 import { parseMaxAge, parseRetryAfter } from './schedule.ts';
@@ -140,7 +141,7 @@ export class HttpClient {
    */
   async get(
     url: string,
-    opts: { validators?: Validators; accept?: string; signal?: AbortSignal } = {},
+    opts: { validators?: Validators; accept?: string; signal?: AbortSignal; count?: ByteCounter } = {},
   ): Promise<FetchOutcome> {
     // One controller ends the exchange, whether the total timer fires or the caller cancels. (A
     // listener removed in `finally` rather than AbortSignal.any, so a long-lived shutdown signal
@@ -204,7 +205,7 @@ export class HttpClient {
   /** One request/response on one host, holding that host's slot and a global slot throughout. */
   private async exchange(
     target: URL,
-    opts: { validators?: Validators; accept?: string; authorization?: string },
+    opts: { validators?: Validators; accept?: string; authorization?: string; count?: ByteCounter },
     signal: AbortSignal,
     startTimer: () => void,
   ): Promise<
@@ -267,7 +268,7 @@ export class HttpClient {
         discard(res.body);
         throw tooLargeError(target.href, this.options.maxBodyBytes);
       }
-      const body = await readBody(res.body, { contentEncoding, maxBytes: this.options.maxBodyBytes, url: target.href });
+      const body = await readBody(res.body, { contentEncoding, maxBytes: this.options.maxBodyBytes, url: target.href, count: opts.count });
       return { kind: 'done', outcome: { status: 'ok', httpStatus: status, body, contentType: header(h, 'content-type'), ...validators } };
     } finally {
       releaseTotal();

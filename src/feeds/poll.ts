@@ -1,7 +1,8 @@
 import { AppError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { FeedRow, Store } from '../store/store.ts';
-import { FetchError, type HttpClient, PAGE_ACCEPT } from './fetch.ts';
+import { BodyBudget, bodyBudgetBytes } from './body-budget.ts';
+import { FetchError, type FetchOutcome, type HttpClient, PAGE_ACCEPT, type Validators } from './fetch.ts';
 import { type FeedReader, type PageReader, readFetchedFeed, readPageText } from './read.ts';
 import { type PollBounds, nextPollAfterFailure, nextPollAfterSuccess } from './schedule.ts';
 
@@ -21,6 +22,11 @@ export interface PollDeps {
   progress?: PollProgress;
   /** Told each poll's outcome (`/metrics`); absent in tests that do not count. */
   metrics?: PollMetrics;
+  /**
+   * Bytes of feed bodies fetched but not yet read, shared by the polls of a cycle (body-budget.ts).
+   * `pollFeeds` makes one when none is given; a lone `pollFeed` without one does not count.
+   */
+  bodyBudget?: BodyBudget;
 }
 
 export interface PollMetrics {
@@ -71,8 +77,19 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     deps.metrics?.feedPolled(outcome, seconds, ingested);
     log.debug({ feedId: feed.id, feed: feed.url, outcome, new: ingested, ms: Math.round(seconds * 1000) }, 'feed polled');
   };
+  // Each fetched body holds its share of the budget until its feed has been read, not while it is stored.
+  const releases: Array<() => void> = [];
+  const releaseBodies = () => releases.splice(0).forEach((release) => release());
+  const get = async (url: string, opts: { validators?: Validators } = {}): Promise<FetchOutcome> => {
+    if (!deps.bodyBudget) return http.get(url, opts);
+    // A second fetch (the feed a web page announced) comes after the first body was read: its share goes first.
+    releaseBodies();
+    const held = await deps.bodyBudget.hold((count, signal) => http.get(url, { ...opts, count, signal }));
+    releases.push(held.release);
+    return held.value;
+  };
   try {
-    const response = await http.get(feed.url, { validators: { etag: feed.etag, lastModified: feed.lastModified } });
+    const response = await get(feed.url, { validators: { etag: feed.etag, lastModified: feed.lastModified } });
     const now = deps.now();
     if (response.status === 'not_modified') {
       await store.recordFeedSuccess(feed.id, {
@@ -83,7 +100,8 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
       return { status: 'ok', fresh: [], stored: 0, updated: 0, notModified: true };
     }
 
-    const { response: document, feed: info, articles, discovered } = await readFetchedFeed(http, response, deps.read);
+    const { response: document, feed: info, articles, discovered } = await readFetchedFeed(http, response, deps.read, get);
+    releaseBodies();
     // A web page that announced its feed: the stored URL becomes the feed's.
     if (discovered) log.info({ feedId: feed.id, feed: feed.url, using: discovered }, 'the feed URL is a web page; using the feed it announces');
     if (info.recoveredFrom) log.warn({ feedId: feed.id, feed: feed.url }, `feed is malformed and was repaired (${info.recoveredFrom})`);
@@ -123,6 +141,7 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     polled('200', results.filter((r) => r.status === 'new').length);
     return { status: 'ok', fresh, stored: articles.length, updated, notModified: false };
   } catch (err) {
+    releaseBodies();
     const error = errorMessage(err);
     const failures = feed.failures + 1;
     const retryAfterS = err instanceof FetchError ? err.retryAfterS : undefined;
@@ -131,16 +150,20 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
     log.warn({ feedId: feed.id, feed: feed.url, failures, retryAt: nextPollAt.toISOString() }, `feed failed: ${error}`);
     polled(err instanceof FetchError && err.httpStatus ? `http_${err.httpStatus}` : err instanceof AppError ? err.code : 'error', 0);
     return { status: 'failed', error };
+  } finally {
+    releaseBodies();
   }
 }
 
 /**
  * Polls many feeds, at most `inFlight` at once, with hosts interleaved. The bounded window keeps
- * fetched bodies from piling up faster than they are parsed (memory); interleaving keeps one host's
+ * fetched bodies from piling up faster than they are parsed (memory), and the body budget bounds
+ * their bytes (a window of huge feeds would otherwise hold them all); interleaving keeps one host's
  * feeds, limited to a few connections, from filling the window while other hosts wait.
  * Results come in the order of `feeds`.
  */
 export async function pollFeeds(feeds: FeedRow[], deps: PollDeps, inFlight: number): Promise<PollResult[]> {
+  deps = { ...deps, bodyBudget: deps.bodyBudget ?? new BodyBudget(bodyBudgetBytes(deps.http.options.maxBodyBytes)) };
   const order = interleaveByHost(feeds);
   const results: PollResult[] = new Array(feeds.length);
   let next = 0;

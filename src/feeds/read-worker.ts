@@ -33,14 +33,20 @@ function serialize(err: unknown): SerializedError {
   return { message: err instanceof Error ? err.message : String(err) };
 }
 
-parentPort!.on('message', async (job: ReadJob) => {
-  let answer: ReadAnswer;
+// Not async, and the answer's callbacks keep only the id: nothing holds the job's bytes once they are
+// decoded (read.ts readFeedBytes), so a huge document's bytes are freed while it is parsed.
+parentPort!.on('message', (job: ReadJob) => {
+  const { id } = job;
+  let reading: Promise<ReadAnswer>;
   try {
-    answer = job.kind === 'page'
-      ? { id: job.id, text: (await readPageText(job.bytes, job.contentType, job.url)) ?? null }
-      : { id: job.id, content: await readFeedBytes(job.bytes, job.contentType, job.url) };
+    reading = job.kind === 'page'
+      ? readPageText(job.bytes, job.contentType, job.url).then((text) => ({ id, text: text ?? null }))
+      : readFeedBytes(job.bytes, job.contentType, job.url).then((content) => ({ id, content }));
   } catch (err) {
-    answer = { id: job.id, error: serialize(err) };
+    reading = Promise.reject(err);
   }
-  parentPort!.postMessage(answer);
+  reading.then(
+    (answer) => parentPort!.postMessage(answer),
+    (err: unknown) => parentPort!.postMessage({ id, error: serialize(err) } satisfies ReadAnswer),
+  );
 });

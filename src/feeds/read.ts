@@ -1,6 +1,6 @@
 import { htmlToLine } from '../text/clean.ts';
 import { cutMarkup, cutText } from '../text/cut.ts';
-import { decodeFeed } from './decode.ts';
+import { type DecodedFeed, decodeFeed } from './decode.ts';
 import type { FetchOutcome, HttpClient } from './fetch.ts';
 import { FIELD_LIMITS, type FeedArticle, normalizeFeed } from './normalize.ts';
 import { HtmlPageError, type ParsedFeed, parseFeed } from './parse.ts';
@@ -32,16 +32,30 @@ export interface FeedDocument extends FeedContent {
   discovered?: string;
 }
 
-/** Decodes with feedparser's precedence, parses, and normalizes items against `url` (the document's URL). */
-export const readFeedBytes: FeedReader = async (bytes, contentType, url) => {
-  const { text, encoding, repaired } = decodeFeed(asBuffer(bytes), contentType);
+/**
+ * Decodes with feedparser's precedence, parses, and normalizes items against `url` (the document's URL).
+ * Not an async function on purpose: the bytes are decoded synchronously and no frame suspended across
+ * the parse keeps them, so a caller that lets go of them too (read-worker.ts) leaves them free to be
+ * collected while the document is parsed.
+ */
+export const readFeedBytes: FeedReader = (bytes, contentType, url) => {
+  let decoded: DecodedFeed;
+  try {
+    decoded = decodeFeed(asBuffer(bytes), contentType);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return readDecoded(decoded, contentType, url);
+};
+
+async function readDecoded({ text, encoding, repaired }: DecodedFeed, contentType: string | undefined, url: string): Promise<FeedContent> {
   const { items, ...feed } = await parseFeed(text, { contentType, url });
   if (repaired) feed.recoveredFrom ??= 'its text had been encoded as UTF-8 twice';
   // Feeds give their own title as markup, like their items' (escaped HTML, Atom's types): stored and shown as text.
   // Cut like an item's title (normalize.ts FIELD_LIMITS): the outlet's name is shown beside every alert.
   feed.title = feed.title === undefined ? undefined : cutText(htmlToLine(cutMarkup(feed.title, FIELD_LIMITS.lineMarkup)), 300, { ellipsis: true }) || undefined;
   return { feed, articles: normalizeFeed({ ...feed, items }, url), encoding };
-};
+}
 
 /**
  * Bytes of an article page → its main text (full text for teaser feeds), or undefined when it has
@@ -64,15 +78,21 @@ function asBuffer(bytes: Uint8Array): Buffer {
 
 /**
  * Reads a fetched document. Autodiscovery: a web page that announces exactly one feed is followed to
- * that feed; a page announcing several rejects with an error that lists them, so the user can pick one.
+ * that feed (fetched with `get`: a poll counts its bytes), a page announcing several rejects with an
+ * error that lists them, so the user can pick one.
  */
-export async function readFetchedFeed(http: HttpClient, response: Fetched, read: FeedReader = readFeedBytes): Promise<FeedDocument> {
+export async function readFetchedFeed(
+  http: HttpClient,
+  response: Fetched,
+  read: FeedReader = readFeedBytes,
+  get: (url: string) => Promise<FetchOutcome> = (url) => http.get(url),
+): Promise<FeedDocument> {
   try {
     return { response, ...(await read(response.body, response.contentType, response.url)) };
   } catch (err) {
     if (!(err instanceof HtmlPageError) || err.feeds.length !== 1) throw err;
     const discovered = err.feeds[0]!.url;
-    const feed = await http.get(discovered);
+    const feed = await get(discovered);
     if (feed.status !== 'ok') throw err;
     return { response: feed, ...(await read(feed.body, feed.contentType, feed.url)), discovered };
   }

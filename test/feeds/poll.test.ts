@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { BodyBudget } from '../../src/feeds/body-budget.ts';
 import { HttpClient } from '../../src/feeds/fetch.ts';
 import { interleaveByHost, type PollDeps, pollFeed, pollFeeds } from '../../src/feeds/poll.ts';
 import { readFeedBytes } from '../../src/feeds/read.ts';
@@ -180,6 +181,91 @@ describe('pollFeeds', () => {
     clearTimeout(fallback);
     expect(results.every((r) => r.status === 'ok' && r.stored === 1)).toBe(true);
     expect(most).toBe(3);
+  });
+});
+
+describe('pollFeeds with a body budget', () => {
+  /**
+   * The real client behind an injected fetch that counts what it has buffered: bytes count from their
+   * arrival until their feed has been read (or the fetch failed), whatever the budget believes.
+   */
+  function countingDeps(budget: BodyBudget, slowRead: (reading: number) => Promise<void>) {
+    let inFlight = 0;
+    let most = 0;
+    let reading = 0;
+    const arrived = new Map<string, number>();
+    const counted: PollDeps['http'] = Object.assign(Object.create(http), {
+      get: async (url: string, opts: Parameters<HttpClient['get']>[1] = {}) => {
+        let mine = 0;
+        const count = async (n: number) => {
+          await opts.count?.(n);
+          mine += n;
+          inFlight += n;
+          most = Math.max(most, inFlight);
+        };
+        try {
+          const outcome = await http.get(url, { ...opts, count });
+          arrived.set(url, mine);
+          return outcome;
+        } catch (err) {
+          inFlight -= mine;
+          throw err;
+        }
+      },
+    });
+    const read: PollDeps['read'] = async (bytes, contentType, url) => {
+      reading++;
+      try {
+        await slowRead(reading);
+        return await readFeedBytes(bytes, contentType, url);
+      } finally {
+        reading--;
+        inFlight -= arrived.get(url) ?? 0;
+      }
+    };
+    return { deps: { ...deps, http: counted, read, bodyBudget: budget }, most: () => most };
+  }
+
+  const bigFeed = (n: number, kib: number) => rss([{ guid: `big${n}`, title: `Big item ${n}`, hoursAgo: 1, lead: 'x'.repeat(kib * 1024) }]);
+
+  async function addBigFeeds(count: number, kib: number) {
+    for (let n = 0; n < count; n++) {
+      server.set(`big${kib}-${n}.rss`, bigFeed(n, kib));
+      await store.addFeed({ url: server.url(`big${kib}-${n}.rss`), intervalS: 900 }, new Date());
+    }
+    return store.claimDueFeeds(new Date(8.64e15), 'test', new Date(Date.now() + 60_000), 20, new Date());
+  }
+
+  it('never holds more fetched-but-unread bytes than the budget, with reads slower than fetches', async () => {
+    const feeds = await addBigFeeds(6, 300);
+    const budget = new BodyBudget(700 * 1024);
+    // Reads wait until two bodies are being read at once (or a fallback), so bodies pile up behind them.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const fallback = setTimeout(open, 2000);
+    const { deps: counting, most } = countingDeps(budget, async (reading) => {
+      if (reading >= 2) open();
+      await gate;
+    });
+    const results = await pollFeeds(feeds, counting, 6);
+    clearTimeout(fallback);
+    expect(results.map((r) => r.status === 'ok' && r.stored)).toEqual([1, 1, 1, 1, 1, 1]);
+    expect(most()).toBeLessThanOrEqual(700 * 1024);
+    // Two bodies were held at once: the budget bounded the pile, it did not serialize it.
+    expect(most()).toBeGreaterThan(600 * 1024);
+    expect(budget.inFlight).toBe(0);
+  });
+
+  it('lets a feed larger than the whole budget through, alone', async () => {
+    const feeds = await addBigFeeds(3, 300);
+    const budget = new BodyBudget(200 * 1024);
+    const { deps: counting, most } = countingDeps(budget, async () => {});
+    const results = await pollFeeds(feeds, counting, 3);
+    expect(results.map((r) => r.status === 'ok' && r.stored)).toEqual([1, 1, 1]);
+    // One body at a time: the most held is one body (~300 KiB of lead and its markup), never two.
+    expect(most()).toBeGreaterThan(300 * 1024);
+    expect(most()).toBeLessThan(600 * 1024);
+    expect(budget.inFlight).toBe(0);
   });
 });
 
