@@ -9,12 +9,10 @@ import { FEED_FIXTURES, writeTestConfig } from '../fakes/test-config.ts';
 
 let server: FeedServer;
 let dir: string;
-let config: string;
 
 beforeAll(async () => {
   server = await startFeedServer(FEED_FIXTURES);
   dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-cmd-'));
-  config = writeTestConfig(dir, 'c', { feeds: [server.url('defense-wire.rss'), server.url('ru-wire.rss')] });
 });
 afterAll(async () => {
   await server.close();
@@ -24,14 +22,23 @@ afterAll(async () => {
 /** The health column of `feeds list`. */
 const health = (table: string) => table.trim().split('\n').slice(1).map((line) => line.split(/\s{2,}/)[1]);
 
-const run = async (...argv: string[]) => {
-  const io = captureIO();
-  const code = await main([...argv, '--config', config], io);
-  return { code, out: io.out(), err: io.err() };
-};
+/**
+ * Each test has a config and a database of its own, and sets up what it reads (a cycle, or none): no test depends
+ * on what another stored, or on the order they run in.
+ */
+function setUp(name: string) {
+  const config = writeTestConfig(dir, name, { feeds: [server.url('defense-wire.rss'), server.url('ru-wire.rss')] });
+  const run = async (...argv: string[]) => {
+    const io = captureIO();
+    const code = await main([...argv, '--config', config], io);
+    return { code, out: io.out(), err: io.err() };
+  };
+  return { config, run };
+}
 
 describe('commands against a local feed server', () => {
   it('preview scores without storing or posting', async () => {
+    const { run } = setUp('preview');
     const { code, out } = await run('preview', '--since', '7d');
     expect(code).toBe(0);
     const lines = out.trim().split('\n');
@@ -44,6 +51,7 @@ describe('commands against a local feed server', () => {
   });
 
   it('feeds list shows state after a cycle; export and import round-trip through OPML', async () => {
+    const { config, run } = setUp('feeds');
     expect((await run('once')).code).toBe(0);
     const list = await run('feeds', 'list');
     expect(list.out.split('\n')[0]).toMatch(/^id\s+health\s+feed\s+last success\s+next poll\s+last error\s+moved from$/);
@@ -74,6 +82,8 @@ describe('commands against a local feed server', () => {
   });
 
   it('topics list and topics test read the stored articles', async () => {
+    const { run } = setUp('topics');
+    expect((await run('once')).code).toBe(0);
     const list = await run('topics', 'list');
     expect(list.out).toMatch(/dprk-russia-arms\s+0\.\d\d\s+1\s/);
     const test = await run('topics', 'test', 'dprk-russia-arms', '--since', '7d');
