@@ -15,14 +15,19 @@ let server: FeedServer;
 let dir: string;
 let config: string;
 
+/** The file's clock: the feeds' dates, the cycle, the digest windows and the schedule's tick all read it, never the real one. */
+const T0 = new Date('2026-11-20T10:00:00Z');
+const at = (minutes: number) => () => new Date(T0.getTime() + minutes * 60_000);
+const cliAt = (minutes: number) => ({ ...captureIO(), now: at(minutes) });
+
 beforeAll(async () => {
-  server = await startFeedServer(FEED_FIXTURES);
+  server = await startFeedServer(FEED_FIXTURES, { now: T0 });
   dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-digest-'));
   config = writeTestConfig(dir, 'digest', {
     feeds: ['defense-wire.rss', 'korea-desk.atom', 'ru-wire.rss'].map((f) => server.url(f)),
     extra: ['digests: [{ to: console, topic: dprk-russia-arms, cron: "0 8 * * *", timezone: Europe/Berlin, since: 24h }]'],
   });
-  expect(await main(['once', '--config', config], captureIO())).toBe(0);
+  expect(await main(['once', '--config', config], cliAt(1))).toBe(0);
 });
 afterAll(async () => {
   await server.close();
@@ -31,7 +36,7 @@ afterAll(async () => {
 
 describe('digests', () => {
   it('on demand: one line per story with its outlet count', async () => {
-    const io = captureIO();
+    const io = cliAt(30);
     expect(await main(['digest', '--topic', 'dprk-russia-arms', '--since', '24h', '--config', config], io)).toBe(0);
     const text = io.out();
     expect(text).toContain('1 story');
@@ -42,19 +47,19 @@ describe('digests', () => {
   it('says plainly when the window is empty, and rejects an unknown topic with the known ones', async () => {
     const fresh = path.join(dir, 'fresh.yaml');
     writeFileSync(fresh, `storage: { path: ${JSON.stringify(path.join(dir, 'fresh.db'))} }\ntopics: [${JSON.stringify(FLAGSHIP_TOPIC)}]\n`);
-    let io = captureIO();
+    let io = cliAt(30);
     expect(await main(['digest', '--since', '7d', '--config', fresh], io)).toBe(0);
     expect(io.out()).toMatch(/^No stories/);
-    io = captureIO();
+    io = cliAt(30);
     expect(await main(['digest', '--topic', 'nope', '--config', config], io)).toBe(2);
     expect(io.err()).toContain('known topics: dprk-russia-arms');
   });
 
   it('a scheduled digest is posted once per period, even when its tick fires twice', async () => {
     const out = captureIO();
-    const app = await createApp(loadConfig(config, {}), { stdout: out.stdout, log: silentLogger(), env: {} });
+    const app = await createApp(loadConfig(config, {}), { stdout: out.stdout, log: silentLogger(), env: {}, now: at(60) });
     try {
-      const tick = new Date(Date.now() + 60_000);
+      const tick = at(60)();
       expect(await postScheduledDigest(app, 0, tick, silentLogger())).toBe(true);
       expect(await postScheduledDigest(app, 0, tick, silentLogger())).toBe(false);
       const lines = out.out().trim().split('\n').map((l) => JSON.parse(l));

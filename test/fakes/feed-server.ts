@@ -19,12 +19,13 @@ const TYPES: Record<string, string> = { '.rss': 'application/rss+xml; charset=ut
 /**
  * A local feed host on 127.0.0.1 serving fixture files with ETag and Last-Modified, answering 304
  * to a matching conditional GET. `{{hoursAgo:N}}` (RFC 822) and `{{isoHoursAgo:N}}` in a fixture
- * become dates relative to now, so fixtures stay "recent" whenever the suite runs.
+ * become dates relative to now, so fixtures stay "recent" whenever the suite runs; a test on a clock of its own
+ * passes `now`, and the dates are relative to that instead.
  */
-export async function startFeedServer(dir: string): Promise<FeedServer> {
+export async function startFeedServer(dir: string, options: { now?: Date } = {}): Promise<FeedServer> {
   const overrides = new Map<string, { body: string; type?: string }>();
   const requests: FeedServer['requests'] = [];
-  const loadedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const loadedAt = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
   const server: Server = createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').split('?')[0]!.slice(1));
     requests.push({ path: `/${name}`, headers: req.headers });
