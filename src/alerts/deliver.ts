@@ -2,7 +2,9 @@ import { AppError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { ArticleRow, DeliveryJob, Store, StoryAlert } from '../store/store.ts';
 import { FIRST_REPORTS, focusFromExplanation, summarize, summarySource } from '../summaries/summarize.ts';
+import { buildDigest, type Digest } from './digest.ts';
 import { type Alert, type DeliveryOutcome, type Sink, outletName, safeLink } from './message.ts';
+import { ChannelPacer } from './pacing.ts';
 
 export interface DeliverDeps {
   store: Store;
@@ -14,6 +16,16 @@ export interface DeliverDeps {
   owner: string;
   /** Told every outcome (`/metrics`); absent in tests that do not count. */
   metrics?: DeliverMetrics;
+  /**
+   * What each channel was sent lately (pacing, burst guard): one per process, shared by every run. Absent: a
+   * fresh one for this run, with the default limits.
+   */
+  pacer?: ChannelPacer;
+  /**
+   * Wait (`sleep`) for rows this run deferred for pacing or the burst guard, and deliver them too: `once`, where
+   * no outbox loop comes back for them. Without it, they are left to the loop, which wakes when they are due.
+   */
+  drain?: boolean;
 }
 
 export interface DeliverMetrics {
@@ -56,14 +68,148 @@ type Attempt = (DeliveryOutcome | { status: 'held'; detail: string; until: Date 
  */
 export async function deliverPending(deps: DeliverDeps, limit = BATCH): Promise<DeliverReport> {
   const report: DeliverReport = { sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 };
+  const pacer = deps.pacer ?? new ChannelPacer();
+  const run: Run = { deps, pacer, report, paced: [] };
   for (;;) {
     const sentBefore = report.sent;
     const now = deps.now();
     const jobs = await deps.store.claimDeliveries(now, deps.owner, new Date(now.getTime() + DELIVERY_LEASE_MS), limit);
-    for (const job of jobs) await record(deps, job, await attempt(deps, job), report);
-    if (jobs.length === 0 || report.sent === sentBefore) break;
+    for (const group of byChannel(jobs)) await deliverToChannel(run, group);
+    if (jobs.length > 0 && report.sent > sentBefore) continue;
+    // Nothing more is due now. Rows this run paced come due within seconds (a minute for the burst guard).
+    const at = deps.now().getTime();
+    run.paced = run.paced.filter((t) => t > at);
+    if (!deps.drain || run.paced.length === 0) break;
+    await (deps.sleep ?? sleep)(Math.min(...run.paced) - at);
   }
   return report;
+}
+
+/** One run's state: its deps, the process's pacer, the counts, and when the rows it paced come due (ms). */
+interface Run {
+  deps: DeliverDeps;
+  pacer: ChannelPacer;
+  report: DeliverReport;
+  paced: number[];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A claim's rows by channel, each channel's in claim order (oldest first: an alert before its follow-ups). */
+function byChannel(jobs: DeliveryJob[]): DeliveryJob[][] {
+  const groups = new Map<number, DeliveryJob[]>();
+  for (const job of jobs) {
+    const group = groups.get(job.channel.id);
+    if (group) group.push(job);
+    else groups.set(job.channel.id, [job]);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Delivers one channel's claimed rows, paced: a post that would come sooner than the sink's interval after the
+ * previous one (or inside a platform's Retry-After) is deferred to its slot, spending no attempt, and the next
+ * channel's rows go on meanwhile. Burst guard: when more alerts are due than the channel's minute has room for,
+ * they go together as one message; when the minute is full, they wait for room.
+ */
+async function deliverToChannel(run: Run, group: DeliveryJob[]): Promise<void> {
+  const { deps, pacer } = run;
+  const channel = group[0]!.channel;
+  const sink = deps.sinks.get(channel.platform);
+  const intervalMs = sink?.minIntervalMs ?? 0;
+  let units: Array<DeliveryJob | DeliveryJob[]> = group;
+  if (sink?.sendDigest && pacer.options.burst > 0) {
+    // A row cut off mid-post goes alone: it is asked about (Sink.recover) before anything is sent again.
+    const alerts = group.filter((j) => j.kind === 'alert' && !j.cutOff);
+    const { room, freesAt } = pacer.room(channel.id, deps.now().getTime());
+    if (alerts.length > room) {
+      const rest = group.filter((j) => !alerts.includes(j));
+      if (room < 1) {
+        for (const job of alerts) await defer(run, job, freesAt, `burst guard: ${channel.platform}:${channel.channel} had ${pacer.options.burst} messages this minute`);
+        units = rest;
+      } else {
+        const first = group.indexOf(alerts[0]!);
+        units = [...rest.filter((j) => group.indexOf(j) < first), alerts, ...rest.filter((j) => group.indexOf(j) > first)];
+      }
+    }
+  }
+  let deferred = 0;
+  for (const unit of units) {
+    const now = deps.now().getTime();
+    const slot = pacer.nextAt(channel.id, now);
+    if (slot > now) {
+      // Each paced unit gets a slot of its own, in order, so they come back one interval apart.
+      const until = slot + deferred++ * intervalMs;
+      for (const job of Array.isArray(unit) ? unit : [unit]) await defer(run, job, until, `paced: ${channel.platform}:${channel.channel} takes one message every ${intervalMs / 1000} s`);
+      continue;
+    }
+    if (Array.isArray(unit)) {
+      await sendBurst(run, sink!, unit, intervalMs);
+      continue;
+    }
+    const outcome = await attempt(deps, unit);
+    if (outcome.status !== 'held') pacer.posted(channel.id, now, intervalMs, unit.kind === 'alert');
+    await record(deps, unit, outcome, run.report, pacer);
+  }
+}
+
+/** Defers a row to its pacing slot (no attempt spent); a drained run waits for it. */
+async function defer(run: Run, job: DeliveryJob, until: number, reason: string): Promise<void> {
+  await run.deps.store.releaseDelivery(job.id, run.deps.now(), { reason, until: new Date(until), uncertain: job.cutOff });
+  run.report.held++;
+  run.paced.push(until);
+}
+
+/** Rows held as one message (a burst) are posted `burst:<ref>`: their follow-ups reply under it, and do not edit it. */
+const BURST_REF = 'burst:';
+/** Alerts a burst message lists per topic; the rest are counted ("and 12 more"). */
+const BURST_SHOWN = 10;
+
+/**
+ * Posts a burst of alerts for one channel as one mini-digest (the sink's `sendDigest`), and records the outcome
+ * on every row of it. Its crash window is wider than an alert's: a burst carries no per-row metadata, so a row
+ * cut off mid-burst is sent again on its own (docs/operations.md).
+ */
+async function sendBurst(run: Run, sink: Sink, jobs: DeliveryJob[], intervalMs: number): Promise<void> {
+  const { deps, pacer } = run;
+  const now = deps.now();
+  let outcome: Attempt;
+  try {
+    const digest = burstDigest(jobs, now);
+    for (const job of jobs) await deps.store.markAttemptStarted(job.id, now);
+    const posted = await sink.sendDigest!(digest, jobs[0]!.channel);
+    outcome = posted.status === 'failed' && posted.retryAfterS === undefined ? { ...posted, uncertain: true } : posted;
+  } catch (err) {
+    outcome = { status: 'failed', retryable: true, detail: errorMessage(err), uncertain: true };
+  }
+  pacer.posted(jobs[0]!.channel.id, now.getTime(), intervalMs, true);
+  if (outcome.status === 'sent') {
+    deps.log.info({ channel: jobs[0]!.channel.channel, platform: jobs[0]!.channel.platform, alerts: jobs.length }, `burst guard: ${jobs.length} alerts posted as one message`);
+    outcome = { status: 'sent', messageRef: outcome.messageRef ? `${BURST_REF}${outcome.messageRef}` : null };
+  }
+  for (const job of jobs) await record(deps, job, outcome, run.report, pacer);
+}
+
+/** The neutral mini-digest of a burst: every alert of it, grouped by topic, the first few of each shown. */
+function burstDigest(jobs: DeliveryJob[], now: Date): Digest {
+  const stories = jobs.map((job) => {
+    const a = job.article;
+    return {
+      storyId: job.storyId,
+      topic: job.topic.slug,
+      topicTitle: job.topic.title,
+      title: a.title || '(untitled)',
+      url: safeLink(a.url),
+      source: outletName(a.feedTitle, a.feedUrl),
+      outlets: 1,
+      score: job.match.score,
+      firstSeenAt: a.fetchedAt,
+      gist: summarize({ title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined },
+        focusFromExplanation(job.match.explanation as Parameters<typeof focusFromExplanation>[0]), { maxSentences: 1, maxChars: 240 }),
+    };
+  });
+  const since = new Date(Math.min(...jobs.map((j) => j.article.fetchedAt.getTime()), now.getTime()));
+  return buildDigest(stories, { since, until: now }, { title: `a burst of ${jobs.length} alerts`, perTopic: BURST_SHOWN, now });
 }
 
 async function attempt(deps: DeliverDeps, job: DeliveryJob): Promise<Attempt> {
@@ -110,11 +256,16 @@ async function recover(sink: Sink, alert: Alert, job: DeliveryJob): Promise<Deli
 async function buildAlert(store: Store, job: DeliveryJob, anchor: StoryAlert | undefined): Promise<Alert> {
   if (job.kind === 'alert' || !anchor) return toAlert(job, { reports: await store.storyArticles(job.storyId, FIRST_REPORTS), outlets: 1 });
   const outlets = new Set([...anchor.postedFeeds, job.article.feedId]).size;
+  // An alert posted in a burst shares its message with others: reply under it, never rewrite it as one alert.
+  if (anchor.messageRef?.startsWith(BURST_REF)) {
+    const posted = toAlert(anchor.job, { reports: [], outlets });
+    return toAlert(job, { reports: [], outlets, anchor: { alert: posted, messageRef: anchor.messageRef.slice(BURST_REF.length) }, refresh: false });
+  }
   const posted = toAlert(anchor.job, { reports: await store.storyArticles(anchor.job.storyId, FIRST_REPORTS), outlets });
   return toAlert(job, { reports: [], outlets, anchor: { alert: posted, messageRef: anchor.messageRef } });
 }
 
-async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, report: DeliverReport): Promise<void> {
+async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, report: DeliverReport, pacer?: ChannelPacer): Promise<void> {
   const at = deps.now();
   deps.metrics?.delivered({ platform: job.channel.platform, status: outcome.status, fetchedAt: job.article.fetchedAt, at });
   if (outcome.status === 'sent') {
@@ -127,6 +278,8 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, rep
   // storm cannot run a row out of attempts. (A platform that never lets up keeps the row waiting, visible as deferred.)
   if (outcome.status === 'failed' && outcome.retryAfterS !== undefined) {
     const until = new Date(at.getTime() + backoffMs(job.attempts, outcome.retryAfterS));
+    // The channel's other rows wait as long, rather than each asking for its own 429.
+    pacer?.holdUntil(job.channel.id, until.getTime());
     await deps.store.releaseDelivery(job.id, at, { reason: `rate limited: ${outcome.detail}`, until });
     report.held++;
     deps.log.info({ delivery: job.id, channel: job.channel.channel, platform: job.channel.platform, retryAfterS: outcome.retryAfterS }, `delivery rate limited, waiting ${outcome.retryAfterS} s: ${outcome.detail}`);
@@ -167,7 +320,7 @@ export function backoffMs(attempts: number, retryAfterS: number | undefined, ran
  * terms the topic matched; only a teaser borrows a fuller first report's (`reports`), and then says whose.
  * A follow-up has no summary: it names its story's alert (`anchor`) and replies in its thread.
  */
-export function toAlert(job: DeliveryJob, context: { reports: ArticleRow[]; outlets: number; anchor?: { alert: Alert; messageRef: string | null } }): Alert {
+export function toAlert(job: DeliveryJob, context: { reports: ArticleRow[]; outlets: number; anchor?: { alert: Alert; messageRef: string | null }; refresh?: boolean }): Alert {
   const a = job.article;
   const explanation = job.match.explanation as Parameters<typeof focusFromExplanation>[0] & { threshold?: number };
   const title = a.title || '(untitled)';
@@ -189,7 +342,7 @@ export function toAlert(job: DeliveryJob, context: { reports: ArticleRow[]; outl
     outlets: context.outlets,
     threadRef: context.anchor?.messageRef ?? null,
   };
-  if (context.anchor) alert.anchor = context.anchor.alert;
+  if (context.anchor && context.refresh !== false) alert.anchor = context.anchor.alert;
   if (job.kind === 'followup' && a.storyFold) alert.joined = { reason: a.storyFold.reason, detail: a.storyFold.detail || a.storyFold.reason };
   if (job.kind === 'alert') {
     const { article: source, borrowed } = summarySource(a, context.reports);

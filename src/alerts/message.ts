@@ -62,6 +62,11 @@ export type DeliveryOutcome =
 /** One delivery medium (console, webhook, Slack app, Discord bot). */
 export interface Sink {
   platform: string;
+  /**
+   * The least time between two posts in one channel that the platform allows without answering 429 (Slack: about
+   * one message a second per channel). The outbox paces each channel to it; absent, it posts as fast as answered.
+   */
+  minIntervalMs?: number;
   send(alert: Alert, to: Destination): Promise<DeliveryOutcome>;
   /** Posts a digest into the channel (scheduled digests; on-demand ones answer the command instead). */
   sendDigest?(digest: Digest, to: Destination): Promise<DeliveryOutcome>;

@@ -37,6 +37,8 @@ import { slackLogger } from './logger.ts';
 /** The message metadata event type that marks our alerts (the outbox finds a post made just before a crash). */
 export const ALERT_EVENT_TYPE = 'watchfloor_alert';
 const DEFAULT_TIMEOUT_MS = 15_000;
+/** Slack allows about one message per second per channel (and per incoming webhook): the outbox paces to it. */
+const CHANNEL_INTERVAL_MS = 1000;
 /** How far back `findPostedAlert` looks: a post made just before a crash is among the channel's latest. */
 const HISTORY_LIMIT = 100;
 
@@ -172,6 +174,7 @@ export function createSlackSink(options: SlackSinkOptions): SlackSink {
 
   return {
     platform: 'slack',
+    minIntervalMs: CHANNEL_INTERVAL_MS,
     async send(alert: Alert, to: Destination): Promise<DeliveryOutcome> {
       try {
         if (alert.kind === 'alert') {
@@ -293,6 +296,7 @@ export function createSlackWebhookSink(options: SlackWebhookSinkOptions): Sink &
 
   return {
     platform: 'slack-webhook',
+    minIntervalMs: CHANNEL_INTERVAL_MS,
     send: (alert, to) => post(alert.kind === 'alert' ? alertMessage(alert) : standaloneFollowupMessage(alert), to),
     sendDigest: (digest, to) => postParts(digest, (message) => post(message, to)),
   };
