@@ -1,3 +1,7 @@
+/**
+ * The store for several replicas (PostgreSQL, pg).
+ * Over 450 lines because it is one class with a short method per port method (about 50) and the migration runner: the statements it shares with SQLite are in sql.ts, the row mappers in rows.ts.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +20,7 @@ import {
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
 import { ARTICLE_COLUMNS, JOB_COLUMNS, JOB_JOINS, numberedAll } from './sql.ts';
+import type { MigrationReport } from './store.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 const MIGRATION_FILE = /^postgres-(\d{3})-.*\.sql$/;
@@ -48,7 +53,12 @@ const types = {
  * killed worker's rows come back once `lease_until` has passed. Every other method is one short statement.
  */
 export class PostgresStore implements Store {
-  private constructor(private readonly pool: pg.Pool) {}
+  /** What opening did to the schema: the migration files this process applied (none when another had) and the version now. */
+  readonly migrations: MigrationReport;
+
+  private constructor(private readonly pool: pg.Pool, migrations: MigrationReport) {
+    this.migrations = migrations;
+  }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const { schema } = options;
@@ -64,13 +74,14 @@ export class PostgresStore implements Store {
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     pool.on('error', options.onError ?? ((err) => process.emitWarning(`PostgreSQL idle connection error: ${err.message}`)));
+    let migrations: MigrationReport;
     try {
-      await migrate(pool, schema);
+      migrations = await migrate(pool, schema);
     } catch (err) {
       await pool.end().catch(() => {});
       throw err;
     }
-    return new PostgresStore(pool);
+    return new PostgresStore(pool, migrations);
   }
 
   async close(): Promise<void> {
@@ -594,7 +605,7 @@ async function upsertArticleOn(db: pg.Pool | pg.PoolClient, a: ArticleInput): Pr
  * The transaction-scoped advisory lock (per schema) makes replicas that start together take turns: the second
  * one waits, then finds every migration applied.
  */
-async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void> {
+async function migrate(pool: pg.Pool, schema: string | undefined): Promise<MigrationReport> {
   let client: pg.PoolClient;
   try {
     client = await pool.connect();
@@ -616,9 +627,12 @@ async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void>
     )`);
     const applied = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number));
     const files = readdirSync(MIGRATIONS_DIR).filter((f) => MIGRATION_FILE.test(f)).sort();
+    const report: MigrationReport = { applied: [], version: Math.max(0, ...applied) };
     for (const file of files) {
       const version = Number(MIGRATION_FILE.exec(file)![1]);
       if (applied.has(version)) continue;
+      report.applied.push(file);
+      report.version = Math.max(report.version, version);
       try {
         await client.query(readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8'));
       } catch (err) {
@@ -627,6 +641,7 @@ async function migrate(pool: pg.Pool, schema: string | undefined): Promise<void>
       await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [version, file]);
     }
     await client.query('COMMIT');
+    return report;
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
     throw err;

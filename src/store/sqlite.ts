@@ -1,3 +1,7 @@
+/**
+ * The embedded store (SQLite, better-sqlite3).
+ * Over 450 lines because it is one class with a short method per port method (about 50): the statements it shares with PostgreSQL are in sql.ts, the row mappers in rows.ts.
+ */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +20,7 @@ import {
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
 import { ARTICLE_COLUMNS, SQL } from './sql.ts';
+import type { MigrationReport } from './store.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -25,6 +30,8 @@ const ms = (d: Date) => d.getTime();
 /** The embedded store: one SQLite file in WAL mode, every statement synchronous and short. */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  /** What opening the file did to its schema: the migration files applied (none when it was current) and the version now. */
+  readonly migrations: MigrationReport = { applied: [], version: 0 };
 
   constructor(file: string) {
     let db: Database.Database | undefined;
@@ -55,18 +62,25 @@ export class SqliteStore implements Store {
     return statement;
   }
 
+  /**
+   * Applies the sqlite-NNN-*.sql files above the file's `user_version`, in order, in one IMMEDIATE transaction:
+   * it takes the write lock before reading the version, so two processes opening one file at once take turns
+   * and the second finds everything applied.
+   */
   private migrate(): void {
-    const current = this.db.pragma('user_version', { simple: true }) as number;
     const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^sqlite-\d{3}-.*\.sql$/.test(f)).sort();
-    for (const file of files) {
-      const version = Number(file.slice(7, 10));
-      if (version <= current) continue;
-      const sql = readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8');
-      this.db.transaction(() => {
-        this.db.exec(sql);
-        this.db.pragma(`user_version = ${version}`);
-      })();
-    }
+    this.db.transaction(() => {
+      let version = this.db.pragma('user_version', { simple: true }) as number;
+      for (const file of files) {
+        const fileVersion = Number(file.slice(7, 10));
+        if (fileVersion <= version) continue;
+        this.db.exec(readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8'));
+        this.db.pragma(`user_version = ${fileVersion}`);
+        this.migrations.applied.push(file);
+        version = fileVersion;
+      }
+      this.migrations.version = version;
+    }).immediate();
   }
 
   async close(): Promise<void> {

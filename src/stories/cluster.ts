@@ -23,6 +23,8 @@
  * (6,700 containers vs 13,000): near-duplicate and event folds are vetoed then. So a report with a
  * new key figure or a new step starts its own story and alerts; a report that repeats the story's
  * evidence follows up in its thread, saying what it shares (`detail`).
+ *
+ * Over 450 lines because StoryIndex is one idea whose steps all read the same private window (entries, postings, keys); split, they would pass it around.
  */
 
 import { AppError } from '../errors.ts';
