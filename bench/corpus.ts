@@ -10,9 +10,10 @@ import { pathToFileURL } from 'node:url';
 import iconv from 'iconv-lite';
 import Parser from 'rss-parser';
 import { AppError } from '../src/errors.ts';
-import { decodeFeed, normalizeEncodingLabel } from '../src/feeds/decode.ts';
-import { normalizeFeed, type FeedArticle } from '../src/feeds/normalize.ts';
-import { parseFeed, type ParsedFeed } from '../src/feeds/parse.ts';
+import { decodeFeed, normalizeEncodingLabel } from '../src/feeds/read/decode.ts';
+import { normalizeFeed, type FeedArticle } from '../src/feeds/read/normalize.ts';
+import type { ParsedFeed } from '../src/feeds/read/feed-types.ts';
+import { parseFeed } from '../src/feeds/read/parse.ts';
 import { htmlToLine, htmlToText } from '../src/text/clean.ts';
 import { SHARED_DIR } from './shared-dir.ts';
 

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { FEEDS, ITEMS_PER_FEED } from './lib/feed-content.ts';
 import { serverCounts, setGeneration, startFeedServer } from './lib/feed-server-client.ts';
 import { defaultParseThreads } from '../src/config.ts';
-import { pollsInFlight } from '../src/feeds/poll.ts';
+import { pollsInFlight } from '../src/feeds/poll/poll.ts';
 import { benchNewsboat, newsboatVersion } from './lib/newsboat.ts';
 import type { CycleFigures, OursInput, OursResult } from './lib/ours-run.ts';
 import type { ReferenceResult } from './lib/reference-run.ts';

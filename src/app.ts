@@ -5,7 +5,7 @@
 import type { CommandHandler } from './commands/types.ts';
 import type { Config } from './config.ts';
 import type { Env } from './env.ts';
-import type { HttpClient } from './feeds/fetch.ts';
+import type { HttpClient } from './feeds/http/fetch.ts';
 import type { Metrics } from './ops/metrics.ts';
 import type { Pipeline } from './pipeline.ts';
 import type { Store } from './store/store.ts';

@@ -1,10 +1,10 @@
 import { deliverPending, type DeliverReport } from './alerts/deliver.ts';
 import type { Sink } from './alerts/message.ts';
 import { routeMatches } from './alerts/route.ts';
-import { type FreshArticle, type PollDeps, type PollResult, pollFeeds } from './feeds/poll.ts';
+import { type FreshArticle, type PollDeps, type PollResult, pollFeeds } from './feeds/poll/poll.ts';
 import { keepLeases, reclaimDeadLeases, selfOf } from './leases.ts';
 import type { DeliverMetrics } from './alerts/deliver.ts';
-import type { PollMetrics } from './feeds/poll.ts';
+import type { PollMetrics } from './feeds/poll/poll.ts';
 import type { Logger } from './log.ts';
 import type { ArticleRow, FeedRow, PendingArticle, Store } from './store/store.ts';
 import type { StoryAssignment, StoryCandidate, StoryIndex } from './stories/cluster.ts';

@@ -10,9 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { decodeFeed } from '../../src/feeds/decode.ts';
-import { normalizeFeed } from '../../src/feeds/normalize.ts';
-import { parseFeed } from '../../src/feeds/parse.ts';
+import { decodeFeed } from '../../src/feeds/read/decode.ts';
+import { normalizeFeed } from '../../src/feeds/read/normalize.ts';
+import { parseFeed } from '../../src/feeds/read/parse.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { FeedCorpus, FULL_CONTENT_SHARE } from './feed-content.ts';
 

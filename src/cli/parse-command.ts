@@ -2,8 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AppError, errorMessage } from '../errors.ts';
-import { HttpClient } from '../feeds/fetch.ts';
-import { type FeedContent, readFeedBytes, readFetchedFeed } from '../feeds/read.ts';
+import { HttpClient } from '../feeds/http/fetch.ts';
+import { type FeedContent, readFeedBytes, readFetchedFeed } from '../feeds/read/read.ts';
 import type { CliCommand, CliIO } from './command.ts';
 
 /**

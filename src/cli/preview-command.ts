@@ -1,7 +1,7 @@
 import { parseDurationS } from '../duration.ts';
 import { errorMessage } from '../errors.ts';
-import { createHttpClient } from '../feeds/fetch.ts';
-import { readFetchedFeed } from '../feeds/read.ts';
+import { createHttpClient } from '../feeds/http/fetch.ts';
+import { readFetchedFeed } from '../feeds/read/read.ts';
 import { StoryIndex } from '../stories/cluster.ts';
 import { compileTopics, type TopicIndex } from '../topics/compile.ts';
 import { loadTopicFile } from '../topics/define.ts';

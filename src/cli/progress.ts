@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import type { PollProgress, PollResult } from '../feeds/poll.ts';
+import type { PollProgress, PollResult } from '../feeds/poll/poll.ts';
 
 const WIDTH = 30;
 /** Carriage return and "erase the whole line": the bar is redrawn in place. */

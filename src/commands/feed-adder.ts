@@ -1,7 +1,7 @@
 import { AppError, errorMessage } from '../errors.ts';
-import type { HttpClient } from '../feeds/fetch.ts';
-import { HtmlPageError } from '../feeds/parse.ts';
-import { type FeedDocument, type FeedReader, readFeedBytes, readFetchedFeed } from '../feeds/read.ts';
+import type { HttpClient } from '../feeds/http/fetch.ts';
+import { HtmlPageError } from '../feeds/read/parse-errors.ts';
+import { type FeedDocument, type FeedReader, readFeedBytes, readFetchedFeed } from '../feeds/read/read.ts';
 import type { FeedRow, FeedStore } from '../store/store.ts';
 import { findFeed } from './find-feed.ts';
 import type { FeedAdder, FeedAddResult } from './types.ts';

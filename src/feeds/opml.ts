@@ -7,7 +7,7 @@
 import { Parser } from 'htmlparser2';
 import { AppError } from '../errors.ts';
 import { isTooDeep, MAX_MARKUP_DEPTH, tooDeep } from '../text/html-depth.ts';
-import { repairEntities } from './repair.ts';
+import { repairEntities } from './read/repair.ts';
 
 export interface OpmlFeed {
   url: string;

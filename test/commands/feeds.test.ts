@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createFeedAdder } from '../../src/commands/feed-adder.ts';
-import { HttpClient } from '../../src/feeds/fetch.ts';
+import { HttpClient } from '../../src/feeds/http/fetch.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
 import { ALICE, type Harness, harness, NOW, textOf } from './harness.ts';

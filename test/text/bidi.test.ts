@@ -5,7 +5,7 @@ import { alertJson, alertText, digestJson } from '../../src/chat/console/format.
 import * as discord from '../../src/chat/discord/format.ts';
 import * as slack from '../../src/chat/slack/format.ts';
 import type { Reply } from '../../src/commands/types.ts';
-import { readFeedBytes } from '../../src/feeds/read.ts';
+import { readFeedBytes } from '../../src/feeds/read/read.ts';
 import { displayText, withoutBidiControls } from '../../src/text/bidi.ts';
 import { htmlToLine, htmlToText } from '../../src/text/clean.ts';
 

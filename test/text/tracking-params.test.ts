@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl } from '../../src/feeds/normalize.ts';
+import { canonicalUrl } from '../../src/feeds/read/normalize.ts';
 import { urlKey } from '../../src/stories/fingerprint.ts';
 import { isIgnoredInUrlKey, isTrackingParam } from '../../src/text/tracking-params.ts';
 

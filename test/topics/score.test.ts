@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EVAL_FILE } from '../../bench/shared-dir.ts';
-import { readFeedBytes } from '../../src/feeds/read.ts';
+import { readFeedBytes } from '../../src/feeds/read/read.ts';
 import { compileTopics } from '../../src/topics/compile.ts';
 import { loadTopicFile, topicFromYaml, type TopicDefinition } from '../../src/topics/define.ts';
 import { matchTopic, scanArticle, type ArticleText } from '../../src/topics/match.ts';
