@@ -1,4 +1,5 @@
 import type { App } from './app.ts';
+import { ChannelPacer } from './alerts/pacing.ts';
 import type { Output } from './chat/platform.ts';
 import { createSinks } from './chat/registry.ts';
 import { createCommandHandler, createFeedAdder } from './commands/index.ts';
@@ -84,6 +85,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     topics: current,
     stories,
     sinks,
+    pacer: new ChannelPacer(config.delivery),
     metrics,
   };
 

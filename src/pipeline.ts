@@ -1,5 +1,6 @@
 import { deliverPending, type DeliverReport } from './alerts/deliver.ts';
 import type { Sink } from './alerts/message.ts';
+import type { ChannelPacer } from './alerts/pacing.ts';
 import { routeMatches } from './alerts/route.ts';
 import { type FreshArticle, type PollDeps, type PollResult, pollFeeds } from './feeds/poll/poll.ts';
 import { keepLeases, reclaimDeadLeases, selfOf } from './leases.ts';
@@ -29,6 +30,8 @@ export interface Pipeline {
   topics: { index: TopicIndex };
   stories: StoryIndex;
   sinks: ReadonlyMap<string, Sink>;
+  /** Per-channel pacing and burst guard, one per process: shared by the cycle's deliveries and the outbox loop. */
+  pacer?: ChannelPacer;
   /** Told each time an article queued deliveries: `watchfloor run` wakes its outbox loop (src/alerts/outbox-loop.ts). */
   onQueued?: () => void;
   metrics: PipelineMetrics;
@@ -80,7 +83,8 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
     // Every pending article is understood here, this cycle's and any a killed run stored but never understood.
     understood = await understandPending(p, new Map(fresh.map((f) => [f.id, f.language])));
 
-    delivery = await deliverPending({ store: p.store, sinks: p.sinks, log: p.log, now: p.now, owner: p.owner, metrics: p.metrics });
+    // With no outbox loop to come back (`once`), the cycle waits for the rows it paced and delivers them too.
+    delivery = await deliverPending({ store: p.store, sinks: p.sinks, log: p.log, now: p.now, owner: p.owner, metrics: p.metrics, pacer: p.pacer, drain: !p.onQueued });
   } finally {
     leases.stop();
   }

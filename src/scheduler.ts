@@ -90,7 +90,7 @@ export function startSchedules(app: App, log: Logger): Schedules {
 
   // The outbox delivers on its own clock (retry times, Retry-After), woken as soon as a cycle queues rows.
   const { pipeline } = app;
-  const outbox = startOutboxLoop({ store: pipeline.store, sinks: pipeline.sinks, log, now: pipeline.now, owner: pipeline.owner, metrics: pipeline.metrics });
+  const outbox = startOutboxLoop({ store: pipeline.store, sinks: pipeline.sinks, log, now: pipeline.now, owner: pipeline.owner, metrics: pipeline.metrics, pacer: pipeline.pacer });
   pipeline.onQueued = () => outbox.wake();
 
   cycle();
