@@ -6,6 +6,7 @@ import { reportError } from './cli/context.ts';
 import { digestCommand } from './cli/digest-command.ts';
 import { discordDeployCommand } from './cli/discord-command.ts';
 import { feedsAddCommand, feedsExportCommand, feedsImportCommand, feedsListCommand, feedsRemoveCommand } from './cli/feeds-command.ts';
+import { migrateCommand } from './cli/migrate-command.ts';
 import { onceCommand } from './cli/once-command.ts';
 import { parseCommand } from './cli/parse-command.ts';
 import { previewCommand } from './cli/preview-command.ts';
@@ -21,6 +22,7 @@ export const commands: CliCommand[] = [
   runCommand, onceCommand, statusCommand, previewCommand, digestCommand, checkConfigCommand, parseCommand, scoreCommand,
   feedsListCommand, feedsAddCommand, feedsRemoveCommand, feedsImportCommand, feedsExportCommand,
   topicsListCommand, topicsTestCommand, discordDeployCommand, watchCommand, deliveriesListCommand, deliveriesRetryCommand, storiesSplitCommand,
+  migrateCommand,
 ];
 
 function overview(): string {

@@ -415,6 +415,14 @@ export interface StatusStore {
   recentAlerts(limit: number): Promise<DeliverySummary[]>;
 }
 
+/** What opening a store did to its schema (`watchfloor migrate` reports it; start-up logs it). */
+export interface MigrationReport {
+  /** Migration files applied by this open, in order; empty when the schema was already current. */
+  applied: string[];
+  /** The schema version now (the highest migration number applied). */
+  version: number;
+}
+
 /** Everything at once: what the composition root builds. Modules ask for the ports they use. */
 export interface Store extends FeedStore, ArticleStore, TopicStore, ChannelStore, OutboxStore, LeaseStore, DigestStore, StatusStore {
   close(): Promise<void>;
