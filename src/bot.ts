@@ -2,6 +2,11 @@
  * `watchfloor run`: the bot's HTTP server (`/healthz`, `/readyz`, `/metrics`, and Slack's `/slack/events` when
  * Slack takes commands over HTTP), the chat listeners of every enabled platform, and the schedules. Only `run`
  * listens: `once` from cron delivers without answering commands.
+ *
+ * Roles (`run --role`), for scale-out on PostgreSQL: `worker` polls, matches and delivers (the schedules and the
+ * outbox loop) and scales horizontally; `bot` holds the chat connections (Discord gateway, Slack Socket Mode or
+ * HTTP events) and answers commands, queuing what they make for the workers; `all` (the default) is both, one
+ * process. Every role serves `/healthz`, `/readyz` and `/metrics`; only `bot` and `all` mount chat routes.
  */
 import { createListeners } from './chat/registry.ts';
 import { errorMessage } from './errors.ts';
@@ -11,6 +16,9 @@ import { createHttpServer } from './ops/http.ts';
 import { metricsRoute } from './ops/metrics.ts';
 import { readinessRoute } from './ops/readiness.ts';
 import { type Schedules, startSchedules } from './scheduler.ts';
+
+export type Role = 'all' | 'worker' | 'bot';
+export const ROLES: readonly Role[] = ['all', 'worker', 'bot'];
 
 export interface Bot {
   /** The HTTP server's port (useful when `http.port` is 0). */
@@ -23,7 +31,10 @@ export interface Bot {
   stop(options?: { graceMs?: number }): Promise<{ clean: boolean }>;
 }
 
-export async function startBot(app: App, log: Logger): Promise<Bot> {
+export async function startBot(app: App, log: Logger, options: { role?: Role } = {}): Promise<Bot> {
+  const role = options.role ?? 'all';
+  const listens = role !== 'worker';
+  const works = role !== 'bot';
   const http = createHttpServer({ port: app.config.http.port });
   let schedules: Schedules | undefined;
   let stopping = false;
@@ -31,12 +42,12 @@ export async function startBot(app: App, log: Logger): Promise<Bot> {
   http.mount('/metrics', metricsRoute(app.metrics));
   http.mount('/readyz', readinessRoute({
     store: app.store,
-    // Before the schedules start, nothing has ticked: the scheduler check says so.
+    // Before the schedules start, nothing has ticked: the scheduler check says so. A `bot` has no schedules to judge.
     pulse: () => schedules?.pulse() ?? { startedAt: new Date(), tickGapMs: 0 },
     now: () => new Date(),
     stopping: () => stopping,
   }));
-  const listeners = await createListeners({
+  const listeners = !listens ? [] : await createListeners({
     env: app.env,
     config: app.config,
     log,
@@ -56,8 +67,8 @@ export async function startBot(app: App, log: Logger): Promise<Bot> {
     await http.close();
     throw err;
   }
-  log.info({ port, listeners: listeners.length }, `listening on port ${port}: /healthz, /readyz, /metrics${listeners.length ? ', chat commands' : ''}`);
-  const running = startSchedules(app, log);
+  log.info({ port, role, listeners: listeners.length }, `${role}: listening on port ${port}: /healthz, /readyz, /metrics${listeners.length ? ', chat commands' : ''}${works ? '; polling and delivering' : '; polling and delivering left to workers'}`);
+  const running = works ? startSchedules(app, log) : undefined;
   schedules = running;
   return {
     port,
@@ -69,7 +80,7 @@ export async function startBot(app: App, log: Logger): Promise<Bot> {
         timer = setTimeout(() => resolve('late'), graceMs);
       });
       // Schedules and listeners stop together: no tick starts new work while a listener takes its time to close.
-      const finished = Promise.allSettled([...listeners.map((l) => l.stop()), running.stop()]).then(() => 'done' as const);
+      const finished = Promise.allSettled([...listeners.map((l) => l.stop()), running?.stop()]).then(() => 'done' as const);
       const outcome = await Promise.race([finished, deadline]);
       clearTimeout(timer);
       if (outcome === 'late') {
