@@ -67,7 +67,7 @@ export async function startBot(app: App, log: Logger, options: { role?: Role } =
     await http.close();
     throw err;
   }
-  log.info({ port, role, listeners: listeners.length }, `${role}: listening on port ${port}: /healthz, /readyz, /metrics${listeners.length ? ', chat commands' : ''}${works ? '; polling and delivering' : '; polling and delivering left to workers'}`);
+  log.info({ port, role, listeners: listeners.length }, `listening on port ${port}: /healthz, /readyz, /metrics${listeners.length ? ', chat commands' : ''} (role ${role}${works ? '' : ': polling and delivering left to workers'})`);
   const running = works ? startSchedules(app, log) : undefined;
   schedules = running;
   return {
