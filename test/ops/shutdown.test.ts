@@ -42,7 +42,10 @@ describe('watchfloor run on SIGTERM', () => {
       const db = new Database(path.join(dir, 'slow.db'), { readonly: true });
       const lease = () => db.prepare('SELECT lease_owner FROM feeds WHERE url = ?').get(feedUrl) as { lease_owner: string | null };
       expect(lease().lease_owner).toEqual(expect.any(String));
-      const port = JSON.parse(stderr.split('\n').find((l) => l.includes('"msg":"listening on port'))!).port as number;
+      // The log line and the feed request travel on different pipes: wait for the line itself.
+      const listening = () => stderr.split('\n').find((l) => l.includes('"msg":"listening on port'));
+      while (!listening()) await new Promise((resolve) => setTimeout(resolve, 20));
+      const port = JSON.parse(listening()!).port as number;
 
 
       child.kill('SIGTERM');
