@@ -216,7 +216,7 @@ async function main(): Promise<void> {
       pollsInFlight: pollsInFlight(TOTAL_CONNECTIONS, PARSE_THREADS),
       parseThreads: PARSE_THREADS,
     };
-    const ours = await runChild<OursResult>(compileOursRun(), input, process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []);
+    const ours = await runChild<OursResult>(compileOursRun(), input, process.env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []);
     for (const [label, c] of [['cold', ours.cold], ['second', ours.warm], ...ours.growth.map((g, i) => [`growth ${i + 1}`, g] as const)] as const) {
       check(c.failed === 0, `ours ${label} cycle: ${c.failed} feeds failed (${c.firstError})`);
     }

@@ -191,7 +191,7 @@ console.log(summary('add', addMs));
 console.log(`  reasons: ${[...reasons].map(([r, n]) => `${r} ${n}`).join(', ')}`);
 
 // The window slides: one hour of articles leaves.
-let t = performance.now();
+const t = performance.now();
 index.prune(new Date(start + (WINDOW_HOURS + 1) * HOUR_MS));
 console.log(`prune one hour: ${(performance.now() - t).toFixed(1)} ms, window now ${index.size} articles`);
 

@@ -46,8 +46,8 @@ export async function benchNewsboat(
   try {
     const urlsFile = path.join(dir, 'urls');
     const config = path.join(dir, 'config');
-    writeFileSync(urlsFile, urls.join('\n') + '\n');
-    writeFileSync(config, [`reload-threads ${threads}`, 'download-timeout 60', 'show-read-feeds yes'].join('\n') + '\n');
+    writeFileSync(urlsFile, `${urls.join('\n')}\n`);
+    writeFileSync(config, `${[`reload-threads ${threads}`, 'download-timeout 60', 'show-read-feeds yes'].join('\n')}\n`);
     const args = ['-x', 'reload', '-u', urlsFile, '-c', path.join(dir, 'cache.db'), '-C', config];
     const env = { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, '.config'), XDG_DATA_HOME: path.join(dir, '.local/share') };
     const cold = await runOnce(origin, args, env, timeoutMs);

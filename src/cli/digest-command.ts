@@ -31,7 +31,7 @@ ${CONFIG_USAGE}
     return withApp(values, io, async (app, log) => {
       const digest = await windowDigest(operatorContext(app, log, io.env), { ...(topic ? { topic } : {}), windowS });
       if ('parts' in digest) return refused(digest, io, 2);
-      io.stdout.write(values.json ? JSON.stringify(digest) + '\n' : renderDigestText(digest) + '\n');
+      io.stdout.write(values.json ? `${JSON.stringify(digest)}\n` : `${renderDigestText(digest)}\n`);
       return 0;
     });
   },

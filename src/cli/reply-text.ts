@@ -31,8 +31,8 @@ function renderPart(part: ReplyPart): string {
     case 'table':
       return formatTable(part.columns.map(oneLine), part.rows.map((row) => row.map(oneLine)));
     case 'links':
-      return part.items.map((item) => [`• ${oneLine(item.title)}`, item.url ? `  ${oneLine(item.url)}` : undefined, item.detail ? `  ${oneLine(item.detail)}` : undefined]
-        .filter((line) => line !== undefined).join('\n') + '\n').join('');
+      return part.items.map((item) => `${[`• ${oneLine(item.title)}`, item.url ? `  ${oneLine(item.url)}` : undefined, item.detail ? `  ${oneLine(item.detail)}` : undefined]
+        .filter((line) => line !== undefined).join('\n')}\n`).join('');
     case 'digest':
       return printable(renderDigestText(part.digest));
   }

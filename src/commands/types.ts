@@ -110,6 +110,7 @@ export interface CommandContext<S = unknown> {
  * arguments without touching anything, `run` does the work. `admin` commands run only when the caller's
  * `isAdmin()` says so.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the explicit list holds commands of every option and store type
 export interface Command<O = any, S = any> {
   name: string;
   usage: string;

@@ -13,7 +13,7 @@ export interface NormalizedText {
   offsets: Int32Array;
 }
 
-const enum Kind {
+enum Kind {
   Separator,
   Letter,
   Digit,

@@ -7,7 +7,7 @@ import { splitSentences, type Sentence } from '../text/sentences.ts';
 import { isKoreanParticleRun } from '../text/tokens.ts';
 import { detectLanguage } from '../text/language.ts';
 import type { CompiledAlias, CompiledNode, CompiledTopic, TopicIndex } from './compile.ts';
-import { FIELDS, logistic, saturate, type Field, type ScoreFeatures } from './score.ts';
+import { FIELDS, logistic, saturate, type ScoreFeatures } from './score.ts';
 import { renderWhy } from './explain.ts';
 import type { ConceptHit, Explanation, UnmetRule } from './explanation.ts';
 

@@ -97,7 +97,7 @@ export function parseQuery(query: string): { rule: QueryNode; concepts: ConceptD
       pos++;
       const inner = andExpr();
       const close = peek();
-      if (!close || close.type !== 'rparen') fail('unbalanced parenthesis', token.at);
+      if (close?.type !== 'rparen') fail('unbalanced parenthesis', token.at);
       pos++;
       depth--;
       return inner;

@@ -38,7 +38,7 @@ describe('console sink', () => {
   });
 
   it('renders a readable block for people, and a follow-up as one indented reply', () => {
-    expect(alertText(alert, false)).toBe([
+    expect(alertText(alert, false)).toBe(`${[
       '🛰  DPRK–Russia arms transfers · 0.91',
       '   North Korea ships shells to Russia',
       '   https://wire.example/a',
@@ -46,7 +46,7 @@ describe('console sink', () => {
       '   why: North Korea (title) · 0.91 ≥ 0.50',
       '   Wire · 2026-11-20 09:14 UTC · en · story 3',
       '',
-    ].join('\n') + '\n');
+    ].join('\n')}\n`);
     expect(alertText({ ...alert, kind: 'followup', source: 'Yonhap', title: '북한, 러시아에 포탄', summary: '', outlets: 2 }, false)).toBe(
       '  ↳ also reported by Yonhap: 북한, 러시아에 포탄\n    re: "North Korea ships shells to Russia" · DPRK–Russia arms transfers\n'
         + '    https://wire.example/a\n    2026-11-20 09:14 UTC · en · story 3\n',

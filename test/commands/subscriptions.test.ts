@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALICE, BOB_ELSEWHERE, type Harness, harness, hoursAgo, matchedArticle, NOW, textOf } from './harness.ts';
+import { BOB_ELSEWHERE, type Harness, harness, hoursAgo, matchedArticle, NOW, textOf } from './harness.ts';
 
 const C1 = { platform: 'slack', workspace: 'T1', channel: 'C1' };
 

@@ -25,7 +25,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const run = async (...argv: string[]) => {
   const io = captureIO();
@@ -46,7 +46,7 @@ describe('watchfloor feeds add', () => {
   it('stores the --interval it is given, and refuses one it cannot read', async () => {
     const added = await run('feeds', 'add', server.url('defense-wire.rss'), '--interval', '30m');
     expect(added.code).toBe(0);
-    expect(added.out).toMatch(new RegExp(`^Added feed \\d+: Defense Wire \\(${escape(server.url('defense-wire.rss'))}\\), \\d+ items now, polled every 30m from the next cycle`));
+    expect(added.out).toMatch(new RegExp(`^Added feed \\d+: Defense Wire \\(${escapeRegExp(server.url('defense-wire.rss'))}\\), \\d+ items now, polled every 30m from the next cycle`));
     expect((await storedFeeds()).find((f) => f.url === server.url('defense-wire.rss'))?.intervalS).toBe(1800);
 
     const soon = await run('feeds', 'add', server.url('korea-desk.atom'), '--interval', 'soon');

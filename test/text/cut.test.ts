@@ -10,7 +10,7 @@ describe('cutMarkup', () => {
     ['<p>one two</p><p class="lead">three', 20, '<p>one two</p>'],
     ['<p>Tom &amp; Jerry</p>', 9, '<p>Tom '],
     ['<p>a</p>&#x202E;', 12, '<p>a</p>'],
-    ['x'.repeat(9) + '😀', 10, 'x'.repeat(9)],
+    [`${'x'.repeat(9)}😀`, 10, 'x'.repeat(9)],
   ])('%j cut at %i ends at %j (no half tag, reference or surrogate pair)', (html, max, expected) => {
     expect(cutMarkup(html, max)).toBe(expected);
   });

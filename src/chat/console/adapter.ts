@@ -24,7 +24,7 @@ export function createConsoleSink(options: { format: 'pretty' | 'json'; out: Out
   return {
     platform: 'console',
     send(alert: Alert): Promise<DeliveryOutcome> {
-      const text = options.format === 'json' ? alertJson(alert) + '\n' : alertText(alert, options.out.isTTY === true);
+      const text = options.format === 'json' ? `${alertJson(alert)}\n` : alertText(alert, options.out.isTTY === true);
       return write(text, `console:${alert.deliveryId}`);
     },
     // A line handed to a pipe or file cannot be looked up again. An attempt is marked started right before its
@@ -34,7 +34,7 @@ export function createConsoleSink(options: { format: 'pretty' | 'json'; out: Out
       return { status: 'sent', messageRef: `console:${alert.deliveryId}` };
     },
     sendDigest(digest: Digest): Promise<DeliveryOutcome> {
-      const text = options.format === 'json' ? digestJson(digest) + '\n' : renderDigestText(digest) + '\n';
+      const text = options.format === 'json' ? `${digestJson(digest)}\n` : `${renderDigestText(digest)}\n`;
       return write(text, `console:digest:${digest.until.toISOString()}`);
     },
     async close() {

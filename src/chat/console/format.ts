@@ -30,7 +30,7 @@ export function alertText(raw: Alert, color: boolean): string {
   const alert = displayText(raw);
   const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
   const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[22m` : s);
-  const when = alert.published ? alert.published.toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : 'undated';
+  const when = alert.published ? `${alert.published.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'undated';
   if (alert.kind === 'followup') {
     // A console stream interleaves stories: a follow-up names the alert it belongs to.
     const meta = [when, alert.language, `story ${alert.storyId}`].filter(Boolean).join(' · ');
@@ -44,7 +44,7 @@ export function alertText(raw: Alert, color: boolean): string {
     ].filter((line) => line !== undefined).join('\n');
   }
   const meta = [alert.source, when, alert.language].filter(Boolean).join(' · ');
-  return [
+  return `${[
     `🛰  ${bold(alert.topic.title)} · ${alert.score.toFixed(2)}`,
     `   ${bold(alert.title)}`,
     alert.url ? `   ${alert.url}` : undefined,
@@ -53,7 +53,7 @@ export function alertText(raw: Alert, color: boolean): string {
     `   ${dim(`why: ${alert.why}`)}`,
     `   ${dim(`${meta} · story ${alert.storyId}`)}`,
     '',
-  ].filter((line) => line !== undefined).join('\n') + '\n';
+  ].filter((line) => line !== undefined).join('\n')}\n`;
 }
 
 /** A digest as one JSON line (`kind: digest`), as `watchfloor digest --json` prints it. */

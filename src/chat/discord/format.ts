@@ -79,8 +79,8 @@ export function truncate(text: string, max: number): string {
 }
 
 /** Escapes untrusted text and fits it in `max`; the raw text is cut first so a huge input costs little. */
-function fit(text: string, max: number, escape: (text: string) => string = escapeText): string {
-  return truncate(escape(truncate(text, max + 1)), max);
+function fit(text: string, max: number, escapeWith: (text: string) => string = escapeText): string {
+  return truncate(escapeWith(truncate(text, max + 1)), max);
 }
 
 /** A URL safe inside `[text](<url>)`: http/https only, parentheses encoded. */

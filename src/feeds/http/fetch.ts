@@ -253,7 +253,7 @@ export class HttpClient {
 
       if (status < 200 || status >= 300) {
         await res.body.dump();
-        throw new FetchError('http_status', `${target.href} answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + '.', {
+        throw new FetchError('http_status', `${`${target.href} answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd()}.`, {
           url: target.href,
           httpStatus: status,
           retryable: status >= 500 || RETRYABLE_STATUSES.has(status),

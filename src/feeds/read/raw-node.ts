@@ -37,7 +37,7 @@ export function textOf(node: RawNode | undefined): string | undefined {
 }
 
 export function nonEmpty(value: string | undefined): string | undefined {
-  return value && value.trim() ? value : undefined;
+  return value?.trim() ? value : undefined;
 }
 
 export function asElement(node: unknown): RawElement {
