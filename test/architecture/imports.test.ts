@@ -60,6 +60,12 @@ describe('module boundaries (docs/architecture.md)', () => {
     expect(violations((e) => top(e.from) === 'feeds' && ['alerts', 'commands', 'chat'].includes(top(e.to)))).toEqual([]);
   });
 
+  it('inside feeds/, the HTTP client knows nothing of reading or polling, and reading nothing of polling', () => {
+    const part = (p: string) => (top(p) === 'feeds' ? p.split(path.sep)[1] : undefined);
+    const below: Record<string, string[]> = { http: ['read', 'poll', 'opml.ts'], read: ['poll', 'opml.ts'] };
+    expect(violations((e) => (below[part(e.from) ?? ''] ?? []).includes(part(e.to) ?? ''))).toEqual([]);
+  });
+
   it('one platform never imports another', () => {
     const platform = (p: string) => (top(p) === 'chat' && p.split(path.sep).length > 2 ? p.split(path.sep)[1] : undefined);
     expect(violations((e) => platform(e.from) !== undefined && platform(e.to) !== undefined && platform(e.from) !== platform(e.to))).toEqual([]);
