@@ -36,3 +36,10 @@ export function reportError(err: unknown, io: CliIO): number {
 export function usageError(message: string): AppError {
   return new AppError('usage', message);
 }
+
+/** The one positive integer id a command takes (`deliveries retry 42`), or a usage error with `hint`. */
+export function onlyId(positionals: string[], hint: string): number {
+  const id = Number(positionals[0]);
+  if (positionals.length !== 1 || !Number.isInteger(id) || id < 1) throw usageError(hint);
+  return id;
+}

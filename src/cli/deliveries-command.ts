@@ -1,7 +1,7 @@
 import { DELIVERY_STATUSES, type DeliveryStatus, type Store } from '../store/store.ts';
 import { openStore } from '../store/open.ts';
 import { type CliCommand, type CliIO, type OptionValues, clockOf } from './command.ts';
-import { CONFIG_USAGE, cliLogger, configOption, loadCliConfig, usageError } from './context.ts';
+import { CONFIG_USAGE, cliLogger, configOption, loadCliConfig, onlyId, usageError } from './context.ts';
 import { formatTable, shorten } from './table.ts';
 
 /** The outbox needs only the store: no topics compiled, no connections opened. */
@@ -74,8 +74,7 @@ ${CONFIG_USAGE}
   options: { ...configOption },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const id = Number(positionals[0]);
-    if (positionals.length !== 1 || !Number.isInteger(id) || id < 1) throw usageError('give one delivery id, e.g. `watchfloor deliveries retry 42` (ids are in `watchfloor deliveries list`).');
+    const id = onlyId(positionals, 'give one delivery id, e.g. `watchfloor deliveries retry 42` (ids are in `watchfloor deliveries list`).');
     return withStore(values, io, async (store) => {
       if (await store.retryDelivery(id, clockOf(io)())) {
         io.stdout.write(`Delivery ${id} is pending again and goes out with the next delivery run.\n`);

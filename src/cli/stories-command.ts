@@ -1,6 +1,6 @@
 import { openStore } from '../store/open.ts';
 import { type CliCommand, clockOf } from './command.ts';
-import { CONFIG_USAGE, cliLogger, configOption, loadCliConfig, usageError } from './context.ts';
+import { CONFIG_USAGE, cliLogger, configOption, loadCliConfig, onlyId } from './context.ts';
 
 export const storiesSplitCommand: CliCommand = {
   name: 'stories split',
@@ -18,10 +18,7 @@ ${CONFIG_USAGE}
   options: { ...configOption },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const id = Number(positionals[0]);
-    if (positionals.length !== 1 || !Number.isInteger(id) || id < 1) {
-      throw usageError('give one article id, e.g. `watchfloor stories split 42` (a follow-up and `watchfloor preview` show it).');
-    }
+    const id = onlyId(positionals, 'give one article id, e.g. `watchfloor stories split 42` (a follow-up and `watchfloor preview` show it).');
     const store = await openStore(loadCliConfig(values, io), cliLogger(io));
     try {
       const split = await store.splitStory(id, clockOf(io)());
