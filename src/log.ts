@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 import { SECRET_ENV } from './env.ts';
 import { AppError } from './errors.ts';
 
@@ -41,6 +41,8 @@ export function createLogger(env: NodeJS.ProcessEnv = process.env, destination: 
   if (pretty) {
     // pino-pretty synchronously on the same stream: a CLI needs no worker thread for a few lines.
     // One line per entry: the fields are not dumped below the message; those it does not already say follow it.
+    // Loaded only for a terminal (~11 MB): a service's JSON logs never need it.
+    const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof import('pino-pretty');
     const prettyStream = pinoPretty({ destination, colorize: true, translateTime: 'SYS:HH:MM:ss', hideObject: true, messageFormat: prettyLine });
     return pino(options, prettyStream);
   }

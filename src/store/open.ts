@@ -1,6 +1,5 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
-import { PostgresStore } from './postgres.ts';
 import { SqliteStore } from './sqlite.ts';
 import { prepareSqlitePath } from './sqlite-path.ts';
 import type { MigrationReport, Store } from './store.ts';
@@ -12,8 +11,9 @@ import type { MigrationReport, Store } from './store.ts';
  * (PostgreSQL: under an advisory lock, so replicas starting together take turns); `migrations` says which.
  */
 export async function openStore(config: Config, log: Logger): Promise<Store & { readonly migrations: MigrationReport }> {
+  // pg (~16 MB) loads only for PostgreSQL deployments.
   const store = config.storage.driver === 'postgres'
-    ? await PostgresStore.open({
+    ? await (await import('./postgres.ts')).PostgresStore.open({
         connectionString: config.databaseUrl!,
         schema: config.storage.schema,
         onError: (err) => log.warn({ err }, 'PostgreSQL connection error'),
