@@ -1,3 +1,4 @@
+import { splitArticle } from '../commands/story-split.ts';
 import { openStore } from '../store/open.ts';
 import { type CliCommand, clockOf } from './command.ts';
 import { CONFIG_USAGE, cliLogger, configOption, loadCliConfig, onlyId } from './context.ts';
@@ -21,17 +22,9 @@ ${CONFIG_USAGE}
     const id = onlyId(positionals, 'give one article id, e.g. `watchfloor stories split 42` (a follow-up and `watchfloor preview` show it).');
     const store = await openStore(loadCliConfig(values, io), cliLogger(io));
     try {
-      const split = await store.splitStory(id, clockOf(io)());
-      if (!split) {
-        io.stderr.write(`Article ${id} is not in a story: check the id (a follow-up and \`watchfloor preview\` show it).\n`);
-        return 1;
-      }
-      if (split.storyId === split.from) {
-        io.stdout.write(`Article ${id} already starts story ${split.from}: nothing to split.\n`);
-        return 0;
-      }
-      io.stdout.write(`Article ${id} left story ${split.from}; it is now story ${split.storyId}. Later reports are compared with both.\n`);
-      return 0;
+      const result = await splitArticle(store, id, clockOf(io)());
+      (result.status === 'not_found' ? io.stderr : io.stdout).write(`${result.sentence}\n`);
+      return result.status === 'not_found' ? 1 : 0;
     } finally {
       await store.close();
     }

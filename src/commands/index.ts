@@ -10,6 +10,7 @@ import { feedRemove } from './feed-remove.ts';
 import { type CommandHandlerDeps, createHandler } from './handler.ts';
 import { helpCommand } from './help.ts';
 import { list } from './list.ts';
+import { storySplit } from './story-split.ts';
 import { subscribe } from './subscribe.ts';
 import { testTopic } from './test-topic.ts';
 import { topicAdd } from './topic-add.ts';
@@ -32,6 +33,7 @@ export const commands: readonly Command[] = [
   topicAdd,
   topicRemove,
   digestSchedule,
+  storySplit,
 ];
 
 export type { CommandHandlerDeps, CommandStore } from './handler.ts';

@@ -45,7 +45,7 @@ describe('command handler', () => {
     expect(help.ok).toBe(true);
     const table = help.parts.find((p) => p.type === 'table');
     expect(table && table.type === 'table' && table.rows.map((r) => r[0]!.split(' ')[0])).toEqual(
-      ['subscribe', 'unsubscribe', 'list', 'topics', 'digest', 'test', 'help', 'feed', 'feed', 'feed', 'topic', 'topic', 'digest'],
+      ['subscribe', 'unsubscribe', 'list', 'topics', 'digest', 'test', 'help', 'feed', 'feed', 'feed', 'topic', 'topic', 'digest', 'story'],
     );
     expect((await h.run('')).parts).toEqual(help.parts);
     expect(await h.say('help subscrbe')).toBe('no command "subscrbe" — did you mean subscribe?');

@@ -79,6 +79,9 @@ export const SUBCOMMANDS: SubcommandSpec[] = [
     // The command layer's names (`feed add`), so help tells about the text form every platform shares.
     { name: 'command', description: 'Tell more about one command', type: 'string', render: 'positional', choices: commands.map((c) => c.name) },
   ] },
+  { name: 'split', text: 'story split', description: 'Admin: take an article out of a story it was wrongly folded into', options: [
+    { name: 'article', description: 'The article id (a follow-up shows it)', type: 'number', render: 'positional', required: true, min: 1 },
+  ] },
   { name: 'schedule', text: 'digest schedule', description: 'Admin: post a digest here on a schedule', options: [
     { name: 'when', description: '"daily 08:00", "weekly mon 08:00" or "off"', type: 'string', render: 'raw', required: true, maxLength: 40 },
     { name: 'timezone', description: 'An IANA time zone, e.g. Europe/Berlin (default UTC)', type: 'string', render: 'positional', maxLength: 64 },

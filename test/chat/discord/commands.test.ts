@@ -117,6 +117,7 @@ describe('/watch and the command layer agree', () => {
     ['topic add', { slug: 'nk', query: '"North Korea" OR DPRK -tourism' }, { slug: 'nk', query: '"North Korea" OR DPRK -tourism' }],
     ['topic remove', { slug: 'nk' }, { slug: 'nk' }],
     ['digest schedule', { when: 'weekly mon 08:00', timezone: 'Europe/Berlin' }, { every: 'weekly', day: 1, time: '08:00', timezone: 'Europe/Berlin' }],
+    ['story split', { article: 42 }, { articleId: 42 }],
   ])('%s round-trips', (text, values, options) => {
     const request = watchRequest(optionsFor(text, values))!;
     expect(parsed(request.text)).toEqual({ ok: true, options });
@@ -127,7 +128,7 @@ describe('/watch and the command layer agree', () => {
     const covered: Record<string, string[]> = {
       subscribe: ['topic', 'min', 'since'], unsubscribe: ['topic'], list: [], topics: [], digest: ['topic', 'period', 'private'], test: ['topic', 'period'],
       help: ['command'], 'feed add': ['url'], 'feed list': [], 'feed remove': ['feed'], 'topic add': ['slug', 'query'], 'topic remove': ['slug'],
-      'digest schedule': ['when', 'timezone'],
+      'digest schedule': ['when', 'timezone'], 'story split': ['article'],
     };
     for (const spec of SUBCOMMANDS) expect(spec.options.map((o) => o.name), spec.text).toEqual(covered[spec.text]);
   });
@@ -161,7 +162,7 @@ describe('deployCommands', () => {
     // No default_member_permissions: it would hide `subscribe` from members; admin is checked per interaction.
     expect(watch.default_member_permissions ?? null).toBeNull();
     const names = watch.options.map((o: any) => `${o.type}:${o.name}`);
-    expect(names).toEqual(['1:subscribe', '1:unsubscribe', '1:list', '1:topics', '1:digest', '1:test', '1:help', '1:schedule', '2:feed', '2:topic']);
+    expect(names).toEqual(['1:subscribe', '1:unsubscribe', '1:list', '1:topics', '1:digest', '1:test', '1:help', '1:split', '1:schedule', '2:feed', '2:topic']);
     const subscribe = watch.options.find((o: any) => o.name === 'subscribe');
     expect(subscribe.options).toEqual([
       expect.objectContaining({ name: 'topic', type: 3, required: true, autocomplete: true }),
