@@ -22,7 +22,7 @@ describe('watchfloor discord deploy', () => {
   it('registers /watch globally without --guild and says it can take a while', async () => {
     const { code, out } = await deploy(credentials());
     expect(code).toBe(0);
-    expect(out).toMatch(/^registered \/watch with 13 subcommands for every server the bot is in \(it can take a while to appear\); command id \d+\n$/);
+    expect(out).toMatch(/^registered \/watch with 14 subcommands for every server the bot is in \(it can take a while to appear\); command id \d+\n$/);
     expect(api.commands.get('global')!.map((c) => c.name)).toEqual(['watch']);
   });
 

@@ -110,7 +110,7 @@ describe('Discord through bin/watchfloor.js', () => {
   it('discord deploy --guild registers /watch in that server', async () => {
     const deploy = watchfloor(['discord', 'deploy', '--guild', GUILD], discordEnv(api));
     expect(await deploy.exit, deploy.err()).toBe(0);
-    expect(deploy.out()).toContain(`registered /watch with 13 subcommands in server ${GUILD} (available now)`);
+    expect(deploy.out()).toContain(`registered /watch with 14 subcommands in server ${GUILD} (available now)`);
 
     const put = api.requests.find((r) => r.method === 'PUT')!;
     expect(put.path).toBe(`/applications/${api.applicationId}/guilds/${GUILD}/commands`);
@@ -120,7 +120,7 @@ describe('Discord through bin/watchfloor.js', () => {
     expect(others).toEqual([]);
     expect(command).toMatchObject({ name: 'watch', contexts: [0] });
     const options = command.options as Array<{ name: string; type: number; options?: any[] }>;
-    expect(options.map((o) => o.name)).toEqual(['subscribe', 'unsubscribe', 'list', 'topics', 'digest', 'test', 'help', 'schedule', 'feed', 'topic']);
+    expect(options.map((o) => o.name)).toEqual(['subscribe', 'unsubscribe', 'list', 'topics', 'digest', 'test', 'help', 'split', 'schedule', 'feed', 'topic']);
     const subscribe = options.find((o) => o.name === 'subscribe')!;
     expect(subscribe.options![0]).toMatchObject({ name: 'topic', type: 3, required: true, autocomplete: true });
     expect(options.find((o) => o.name === 'digest')!.options!.map((o) => o.name)).toEqual(['topic', 'period', 'private']);
