@@ -31,7 +31,7 @@ export const feedRemove: Command<{ feed: string }, FeedStore> = {
   admin: true,
   parse({ words }) {
     if (words.length !== 1) return bad('feed remove needs one feed: its URL or its id as `feed list` shows them.');
-    return ok({ feed: words[0]!.replace(/^<([^|>]*)(\|[^>]*)?>$/, '$1') });
+    return ok({ feed: words[0]! });
   },
   run: (ctx, { feed }) => removeFeed(ctx, feed),
 };

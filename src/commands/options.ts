@@ -37,11 +37,10 @@ export function checkSlug(word: string | undefined, command: string, lister = '`
 
 const feedUrl = z.url({ protocol: /^https?$/ });
 
-/** An http(s) URL; Slack wraps links in `<…>` (and `<url|label>`), which are taken off. */
-export function parseFeedUrl(word: string | undefined): string | { error: string } {
-  if (!word) return { error: 'feed add needs the URL of a feed or of a page that announces one, e.g. `feed add https://example.org/rss.xml`.' };
-  const url = word.replace(/^<([^|>]*)(\|[^>]*)?>$/, '$1');
-  if (!feedUrl.safeParse(url).success) return { error: `"${word}" is not an http or https URL; give the feed's address, e.g. https://example.org/rss.xml.` };
+/** An http(s) URL. */
+export function parseFeedUrl(url: string | undefined): string | { error: string } {
+  if (!url) return { error: 'feed add needs the URL of a feed or of a page that announces one, e.g. `feed add https://example.org/rss.xml`.' };
+  if (!feedUrl.safeParse(url).success) return { error: `"${url}" is not an http or https URL; give the feed's address, e.g. https://example.org/rss.xml.` };
   return url;
 }
 

@@ -19,7 +19,7 @@ describe('feed add, feed list, feed remove', () => {
   afterEach(() => h.close());
 
   it('adds through the injected adder, with the caller as who added it, and says what happens next', async () => {
-    const reply = await h.run('feed add <https://example.org/rss.xml>', ALICE, true);
+    const reply = await h.run('feed add https://example.org/rss.xml', ALICE, true);
     expect(reply).toMatchObject({ ok: true, visibility: 'private' });
     expect(textOf(reply)).toBe('Added feed 1: Example News (https://example.org/rss.xml), 12 items now, polled every 15m from the next cycle: items older than 1d are stored without alerting.');
     expect((await h.store.getFeed(1))).toMatchObject({ addedBy: 'slack:T1:U1', firstPoll: true });

@@ -47,16 +47,14 @@ const CASES: Array<[Command, string, object | string]> = [
   [testTopic, 'iran-drones yesterday', 'unexpected "yesterday"'],
   [testTopic, '', 'test needs a topic'],
   [feedAdd, 'https://example.org/rss.xml', { url: 'https://example.org/rss.xml' }],
-  // Slack sends links wrapped in angle brackets, sometimes with a label.
-  [feedAdd, '<https://example.org/rss.xml>', { url: 'https://example.org/rss.xml' }],
-  [feedAdd, '<https://example.org/rss.xml|example.org/rss.xml>', { url: 'https://example.org/rss.xml' }],
+  // Slack's `<url|label>` wrapping is taken off by the Slack adapter (test/chat/slack/app.test.ts): the layer reads plain text.
   [feedAdd, 'ftp://example.org/rss.xml', '"ftp://example.org/rss.xml" is not an http or https URL'],
   [feedAdd, 'javascript:alert(1)', '"javascript:alert(1)" is not an http or https URL'],
   [feedAdd, 'example.org/rss', '"example.org/rss" is not an http or https URL'],
   [feedAdd, '', 'feed add needs the URL'],
   [feedList, '', {}],
   [feedRemove, '3', { feed: '3' }],
-  [feedRemove, '<https://example.org/rss.xml>', { feed: 'https://example.org/rss.xml' }],
+  [feedRemove, 'https://example.org/rss.xml', { feed: 'https://example.org/rss.xml' }],
   [feedRemove, '', 'feed remove needs one feed'],
   [topicAdd, 'sanctions-shipping "(Rason OR Vostochny) AND (ship* OR vessel*) -tourism"', { slug: 'sanctions-shipping', query: '(Rason OR Vostochny) AND (ship* OR vessel*) -tourism' }],
   // Unquoted, the rest of the line is the query, its phrase quotes kept.

@@ -102,7 +102,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     const isAdmin = (): Promise<boolean> => (admin ??= checkAdmin(client, options.admins, command.user_id));
     let reply: Reply;
     try {
-      reply = await options.handler({ text: command.text ?? '', caller, isAdmin });
+      reply = await options.handler({ text: commandText(command.text ?? ''), caller, isAdmin });
     } catch (err) {
       reply = failureReply(err, command.text ?? '', log, caller);
     }
@@ -214,4 +214,16 @@ async function answer(respond: RespondFn, reply: Reply, log: Logger): Promise<vo
 
 function asResponse(message: SlackMessage, responseType: 'in_channel' | 'ephemeral') {
   return { response_type: responseType, replace_original: false, text: message.text, blocks: message.blocks };
+}
+
+/**
+ * Slack's command text as the user typed it: Slack wraps links in `<url>` or `<url|label>` and encodes `&`, `<`, `>`
+ * as entities; the command layer reads plain text.
+ */
+export function commandText(slackText: string): string {
+  return slackText
+    .replace(/<(https?:[^|>\s]+)(?:\|[^>]*)?>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildDigest, type DigestStory } from '../../../src/alerts/digest.ts';
-import { createSlackApp, type SlackApp } from '../../../src/chat/slack/app.ts';
+import { commandText, createSlackApp, type SlackApp } from '../../../src/chat/slack/app.ts';
 import type { CommandRequest, Reply } from '../../../src/commands/types.ts';
 import { AppError } from '../../../src/errors.ts';
 import { silentLogger } from '../../../src/log.ts';
@@ -60,6 +60,18 @@ afterEach(() => {
 });
 
 const responsesTo = (id: string) => fake.responses.filter((r) => r.path === `/respond/${id}`);
+
+describe("a slash command's text", () => {
+  it.each([
+    // Slack sends links wrapped in angle brackets, sometimes with a label, and encodes &, <, >.
+    ['feed add <https://example.org/rss.xml>', 'feed add https://example.org/rss.xml'],
+    ['feed add <https://example.org/rss.xml|example.org/rss.xml>', 'feed add https://example.org/rss.xml'],
+    ['feed remove <https://example.org/a?x=1&amp;y=2>', 'feed remove https://example.org/a?x=1&y=2'],
+    ['topic add t "Rason &amp; Vostochny" -&lt;x&gt;', 'topic add t "Rason & Vostochny" -<x>'],
+  ])('%s reads as %s', (slack, plain) => {
+    expect(commandText(slack)).toBe(plain);
+  });
+});
 
 describe('Slack app over HTTP (real Bolt HTTPReceiver, signed requests)', () => {
   it('is in HTTP mode on /slack/events and checked the bot token at start', () => {
