@@ -20,7 +20,7 @@ import { openStore } from './store/open.ts';
 import type { Store } from './store/store.ts';
 import { StoryIndex } from './stories/cluster.ts';
 import { TopicCatalog } from './topics/catalog.ts';
-import { compileTopics, type TopicIndex } from './topics/compile.ts';
+import type { TopicIndex } from './topics/compile.ts';
 import type { TopicDefinition } from './topics/define.ts';
 import { loadConfigTopics } from './config-check.ts';
 
@@ -58,9 +58,10 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
   const stories = new StoryIndex({ windowHours: config.stories.window / 3600 });
   await rebuildStoryWindow(store, stories, now(), config.stories.window);
 
-  // The pipeline reads whichever index is current: the catalog swaps it whole on every change.
-  const current: { index: TopicIndex } = { index: compileTopics(topics) };
+  // The pipeline reads whichever index is current: the catalog swaps it whole on every change (loading included).
+  const current = {} as { index: TopicIndex };
   const catalog = await TopicCatalog.load({ store, config: topics, log: io.log, onChange: (index) => (current.index = index) });
+  current.index = catalog.index;
   const commands = createCommandHandler({
     store,
     topics: catalog,
