@@ -2,9 +2,6 @@
  * The store for several replicas (PostgreSQL, pg).
  * Over 450 lines because it is one class with a short method per port method (about 50) and the migration runner: the statements it shares with SQLite are in sql.ts, the row mappers in rows.ts.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import type {
@@ -21,9 +18,8 @@ import {
 } from './rows.ts';
 import { ARTICLE_COLUMNS, JOB_COLUMNS, JOB_JOINS, numberedAll } from './sql.ts';
 import type { MigrationReport } from './store.ts';
+import { migrationHistory, SCHEMA_MIGRATIONS_TABLE } from './migration-history.ts';
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
-const MIGRATION_FILE = /^postgres-(\d{3})-.*\.sql$/;
 /** Unquoted PostgreSQL identifier: safe to put in `-c search_path=…` and in SQL without escaping rules. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -601,7 +597,7 @@ async function upsertArticleOn(db: pg.Pool | pg.PoolClient, a: ArticleInput): Pr
 }
 
 /**
- * Applies the postgres-NNN-*.sql files not yet recorded in `schema_migrations`, in order, in one transaction.
+ * Applies the migrations not yet recorded in `schema_migrations` (src/store/migration-history.ts), in order, in one transaction.
  * The transaction-scoped advisory lock (per schema) makes replicas that start together take turns: the second
  * one waits, then finds every migration applied.
  */
@@ -620,25 +616,21 @@ async function migrate(pool: pg.Pool, schema: string | undefined): Promise<Migra
     if (schema && !(await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema])).rowCount) {
       await client.query(`CREATE SCHEMA ${schema}`);
     }
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-      version integer PRIMARY KEY,
-      name text NOT NULL,
-      applied_at timestamptz NOT NULL DEFAULT now()
-    )`);
+    await client.query(SCHEMA_MIGRATIONS_TABLE);
+    // Schemas migrated before the shared history recorded file names (postgres-001-init.sql); the name is the change's.
+    await client.query(`UPDATE schema_migrations SET name = substring(name from '^postgres-[0-9]{3}-(.*)[.]sql$') WHERE name LIKE 'postgres-%.sql'`);
     const applied = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r) => r.version as number));
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => MIGRATION_FILE.test(f)).sort();
     const report: MigrationReport = { applied: [], version: Math.max(0, ...applied) };
-    for (const file of files) {
-      const version = Number(MIGRATION_FILE.exec(file)![1]);
-      if (applied.has(version)) continue;
-      report.applied.push(file);
-      report.version = Math.max(report.version, version);
+    for (const step of migrationHistory('postgres')) {
+      if (applied.has(step.version)) continue;
+      report.applied.push(step.file);
+      report.version = Math.max(report.version, step.version);
       try {
-        await client.query(readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8'));
+        await client.query(step.sql());
       } catch (err) {
-        throw new Error(`PostgreSQL migration ${file} failed: ${(err as Error).message}`, { cause: err });
+        throw new Error(`PostgreSQL migration ${step.file} failed: ${(err as Error).message}`, { cause: err });
       }
-      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [version, file]);
+      await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
     }
     await client.query('COMMIT');
     return report;

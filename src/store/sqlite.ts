@@ -2,9 +2,8 @@
  * The embedded store (SQLite, better-sqlite3).
  * Over 450 lines because it is one class with a short method per port method (about 50): the statements it shares with PostgreSQL are in sql.ts, the row mappers in rows.ts.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import type {
@@ -21,8 +20,8 @@ import {
 } from './rows.ts';
 import { ARTICLE_COLUMNS, SQL } from './sql.ts';
 import type { MigrationReport } from './store.ts';
+import { migrationHistory, SCHEMA_MIGRATIONS_TABLE } from './migration-history.ts';
 
-const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 
 const ms = (d: Date) => d.getTime();
@@ -63,21 +62,25 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * Applies the sqlite-NNN-*.sql files above the file's `user_version`, in order, in one IMMEDIATE transaction:
-   * it takes the write lock before reading the version, so two processes opening one file at once take turns
-   * and the second finds everything applied.
+   * Applies the migrations the file lacks (src/store/migration-history.ts), in order, in one IMMEDIATE transaction:
+   * it takes the write lock before reading the history, so two processes opening one file at once take turns and
+   * the second finds everything applied. Files migrated before `schema_migrations` existed have only `user_version`.
    */
   private migrate(): void {
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^sqlite-\d{3}-.*\.sql$/.test(f)).sort();
+    const history = migrationHistory('sqlite');
     this.db.transaction(() => {
-      let version = this.db.pragma('user_version', { simple: true }) as number;
-      for (const file of files) {
-        const fileVersion = Number(file.slice(7, 10));
-        if (fileVersion <= version) continue;
-        this.db.exec(readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8'));
-        this.db.pragma(`user_version = ${fileVersion}`);
-        this.migrations.applied.push(file);
-        version = fileVersion;
+      this.db.exec(SCHEMA_MIGRATIONS_TABLE);
+      const legacy = this.db.pragma('user_version', { simple: true }) as number;
+      const recorded = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+      let version = legacy;
+      for (const step of history) {
+        if (step.version <= legacy && !recorded.has(step.version)) this.db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(step.version, step.name);
+        if (step.version <= legacy || recorded.has(step.version)) continue;
+        this.db.exec(step.sql());
+        this.db.prepare('INSERT INTO schema_migrations (version, name) VALUES (?, ?)').run(step.version, step.name);
+        this.db.pragma(`user_version = ${step.version}`);
+        this.migrations.applied.push(step.file);
+        version = step.version;
       }
       this.migrations.version = version;
     }).immediate();
