@@ -43,8 +43,8 @@ export async function startBot(app: App, log: Logger, options: { role?: Role } =
   http.mount('/readyz', readinessRoute({
     store: app.store,
     // Before the schedules start, nothing has ticked: the scheduler check says so. A `bot` has no schedules to judge.
-    pulse: () => schedules?.pulse() ?? { startedAt: new Date(), tickGapMs: 0 },
-    now: () => new Date(),
+    pulse: works ? () => schedules?.pulse() ?? { startedAt: app.pipeline.now(), tickGapMs: 0 } : undefined,
+    now: app.pipeline.now,
     stopping: () => stopping,
   }));
   const listeners = !listens ? [] : await createListeners({

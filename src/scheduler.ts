@@ -41,11 +41,13 @@ export function startSchedules(app: App, log: Logger): Schedules {
   };
   let cycleInFlight: Promise<void> | undefined;
   let stopping = false;
-  const pulse: Omit<SchedulePulse, 'tickGapMs'> = { startedAt: new Date() };
+  // The pipeline's clock, so the pulse `/readyz` judges can be tested at a chosen time.
+  const now = app.pipeline.now;
+  const pulse: Omit<SchedulePulse, 'tickGapMs'> = { startedAt: now() };
 
   const cycle = () => {
     if (cycleInFlight || stopping) return;
-    pulse.cycleStartedAt = new Date();
+    pulse.cycleStartedAt = now();
     cycleInFlight = track(
       // Another replica may have added a chat topic: pick it up before matching.
       app.catalog.refresh()
@@ -59,13 +61,13 @@ export function startSchedules(app: App, log: Logger): Schedules {
         .finally(() => {
           cycleInFlight = undefined;
           pulse.cycleStartedAt = undefined;
-          pulse.lastCycleEndedAt = new Date();
+          pulse.lastCycleEndedAt = now();
         }),
     );
   };
 
   const pollTask = cron.schedule(app.config.poll.schedule, () => {
-    pulse.lastTickAt = new Date();
+    pulse.lastTickAt = now();
     cycle();
   }, { name: 'poll', noOverlap: true });
   const tasks: ScheduledTask[] = [pollTask];

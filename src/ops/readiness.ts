@@ -2,6 +2,7 @@
  * `GET /readyz`: whether this bot is doing its job, not merely alive (`/healthz`). Three checks, each named in
  * the JSON body with what failed: the store answers, the scheduler's poll task ticks, and a poll cycle ran
  * recently (one stuck on a dead connection counts as not recent). 503 when one fails or the bot is stopping.
+ * A `--role bot` process polls nothing: its scheduler and poll checks say so and pass.
  */
 import type { RequestListener } from '../chat/platform.ts';
 import { errorMessage } from '../errors.ts';
@@ -23,7 +24,8 @@ export interface Readiness {
 
 export interface ReadinessDeps {
   store: Pick<StatusStore, 'ping'>;
-  pulse: () => SchedulePulse;
+  /** The poll schedule's pulse; undefined in a process that does not poll (`--role bot`). */
+  pulse?: () => SchedulePulse;
   now: () => Date;
   stopping: () => boolean;
   /** A store that has not answered by then counts as down (default 2 s). */
@@ -38,8 +40,13 @@ const STALE_GRACE_MS = 60_000;
 
 export async function checkReadiness(deps: ReadinessDeps): Promise<Readiness> {
   const now = deps.now().getTime();
-  const pulse = deps.pulse();
-  const checks = { store: await checkStore(deps), scheduler: checkScheduler(pulse, now), poll: checkPoll(pulse, now) };
+  const pulse = deps.pulse?.();
+  const notPolling = { ok: true, detail: 'this process does not poll (--role bot): the workers do' };
+  const checks = {
+    store: await checkStore(deps),
+    scheduler: pulse ? checkScheduler(pulse, now) : notPolling,
+    poll: pulse ? checkPoll(pulse, now) : notPolling,
+  };
   const stopping = deps.stopping();
   const ready = !stopping && Object.values(checks).every((c) => c.ok);
   return { ready, status: stopping ? 'stopping' : ready ? 'ready' : 'not ready', checks };

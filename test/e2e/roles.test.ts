@@ -108,6 +108,10 @@ describe('watchfloor run --role', () => {
       expect(await askTopics()).toContain('dprk-russia-arms');
       await slack.waitFor(() => posted().length > 0, 'the alert');
       expect(slack.callsTo('apps.connections.open')).toHaveLength(1); // the bot's only
+      // The bot polls nothing, so its readiness does not wait for a tick that never comes.
+      const ready = await fetch(`http://127.0.0.1:${bot.port}/readyz`);
+      expect(ready.status).toBe(200);
+      expect((await ready.json()).checks.poll.detail).toContain('does not poll');
     } finally {
       await worker.stop({ graceMs: 5000 });
       await bot.stop({ graceMs: 5000 });

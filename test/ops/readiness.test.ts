@@ -39,6 +39,15 @@ describe('readiness checks (every minute ticks: stale after 3 ticks + 60 s = 240
     expect(r.ready).toBe(false);
   });
 
+  it('a process that does not poll (--role bot) is ready when its store answers', async () => {
+    const r = await checkReadiness({ ...deps({}), pulse: undefined });
+    expect(r.ready).toBe(true);
+    expect(r.checks.scheduler.detail).toBe('this process does not poll (--role bot): the workers do');
+    expect(r.checks.poll.ok).toBe(true);
+    const down = await checkReadiness({ ...deps({}), pulse: undefined, store: { ping: async () => { throw new Error('connection refused'); } } });
+    expect(down.ready).toBe(false);
+  });
+
   it('says stopping once shutdown began, whatever the checks', async () => {
     const r = await checkReadiness(deps({ lastTickAt: ago(1), lastCycleEndedAt: ago(1) }, { stopping: () => true }));
     expect(Object.values(r.checks).every((c) => c.ok)).toBe(true);
