@@ -111,7 +111,7 @@ describe('watchfloor run --role', () => {
       // The bot polls nothing, so its readiness does not wait for a tick that never comes.
       const ready = await fetch(`http://127.0.0.1:${bot.port}/readyz`);
       expect(ready.status).toBe(200);
-      expect((await ready.json()).checks.poll.detail).toContain('does not poll');
+      expect(((await ready.json()) as { checks: { poll: { detail: string } } }).checks.poll.detail).toContain('does not poll');
     } finally {
       await worker.stop({ graceMs: 5000 });
       await bot.stop({ graceMs: 5000 });
