@@ -7,7 +7,7 @@ import { keepLeases, reclaimDeadLeases, selfOf } from './leases.ts';
 import type { DeliverMetrics } from './alerts/deliver.ts';
 import type { PollMetrics } from './feeds/poll/poll.ts';
 import type { Logger } from './log.ts';
-import type { ArticleRow, FeedRow, PendingArticle, Store } from './store/store.ts';
+import type { ArticleRow, FeedRow, PendingArticle, Store, StoryArticle } from './store/store.ts';
 import type { StoryAssignment, StoryCandidate, StoryIndex } from './stories/cluster.ts';
 import type { TopicIndex } from './topics/compile.ts';
 import { matchArticle } from './topics/match.ts';
@@ -115,6 +115,7 @@ export async function understandPending(p: Pipeline, declared: ReadonlyMap<numbe
     for (;;) {
       const pending = await p.store.pendingArticles(PENDING_BATCH);
       if (pending.length === 0) break;
+      if (total.articles === 0) await catchUpStoryWindow(p);
       // Oldest first, so the first report of a story anchors it and later ones follow up.
       pending.sort((a, b) => (a.publishedAt?.getTime() ?? 0) - (b.publishedAt?.getTime() ?? 0) || a.id - b.id);
       for (const article of pending) {
@@ -191,9 +192,33 @@ function storyCandidate(article: ArticleRow, concepts: string[], language: strin
 /** After a restart, the clustering window is rebuilt from the store so a story keeps gathering its reports. */
 export async function rebuildStoryWindow(store: Store, stories: StoryIndex, now: Date, windowS: number): Promise<number> {
   const rows = await store.recentStoryArticles(new Date(now.getTime() - windowS * 1000));
-  for (const row of rows) {
-    stories.add(row.storyId, storyCandidate(row.article, row.concepts, row.article.language ?? undefined, row.article.fetchedAt));
-  }
+  for (const row of rows) addToWindow(stories, row);
   stories.prune(now);
+  stories.syncedAt = now;
   return rows.length;
+}
+
+/** Replicas' clocks may differ by this much: a catch-up looks back as far again, and skips what it holds. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Other replicas place articles too. Holding the understand lock, the window first takes in every article any
+ * process placed since this one last looked, so a report another replica placed a minute ago is found here and
+ * two replicas never open two stories for one event. Returns how many articles it added.
+ */
+export async function catchUpStoryWindow(p: Pick<Pipeline, 'store' | 'stories' | 'now'>): Promise<number> {
+  const lookedAt = p.now();
+  const since = p.stories.syncedAt ? new Date(p.stories.syncedAt.getTime() - CLOCK_SKEW_MS) : new Date(lookedAt.getTime() - p.stories.windowMs);
+  let added = 0;
+  for (const row of await p.store.storyArticlesPlacedSince(since)) {
+    if (p.stories.has(row.article.id)) continue;
+    addToWindow(p.stories, row);
+    added++;
+  }
+  p.stories.syncedAt = lookedAt;
+  return added;
+}
+
+function addToWindow(stories: StoryIndex, row: StoryArticle): void {
+  stories.add(row.storyId, storyCandidate(row.article, row.concepts, row.article.language ?? undefined, row.article.fetchedAt));
 }

@@ -274,6 +274,10 @@ export class PostgresStore implements Store {
     return (await this.rows<ArticleRecord>(Q.recentStoryArticles, [since])).map((r) => toStoryArticle(r, read));
   }
 
+  async storyArticlesPlacedSince(since: Date): Promise<StoryArticle[]> {
+    return (await this.rows<ArticleRecord>(Q.storyArticlesPlacedSince, [since, since])).map((r) => toStoryArticle(r, read));
+  }
+
   async storyArticles(storyId: number, limit: number): Promise<ArticleRow[]> {
     return (await this.rows<ArticleRecord>(Q.storyArticles, [storyId, limit])).map(toArticle);
   }

@@ -52,6 +52,8 @@ export const SQL = {
   storySplitsSince: `SELECT a.id, a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
     WHERE a.story_reason = 'split' AND s.first_article_id = a.id AND s.first_seen_at >= ? ORDER BY s.id`,
   recentStoryArticles: `${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? ORDER BY a.fetched_at, a.id`,
+  /** storySeenSince, understoodSince: what any process placed lately (stories touched since, via stories_last_seen). */
+  storyArticlesPlacedSince: `${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? AND a.understood_at >= ? ORDER BY a.fetched_at, a.id`,
   /** storyId, limit */
   storyArticles: `${ARTICLE_SELECT} WHERE a.story_id = ? ORDER BY a.fetched_at, a.id LIMIT ?`,
   articleById: `${ARTICLE_SELECT} WHERE a.id = ?`,

@@ -237,6 +237,10 @@ export class SqliteStore implements Store {
     return (this.stmt(SQL.recentStoryArticles).all(ms(since)) as ArticleRecord[]).map((r) => toStoryArticle(r, read));
   }
 
+  async storyArticlesPlacedSince(since: Date): Promise<StoryArticle[]> {
+    return (this.stmt(SQL.storyArticlesPlacedSince).all(ms(since), ms(since)) as ArticleRecord[]).map((r) => toStoryArticle(r, read));
+  }
+
   async getArticle(id: number): Promise<ArticleRow | undefined> {
     const row = this.stmt(SQL.articleById).get(id) as ArticleRecord | undefined;
     return row && toArticle(row);

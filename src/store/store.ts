@@ -297,6 +297,8 @@ export interface ArticleStore {
   storySplitsSince(since: Date): Promise<Array<{ articleId: number; storyId: number }>>;
   /** Articles of stories seen since `since`, oldest first: rebuilds the clustering window after a restart. */
   recentStoryArticles(since: Date): Promise<StoryArticle[]>;
+  /** Articles placed in a story and understood since `since`, by any process: a replica's window catches up on them. */
+  storyArticlesPlacedSince(since: Date): Promise<StoryArticle[]>;
   getArticle(id: number): Promise<ArticleRow | undefined>;
   /** The first `limit` articles of a story in arrival order: its first reports. */
   storyArticles(storyId: number, limit: number): Promise<ArticleRow[]>;

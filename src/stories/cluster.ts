@@ -227,6 +227,17 @@ export class StoryIndex {
     this.#windowMs = hours * HOUR_MS;
   }
 
+  /**
+   * The store time up to which this window holds every article placed in a story by any process (set by the
+   * rebuild at start and by each catch-up, src/pipeline.ts); undefined until the first.
+   */
+  syncedAt: Date | undefined;
+
+  /** Whether the article is in the window. */
+  has(articleId: number): boolean {
+    return this.#byArticle.has(articleId);
+  }
+
   /** Articles in the window. */
   get size(): number {
     return this.#entries.length;

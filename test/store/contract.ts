@@ -280,6 +280,22 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(await store.digestRows({ topic: 't', since: at(1), until: at(60) })).toEqual([]);
     });
 
+    it('lists what any process placed in a story and understood since a time, and not what is still pending', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const old = (await store.upsertArticle(article(feedId, 'old', { pending: true }))).id;
+      const fresh = (await store.upsertArticle(article(feedId, 'fresh', { pending: true }))).id;
+      const pending = (await store.upsertArticle(article(feedId, 'pending', { pending: true }))).id;
+      const story = await store.createStory(old, 'Story', at(1));
+      await store.markUnderstood(old, at(1));
+      await store.attachToStory(fresh, story, at(10));
+      await store.markUnderstood(fresh, at(10));
+      await store.attachToStory(pending, story, at(11));
+
+      expect((await store.storyArticlesPlacedSince(at(5))).map((r) => [r.storyId, r.article.id])).toEqual([[story, fresh]]);
+      expect((await store.storyArticlesPlacedSince(at(0))).map((r) => r.article.id).sort((x, y) => x - y)).toEqual([old, fresh]);
+      expect(await store.storyArticlesPlacedSince(at(12))).toEqual([]);
+    });
+
     it('stores a batch of articles in one transaction: a failing item leaves none of the batch behind', async () => {
       const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
       await store.upsertArticle(article(feedId, 'k0', { fetchedAt: at(-10) }));
