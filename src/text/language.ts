@@ -4,8 +4,15 @@
  * letters only Ukrainian uses appear (і ї є ґ), Russian when only Russian ones do (ы э ъ ё), and
  * otherwise asks tinyld. Latin-script text first votes with function words (tinyld guesses Latin or
  * Finnish for short English headlines), then goes to tinyld.
+ *
+ * tinyld's model costs ~50 MB of memory, and most articles never need it (their feed declares a language, or the
+ * script or the function words decide): it is loaded the first time a text leaves the question open.
  */
-import { detect, detectAll } from 'tinyld';
+import { createRequire } from 'node:module';
+
+type Tinyld = typeof import('tinyld');
+let tinyld: Tinyld | undefined;
+const model = (): Tinyld => (tinyld ??= createRequire(import.meta.url)('tinyld') as Tinyld);
 
 const SCRIPT_COUNTS: Array<[string, RegExp]> = [
   ['hangul', /[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]/g],
@@ -41,7 +48,10 @@ const FUNCTION_WORDS: Array<[string, Set<string>]> = [
 
 /** The language whose function words clearly dominate, or undefined when the vote is close. */
 function functionWordVote(sample: string): string | undefined {
-  const words = sample.toLowerCase().match(/[a-zà-ÿ]+/g) ?? [];
+  // A capitalised word inside a sentence is a name, not a function word: "Kim Jong Un" is not French.
+  const words = [...sample.matchAll(/(^|[.!?:]\s+|)([A-Za-zÀ-ÿ]+)/g)]
+    .filter(([, start, word], i) => i === 0 || start !== '' || word === word!.toLowerCase())
+    .map(([, , word]) => word!.toLowerCase());
   const scores = FUNCTION_WORDS.map(([language, set]) => ({ language, hits: words.filter((w) => set.has(w)).length }));
   scores.sort((a, b) => b.hits - a.hits);
   const [best, second] = scores;
@@ -53,7 +63,7 @@ function cyrillicLanguage(sample: string): string {
   const russian = sample.match(/[ыэъёЫЭЪЁ]/g)?.length ?? 0;
   if (ukrainian > 0 && ukrainian >= russian) return 'uk';
   if (russian > 0) return 'ru';
-  const guess = detect(sample);
+  const guess = model().detect(sample);
   return ['ru', 'uk', 'bg', 'sr', 'mk', 'be', 'kk'].includes(guess) ? guess : 'ru';
 }
 
@@ -61,6 +71,6 @@ function cyrillicLanguage(sample: string): string {
 const NOT_NEWS = new Set(['la', 'eo', 'ia', 'io', 'ie', 'vo']);
 
 function fallback(sample: string, otherwise: string): string {
-  const guess = detectAll(sample).find((candidate) => candidate.lang.length === 2 && !NOT_NEWS.has(candidate.lang));
+  const guess = model().detectAll(sample).find((candidate) => candidate.lang.length === 2 && !NOT_NEWS.has(candidate.lang));
   return guess?.lang ?? otherwise;
 }
