@@ -7,10 +7,10 @@ import { configFeedsOf } from './commands/config-feeds.ts';
 import { targetChannel } from './chat/targets.ts';
 import type { Config } from './config.ts';
 import { readEnv } from './env.ts';
-import { createHttpClient } from './feeds/http/fetch.ts';
+import { createHttpClient, type HttpClient } from './feeds/http/fetch.ts';
 import { createMetrics } from './ops/metrics.ts';
 import { pollsInFlight } from './feeds/poll/poll.ts';
-import { readFeedBytes, readPageText } from './feeds/read/read.ts';
+import { type FeedReader, type PageReader, readFeedBytes, readPageText } from './feeds/read/read.ts';
 import { ReadPool } from './feeds/read/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from './feeds/poll/schedule.ts';
 import { leaseOwner } from './leases.ts';
@@ -35,37 +35,24 @@ export interface AppIO {
 export type { App };
 
 /**
- * The composition root: config → store → topics → pipeline → sinks. Only this function builds real
- * dependencies; everything below receives them as arguments.
+ * The composition root: config → store → topics → pipeline → sinks. Only this module builds real dependencies;
+ * everything below receives them as arguments. Each step below is one job, in the order they depend on each other.
  */
 export async function createApp(config: Config, io: AppIO): Promise<App> {
   const now = io.now ?? (() => new Date());
   const env = readEnv(io.env);
   const topics = loadTopics(config);
-  const store = await openStore(config, io.log);
-  let configFeedIds: number[];
-  try {
-    configFeedIds = await applyConfig(store, config, topics, now(), io.log);
-  } catch (err) {
-    await store.close();
-    throw err;
-  }
-
-  const http = createHttpClient(config.fetch);
-  const pool = config.poll.parse_threads > 0 ? new ReadPool({ threads: config.poll.parse_threads }) : undefined;
+  const { store, configFeedIds } = await openConfiguredStore(config, topics, now(), io.log);
+  const readers = createReaders(config);
   const sinks = await createSinks({ env, config, log: io.log, stdout: io.stdout });
   const metrics = createMetrics({ store, log: io.log });
   const stories = new StoryIndex({ windowHours: config.stories.window / 3600 });
   await rebuildStoryWindow(store, stories, now(), config.stories.window);
-
-  // The pipeline reads whichever index is current: the catalog swaps it whole on every change (loading included).
-  const current = {} as { index: TopicIndex };
-  const catalog = await TopicCatalog.load({ store, config: topics, log: io.log, onChange: (index) => (current.index = index) });
-  current.index = catalog.index;
+  const { catalog, current } = await loadCatalog(store, topics, io.log);
   const commands = createCommandHandler({
     store,
     topics: catalog,
-    feeds: createFeedAdder({ http, read: pool?.read ?? readFeedBytes, store, intervalS: config.poll.interval, firstPollMaxAgeS: config.poll.first_poll_max_age, now }),
+    feeds: createFeedAdder({ http: readers.http, read: readers.read, store, intervalS: config.poll.interval, firstPollMaxAgeS: config.poll.first_poll_max_age, now }),
     configFeeds: configFeedsOf(config, configFeedIds),
     log: io.log,
     now,
@@ -76,9 +63,9 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     now,
     owner: leaseOwner(),
     poll: {
-      http,
-      read: pool?.read ?? readFeedBytes,
-      readPage: pool?.readPage ?? readPageText,
+      http: readers.http,
+      read: readers.read,
+      readPage: readers.readPage,
       bounds: { ...DEFAULT_POLL_BOUNDS, minIntervalS: config.poll.min_interval, maxIntervalS: config.poll.max_interval },
       firstPollMaxAgeS: config.poll.first_poll_max_age,
     },
@@ -94,7 +81,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     config,
     env,
     store,
-    http,
+    http: readers.http,
     pipeline,
     metrics,
     catalog,
@@ -102,11 +89,47 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     configFeedIds,
     async close() {
       await Promise.allSettled([...sinks.values()].map((s) => s.close?.()));
-      await http.close();
-      await pool?.close();
+      await readers.close();
       await store.close();
     },
   };
+}
+
+/** The store, migrated, with the config file applied to it; closed again when applying fails. */
+async function openConfiguredStore(config: Config, topics: TopicDefinition[], now: Date, log: Logger): Promise<{ store: Store; configFeedIds: number[] }> {
+  const store = await openStore(config, log);
+  try {
+    return { store, configFeedIds: await applyConfig(store, config, topics, now, log) };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
+/** The guarded HTTP client and the feed and page readers: in parser threads when `poll.parse_threads` > 0. */
+function createReaders(config: Config): { http: HttpClient; read: FeedReader; readPage: PageReader; close(): Promise<void> } {
+  const http = createHttpClient(config.fetch);
+  const pool = config.poll.parse_threads > 0 ? new ReadPool({ threads: config.poll.parse_threads }) : undefined;
+  return {
+    http,
+    read: pool?.read ?? readFeedBytes,
+    readPage: pool?.readPage ?? readPageText,
+    async close() {
+      await http.close();
+      await pool?.close();
+    },
+  };
+}
+
+/**
+ * The topic catalog (config and chat topics) and the index the pipeline reads: the catalog swaps it whole on
+ * every change, its loading included.
+ */
+async function loadCatalog(store: Store, topics: TopicDefinition[], log: Logger): Promise<{ catalog: TopicCatalog; current: { index: TopicIndex } }> {
+  const current = {} as { index: TopicIndex };
+  const catalog = await TopicCatalog.load({ store, config: topics, log, onChange: (index) => (current.index = index) });
+  current.index = catalog.index;
+  return { catalog, current };
 }
 
 /** The config file's topics, feeds and routes, written to the store; returns the feed id of each `feeds[i]`. */
