@@ -6,6 +6,8 @@
  * - `POST /channels/:id/messages` creates a message; `nonce` + `enforce_nonce: true` repeated by the same
  *   author within five minutes returns the first message instead of a new one. Content and embeds are
  *   checked against Discord's limits (400, code 50035 "Invalid Form Body", with Discord's nested `errors`).
+ * - `GET /channels/:id/messages?limit=N` (1–100, default 50), newest first. As on Discord, a message read back
+ *   carries no `nonce` (only the create answer and the gateway event do). `GET /users/@me` is the bot.
  * - `PATCH /channels/:cid/messages/:mid`, `POST /channels/:cid/messages/:mid/threads` (the thread's id is the
  *   message's id, as on Discord; a second start answers 160004; a channel declared `threads: false` 50024).
  * - `PUT /applications/:app/commands` and `/applications/:app/guilds/:g/commands` (bulk overwrite).
@@ -296,6 +298,17 @@ export async function startFakeDiscordApi(options: { token?: string; application
     let m: RegExpMatchArray | null;
     if (method === 'GET' && path === '/gateway/bot') {
       return { status: 200, body: { url: fake.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } } };
+    }
+    if (method === 'GET' && path === '/users/@me') {
+      return { status: 200, body: { id: fake.bot.id, username: fake.bot.username, discriminator: '0000', avatar: null, global_name: null, bot: true } };
+    }
+    if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'GET') {
+      const channel = channelFor(m[1]!);
+      if (isAnswer(channel)) return channel;
+      const limit = query.limit === undefined ? 50 : Number(query.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 100) return invalidForm({ limit: fieldError('NUMBER_TYPE_MAX', 'int value should be less than or equal to 100.') });
+      const recent = messages.filter((x) => x.channel_id === channel.id).slice(-limit).reverse();
+      return { status: 200, body: recent.map((x) => ({ ...messageJson(x), nonce: undefined })) };
     }
     if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && method === 'POST') {
       const channel = channelFor(m[1]!);

@@ -24,6 +24,10 @@
  *   the row's story and topic (`deliveryNonce`): the same on every retry of one delivery, different for
  *   another database's delivery of the same id on the same bot token. Webhook posts have no nonce; there the
  *   outbox alone prevents doubles.
+ * - Discord keeps a nonce for a few minutes only, and never with the message. A post cut off by a crash longer
+ *   ago is recognised instead (`recover`): a message of this bot among the latest 50 of the channel (a
+ *   follow-up: of its thread, then the channel) whose embed has the delivery's title and link. One alert per
+ *   story and one post per article in a channel make that pair the delivery's own.
  * - A follow-up goes into the thread on the alert (started on the first follow-up), else — threads not
  *   allowed or not permitted — a reply to the alert; then the alert's embed is edited with the new outlet
  *   count. A failed edit is logged and does not fail the follow-up.
@@ -62,6 +66,15 @@ interface PostedMessage {
   channel_id: string;
 }
 
+/** What `recover` reads of a message in the channel's history. */
+interface RecentMessage extends PostedMessage {
+  author?: { id: string };
+  embeds?: Array<{ title?: string; url?: string }>;
+}
+
+/** Messages read back to find a post cut off by a crash: Discord's most per request is 100. */
+const HISTORY_LIMIT = 50;
+
 /** The REST client every Discord post goes through: v10, 429 thrown (not slept on), no rate-limit offset. */
 export function createDiscordRest(options: { token?: string; apiUrl?: string; retries?: number }): REST {
   const rest = new REST({
@@ -97,6 +110,7 @@ export function deliveryNonce(alert: Pick<Alert, 'deliveryId' | 'storyId' | 'top
 export function createDiscordSink(options: DiscordSinkOptions): Sink {
   const rest = createDiscordRest({ token: options.token, apiUrl: options.apiUrl });
   const log = options.log;
+  let botId: string | undefined;
 
   const post = async (channelId: string, body: PostBody): Promise<PostedMessage> =>
     (await rest.post(Routes.channelMessages(channelId), { body })) as PostedMessage;
@@ -160,6 +174,29 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
       } catch (err) {
         return outcomeOf(err);
       }
+    },
+    async recover(alert, to) {
+      const expected = (alert.kind === 'alert' ? alertMessage(alert) : followupMessage(alert)).embeds![0]!;
+      const anchor = alert.kind === 'followup' ? parseMessageRef(alert.threadRef) : undefined;
+      const places = anchor ? [anchor.messageId, anchor.channelId] : [to.channel];
+      botId ??= ((await rest.get(Routes.user())) as { id: string }).id;
+      for (const channel of places) {
+        let recent: RecentMessage[];
+        try {
+          recent = (await rest.get(Routes.channelMessages(channel), { query: new URLSearchParams({ limit: String(HISTORY_LIMIT) }) })) as RecentMessage[];
+        } catch (err) {
+          // 10003 on the thread: none was started, so a cut-off follow-up can only be a reply in the channel.
+          if (channel !== places.at(-1) && err instanceof DiscordAPIError && err.code === 10003) continue;
+          const outcome = outcomeOf(err);
+          throw new AppError('discord_history', `Could not read the recent messages of ${channel} (${outcome.status === 'rejected' ? outcome.userDetail : 'detail' in outcome ? outcome.detail : 'no answer'}); the bot needs Read Message History.`, {
+            retryable: outcome.status === 'failed' && outcome.retryable,
+            cause: err,
+          });
+        }
+        const found = recent.find((m) => m.author?.id === botId && m.embeds?.[0]?.title === expected.title && m.embeds?.[0]?.url === expected.url);
+        if (found) return { status: 'sent', messageRef: `${found.channel_id}/${found.id}` };
+      }
+      return undefined;
     },
     async sendDigest(digest, to) {
       return postAll(digestMessages(digest), (message) => post(to.channel, message));

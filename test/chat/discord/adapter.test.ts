@@ -159,6 +159,33 @@ describe('discord bot sink', () => {
     expect(out.status === 'rejected' && out.userDetail).toContain(words);
   });
 
+  it('recovers a cut-off post from the channel history after the nonce is forgotten, and only its own', async () => {
+    const s = sink();
+    const posted = alert({ title: 'Rason freighter seen loading containers', url: 'https://www.yna.co.kr/view/recover-1' });
+    const sent = await s.send(posted, to(NEWS));
+    // Discord stores no nonce with a message: the fake's history answers without one, as Discord does.
+    const history = await fetch(`${api.api}/v10/channels/${NEWS}/messages?limit=5`, { headers: { authorization: `Bot ${api.token}` } });
+    expect((await history.json() as Array<Record<string, unknown>>).every((m) => !('nonce' in m))).toBe(true);
+
+    expect(await s.recover!({ ...posted, deliveryId: posted.deliveryId }, to(NEWS))).toEqual(sent);
+    // The same headline with another link, or never posted: not ours, so it is sent again.
+    expect(await s.recover!(alert({ title: posted.title, url: 'https://www.yna.co.kr/view/other' }), to(NEWS))).toBeUndefined();
+    expect(await s.recover!(alert({ title: 'Never posted' }), to(NEWS))).toBeUndefined();
+
+    // A follow-up is looked for in its alert's thread; with no thread yet, among the channel's replies.
+    const followup = alert({ kind: 'followup', source: 'TASS', title: 'TASS: freighter docks at Vostochny', url: 'https://tass.example/1', threadRef: (sent as { messageRef: string }).messageRef });
+    expect(await s.recover!(followup, to(NEWS))).toBeUndefined();
+    const inThread = await s.send(followup, to(NEWS));
+    expect(await s.recover!(followup, to(NEWS))).toEqual(inThread);
+    await s.close?.();
+  });
+
+  it('cannot recover from a channel it may not read: a sentence naming the permission', async () => {
+    const s = sink();
+    await expect(s.recover!(alert(), to(HIDDEN))).rejects.toMatchObject({ code: 'discord_history', retryable: false, message: expect.stringContaining('Read Message History') });
+    await s.close?.();
+  });
+
   it('returns a 429 to the outbox at once, with retryAfterS, instead of waiting it out', async () => {
     api.rateLimit({ method: 'POST', path: `/channels/${BUSY}/messages`, retryAfterS: 30, times: 1000 });
     const out = await sink().send(alert(), to(BUSY));
