@@ -1,6 +1,6 @@
 import { AppError, errorMessage } from '../errors.ts';
 import type { HttpClient } from '../feeds/http/fetch.ts';
-import { HtmlPageError } from '../feeds/read/parse-errors.ts';
+import { HtmlPageError } from '../feeds/read/html-page-error.ts';
 import { type FeedDocument, type FeedReader, readFeedBytes, readFetchedFeed } from '../feeds/read/read.ts';
 import type { FeedRow, FeedStore } from '../store/store.ts';
 import { findFeed } from './find-feed.ts';

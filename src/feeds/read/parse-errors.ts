@@ -1,16 +1,8 @@
 /** The sentences a document that is not a feed fails with, and the error that carries a web page's feeds. */
 import { AppError } from '../../errors.ts';
-import { type DiscoveredFeed, discoverFeeds } from './discover.ts';
+import { discoverFeeds } from './discover.ts';
 import type { ParseOptions } from './feed-types.ts';
-
-/** The input was a web page, not a feed; `feeds` are the alternates it announces (maybe none). */
-export class HtmlPageError extends AppError {
-  readonly feeds: DiscoveredFeed[];
-  constructor(message: string, feeds: DiscoveredFeed[]) {
-    super('html_page', message);
-    this.feeds = feeds;
-  }
-}
+import { HtmlPageError } from './html-page-error.ts';
 
 export function htmlPage(source: string, options: ParseOptions): HtmlPageError {
   const feeds = discoverFeeds(source, options.url ?? 'http://invalid/');

@@ -9,7 +9,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.ts';
-import { HtmlPageError } from './parse-errors.ts';
+import { HtmlPageError } from './html-page-error.ts';
 import type { FeedContent, FeedReader, PageReader } from './read.ts';
 import type { ReadAnswer, ReadJob, SerializedError } from './read-worker.ts';
 

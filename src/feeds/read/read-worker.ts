@@ -5,8 +5,9 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { AppError } from '../../errors.ts';
-import { HtmlPageError } from './parse-errors.ts';
-import { type FeedContent, readFeedBytes, readPageText } from './read.ts';
+import { HtmlPageError } from './html-page-error.ts';
+import type { FeedContent } from './read.ts';
+import { readFeedBytes, readPageText } from './read-bytes.ts';
 
 export interface ReadJob {
   id: number;

@@ -1,11 +1,12 @@
-import { htmlToLine } from '../../text/clean.ts';
-import { cutMarkup, cutText } from '../../text/cut.ts';
-import { type DecodedFeed, decodeFeed } from './decode.ts';
+/**
+ * Reading a fetched feed: the reader types, autodiscovery, and this thread's readers. The readers' code (decoding,
+ * the XML parser, normalizing: ~28 MB) lives in read-bytes.ts and loads on first use, so a process whose parsing
+ * runs on the read pool's threads (the default) never loads it on its main thread.
+ */
 import type { FetchOutcome, HttpClient } from '../http/fetch.ts';
-import { FIELD_LIMITS, type FeedArticle, normalizeFeed } from './normalize.ts';
+import type { FeedArticle } from './normalize.ts';
 import type { ParsedFeed } from './feed-types.ts';
-import { parseFeed } from './parse.ts';
-import { HtmlPageError } from './parse-errors.ts';
+import { HtmlPageError } from './html-page-error.ts';
 
 type Fetched = Extract<FetchOutcome, { status: 'ok' }>;
 
@@ -35,48 +36,20 @@ export interface FeedDocument extends FeedContent {
 }
 
 /**
- * Decodes with feedparser's precedence, parses, and normalizes items against `url` (the document's URL).
- * Not an async function on purpose: the bytes are decoded synchronously and no frame suspended across
- * the parse keeps them, so a caller that lets go of them too (read-worker.ts) leaves them free to be
- * collected while the document is parsed.
- */
-export const readFeedBytes: FeedReader = (bytes, contentType, url) => {
-  let decoded: DecodedFeed;
-  try {
-    decoded = decodeFeed(asBuffer(bytes), contentType);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return readDecoded(decoded, contentType, url);
-};
-
-async function readDecoded({ text, encoding, repaired }: DecodedFeed, contentType: string | undefined, url: string): Promise<FeedContent> {
-  const { items, ...feed } = await parseFeed(text, { contentType, url });
-  if (repaired) feed.recoveredFrom ??= 'its text had been encoded as UTF-8 twice';
-  // Feeds give their own title as markup, like their items' (escaped HTML, Atom's types): stored and shown as text.
-  // Cut like an item's title (normalize.ts FIELD_LIMITS): the outlet's name is shown beside every alert.
-  feed.title = feed.title === undefined ? undefined : cutText(htmlToLine(cutMarkup(feed.title, FIELD_LIMITS.lineMarkup)), 300, { ellipsis: true }) || undefined;
-  return { feed, articles: normalizeFeed({ ...feed, items }, url), encoding };
-}
-
-/**
  * Bytes of an article page → its main text (full text for teaser feeds), or undefined when it has
  * none. Like FeedReader, on this thread (readPageText) or on the read pool's threads (ReadPool.readPage).
  */
 export type PageReader = (bytes: Uint8Array, contentType: string | undefined, url: string) => Promise<string | undefined>;
 
-export const readPageText: PageReader = async (bytes, contentType, url) => {
-  // Loaded on first use: the DOM and Readability cost ~20 MB that feeds without full_text never need.
-  const { extractMainText } = await import('./fulltext.ts');
-  const text = extractMainText(decodeFeed(asBuffer(bytes), contentType).text, url)?.text;
-  // A page's text becomes the article's body: cut as a feed's body is (normalize.ts FIELD_LIMITS).
-  return text === undefined ? undefined : cutText(text, FIELD_LIMITS.body);
-};
 
-/** The same bytes as a Buffer, without a copy (a pool's thread receives a plain Uint8Array). */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
+let readBytes: Promise<typeof import('./read-bytes.ts')> | undefined;
+const loadReaders = () => (readBytes ??= import('./read-bytes.ts'));
+
+/** Bytes → FeedContent on this thread (read-bytes.ts, loaded on first use). */
+export const readFeedBytes: FeedReader = (bytes, contentType, url) => loadReaders().then((m) => m.readFeedBytes(bytes, contentType, url));
+
+/** An article page's bytes → its main text on this thread (read-bytes.ts, loaded on first use). */
+export const readPageText: PageReader = (bytes, contentType, url) => loadReaders().then((m) => m.readPageText(bytes, contentType, url));
 
 /**
  * Reads a fetched document. Autodiscovery: a web page that announces exactly one feed is followed to

@@ -6,7 +6,7 @@ import { AppError } from '../../../src/errors.ts';
 import { decodeFeed } from '../../../src/feeds/read/decode.ts';
 import type { ParsedFeed } from '../../../src/feeds/read/feed-types.ts';
 import { parseFeed } from '../../../src/feeds/read/parse.ts';
-import { HtmlPageError } from '../../../src/feeds/read/parse-errors.ts';
+import { HtmlPageError } from '../../../src/feeds/read/html-page-error.ts';
 import { readFeedBytes } from '../../../src/feeds/read/read.ts';
 import { escapeStrayDeclarations } from '../../../src/feeds/read/repair.ts';
 

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../../src/errors.ts';
-import { HtmlPageError } from '../../../src/feeds/read/parse-errors.ts';
+import { HtmlPageError } from '../../../src/feeds/read/html-page-error.ts';
 import { readFeedBytes } from '../../../src/feeds/read/read.ts';
 import { ReadPool } from '../../../src/feeds/read/read-pool.ts';
 
