@@ -222,7 +222,7 @@ export function createSlackSink(options: SlackSinkOptions): SlackSink {
       } catch (err) {
         const outcome = outcomeOfError(err, channel);
         throw new AppError(
-          outcome.status === 'rejected' ? outcome.code : 'slack_history_failed',
+          'slack_history',
           outcome.status === 'rejected' ? outcome.userDetail : `Could not read the recent messages of ${channel} (${outcome.detail}); try again later. The app needs channels:history (groups:history for private channels).`,
           { retryable: outcome.status === 'failed' && outcome.retryable, cause: err },
         );

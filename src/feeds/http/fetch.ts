@@ -2,7 +2,7 @@ import type { Config } from '../../config.ts';
 import { STATUS_CODES } from 'node:http';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { AppError, errorMessage } from '../../errors.ts';
+import { AppError, type ErrorCode, errorMessage } from '../../errors.ts';
 import { type ByteCounter, MiB, readBody, tooLargeError } from './body.ts';
 import { parseMaxAge, parseRetryAfter } from './headers.ts';
 import { addressCheck, checkUrl, guardedConnector, hostName, systemResolver, type AddressCheck, type Resolver } from './guard.ts';
@@ -78,7 +78,7 @@ export class FetchError extends AppError {
   readonly retryAfterS?: number;
 
   constructor(
-    code: string,
+    code: ErrorCode,
     message: string,
     options: { url: string; retryable?: boolean; cause?: unknown; httpStatus?: number; retryAfterS?: number },
   ) {

@@ -4,7 +4,7 @@
  * instances do not cross threads).
  */
 import { parentPort } from 'node:worker_threads';
-import { AppError } from '../../errors.ts';
+import { AppError, type ErrorCode } from '../../errors.ts';
 import { HtmlPageError } from './html-page-error.ts';
 import type { FeedContent } from './read.ts';
 import { readFeedBytes, readPageText } from './read-bytes.ts';
@@ -20,7 +20,7 @@ export interface ReadJob {
 
 export interface SerializedError {
   message: string;
-  code?: string;
+  code?: ErrorCode;
   retryable?: boolean;
   /** Set when the document was a web page: the feeds it announces. */
   feeds?: HtmlPageError['feeds'];

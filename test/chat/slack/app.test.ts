@@ -132,7 +132,7 @@ describe('Slack app over HTTP (real Bolt HTTPReceiver, signed requests)', () => 
 
   it.each([
     ['an unexpected error', new Error('database is locked'), /^Sorry, \/watch digest failed on our side and changed nothing\..*\(ref [0-9a-f]{8}\)\.$/],
-    ['an AppError', new AppError('feed_unreachable', 'Could not fetch https://x.example/feed (timeout); try again later.'), /^Could not fetch https:\/\/x\.example\/feed \(timeout\); try again later\.$/],
+    ['an AppError', new AppError('timeout', 'Could not fetch https://x.example/feed (timeout); try again later.'), /^Could not fetch https:\/\/x\.example\/feed \(timeout\); try again later\.$/],
   ])('a handler that throws %s still answers the user privately', async (_label, error, sentence) => {
     commands.answerWith(async () => {
       throw error;
