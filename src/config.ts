@@ -60,6 +60,8 @@ const timeZone = z.string().refine((zone) => {
 }, { message: 'expected an IANA time zone such as "Europe/Berlin" or "UTC"' });
 
 const digestSchema = z.strictObject({
+  /** Names the digest for good: its once-per-period key, kept through edits (src/scheduler.ts, configDigestKey). */
+  name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'expected a short name of lower-case letters, digits, ".", "_" or "-", such as "morning-brief"').optional(),
   to: routeTarget,
   topic: z.string().min(1).optional(),
   cron: cronExpression,
@@ -104,7 +106,15 @@ export const configSchema = z.strictObject({
   feeds: z.array(feedSchema).default([]),
   topics: z.array(z.string().min(1)).default([]),
   routes: z.array(routeSchema).default([]),
-  digests: z.array(digestSchema).default([]),
+  digests: z.array(digestSchema).default([]).superRefine((digests, ctx) => {
+    // The name is the digest's once-per-period key: two digests with one name would share their periods.
+    const seen = new Set<string>();
+    digests.forEach((digest, i) => {
+      if (digest.name === undefined) return;
+      if (seen.has(digest.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `another digest is named "${digest.name}"; give each digest its own name` });
+      seen.add(digest.name);
+    });
+  }),
   console: z.strictObject({ format: z.enum(['pretty', 'json']).default('pretty') }).default({ format: 'pretty' }),
   http: z.strictObject({ port: z.number().int().min(0).max(65_535).default(8080) }).default({ port: 8080 }),
   /** How long `run` waits for the work in progress after SIGTERM before abandoning it; with the 2 s closing may take after, within the 10 s Docker waits before SIGKILL. */

@@ -1,6 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { duePeriod } from './alerts/digest-schedule.ts';
-import { collectDigest } from './alerts/digest-source.ts';
 import { startOutboxLoop } from './alerts/outbox-loop.ts';
 import { formatTarget, targetChannel } from './chat/targets.ts';
 import { errorMessage } from './errors.ts';
@@ -27,9 +26,9 @@ export interface SchedulePulse {
 
 /**
  * The clock of the long-running bot: a poll cycle now and on every tick of `poll.schedule` (feeds that are
- * not due are skipped cheaply), each config digest on its cron, and every minute the digests channels
- * scheduled with `/watch digest schedule`. A tick that finds the previous cycle still running is skipped
- * rather than stacked.
+ * not due are skipped cheaply), each config digest queued on its cron, and every minute the digests channels
+ * scheduled with `/watch digest schedule` queued when due; the outbox loop, started here too, posts them. A
+ * tick that finds the previous cycle still running is skipped rather than stacked.
  */
 export function startSchedules(app: App, log: Logger): Schedules {
   // Every run in progress (a cycle, a digest): stop() waits for all of them.
@@ -75,7 +74,7 @@ export function startSchedules(app: App, log: Logger): Schedules {
   app.config.digests.forEach((digest, i) => {
     tasks.push(cron.schedule(digest.cron, (ctx) => {
       if (stopping) return;
-      track(postScheduledDigest(app, i, ctx.date, log).then(
+      track(queueScheduledDigest(app, digest, ctx.date, log).then(
         () => undefined,
         (err) => log.error({ err }, `digest failed: ${errorMessage(err)}`),
       ));
@@ -84,7 +83,7 @@ export function startSchedules(app: App, log: Logger): Schedules {
 
   tasks.push(cron.schedule('* * * * *', () => {
     if (stopping) return;
-    track(postChannelDigests(app, log).then(
+    track(queueChannelDigests(app, log).then(
       () => undefined,
       (err) => log.error({ err }, `channel digests failed: ${errorMessage(err)}`),
     ));
@@ -110,56 +109,58 @@ export function startSchedules(app: App, log: Logger): Schedules {
   };
 }
 
+type ConfigDigest = App['config']['digests'][number];
+
 /**
- * Posts the config's digest number `index` for the period that began at `scheduledAt` — once, even across
- * restarts and replicas: the store's unique (schedule, period) key decides who posts. Returns whether it posted.
+ * The key a config digest goes out once per period under. It names what the digest is — its `name` when it has
+ * one, else its destination, topic, cron, zone and window — never its place in the file, so reordering the file
+ * or adding a digest before it cannot post a period twice. Editing an unnamed digest makes it a new schedule
+ * (its next period goes out as usual); a `name` keeps the key through edits.
  */
-export async function postScheduledDigest(app: App, index: number, scheduledAt: Date, log: Logger): Promise<boolean> {
-  const digest = app.config.digests[index]!;
+export function configDigestKey(digest: ConfigDigest): string {
+  if (digest.name) return `config:name:${digest.name}`;
+  return `config:${formatTarget(digest.to)}|${digest.topic ?? '*'}|${digest.cron}|${digest.timezone}|${digest.since}s`;
+}
+
+/**
+ * Queues the period of a config digest that began at `scheduledAt` as an outbox row (kind `digest`), which the
+ * outbox posts with an alert's retries and outcomes — once, even across restarts and replicas: the outbox's
+ * unique (schedule, period) key decides. Returns whether this call queued it.
+ */
+export async function queueScheduledDigest(app: App, digest: ConfigDigest, scheduledAt: Date, log: Logger): Promise<boolean> {
   const to = formatTarget(digest.to);
-  const sink = app.pipeline.sinks.get(digest.to.platform);
-  if (!sink?.sendDigest) {
-    log.error({ schedule: index, to }, `digests[${index}] goes to ${to}, but no ${digest.to.platform} connection is configured; set its credentials (watchfloor check-config lists them)`);
-    return false;
-  }
-  const scheduleKey = `config:${index}:${digest.topic ?? '*'}:${digest.cron}:${digest.timezone}`;
+  const scheduleKey = configDigestKey(digest);
   const period = scheduledAt.toISOString().slice(0, 16);
-  if (!(await app.store.claimDigestRun(scheduleKey, period, app.pipeline.now()))) return false;
-  const until = scheduledAt;
-  const result = await collectDigest(app.store, { topic: digest.topic, since: new Date(until.getTime() - digest.since * 1000), until });
-  const outcome = await sink.sendDigest(result, targetChannel(digest.to));
-  if (outcome.status !== 'sent') {
-    log.error({ schedule: scheduleKey, period, to, outcome }, `digest for ${period} not posted to ${to}: ${'detail' in outcome ? outcome.detail : outcome.userDetail}`);
-    return false;
-  }
-  log.info({ schedule: scheduleKey, period, stories: result.storyCount, to }, 'digest posted');
+  const channelId = await app.store.ensureChannel(targetChannel(digest.to));
+  const since = new Date(scheduledAt.getTime() - digest.since * 1000);
+  const id = await app.store.enqueueDigest({ channelId, scheduleKey, period, since, until: scheduledAt, of: 'topics', topic: digest.topic ?? null }, app.pipeline.now());
+  if (id === null) return false;
+  if (app.pipeline.sinks.has(digest.to.platform)) log.info({ schedule: scheduleKey, period, to, delivery: id }, 'digest queued');
+  else log.error({ schedule: scheduleKey, period, to, delivery: id }, `the digest for ${period} goes to ${to}, but no ${digest.to.platform} connection is configured; it waits in the outbox until one is: set its credentials (watchfloor check-config lists them)`);
+  app.pipeline.onQueued?.();
   return true;
 }
 
 /**
- * Posts each channel's scheduled digest that is due now (alerts/digest-schedule.ts), once per period across
- * restarts and replicas. Returns how many were posted.
+ * Queues each channel's scheduled digest that is due now (alerts/digest-schedule.ts), once per period across
+ * restarts and replicas; the outbox posts them. Returns how many this call queued.
  */
-export async function postChannelDigests(app: App, log: Logger): Promise<number> {
+export async function queueChannelDigests(app: App, log: Logger): Promise<number> {
   const now = app.pipeline.now();
-  let posted = 0;
+  let queued = 0;
   for (const schedule of await app.store.listDigestSchedules()) {
     const due = duePeriod(schedule, now);
     if (!due) continue;
-    const sink = app.pipeline.sinks.get(schedule.channel.platform);
-    if (!sink?.sendDigest) continue; // its platform is not connected in this process; another may post it
-    if (!(await app.store.claimDigestRun(`channel:${schedule.channelId}`, due.period, now))) continue;
-    const digest = await collectDigest(app.store, { channelId: schedule.channelId, since: new Date(now.getTime() - due.sinceS * 1000), until: now });
-    const outcome = await sink.sendDigest(digest, schedule.channel);
-    const where = `${schedule.channel.platform}:${schedule.channel.channel}`;
-    if (outcome.status === 'sent') {
-      posted++;
-      log.info({ channel: where, period: due.period, stories: digest.storyCount }, 'channel digest posted');
-    } else {
-      log.error({ channel: where, period: due.period, outcome }, `channel digest for ${due.period} not posted to ${where}: ${'detail' in outcome ? outcome.detail : outcome.userDetail}`);
-    }
+    const id = await app.store.enqueueDigest({
+      channelId: schedule.channelId, scheduleKey: `channel:${schedule.channelId}`, period: due.period,
+      since: new Date(now.getTime() - due.sinceS * 1000), until: now, of: 'subscriptions', topic: null,
+    }, now);
+    if (id === null) continue;
+    queued++;
+    log.info({ channel: `${schedule.channel.platform}:${schedule.channel.channel}`, period: due.period, delivery: id }, 'channel digest queued');
   }
-  return posted;
+  if (queued > 0) app.pipeline.onQueued?.();
+  return queued;
 }
 
 /** The one line a cycle ends with: `16 feeds (16 failed, 0 unchanged), 0 new articles, 0 matches, 0 sent`. */

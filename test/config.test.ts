@@ -38,6 +38,8 @@ describe('config', () => {
     [{ poll: { parse_threads: -1 } }, 'poll.parse_threads'],
     [{ digests: [{ to: 'console', cron: '0 8 * * *', timezone: 'Mars/Olympus' }] }, 'digests[0].timezone: expected an IANA time zone'],
     [{ digests: [{ to: 'console', cron: 'every morning' }] }, 'digests[0].cron: expected a cron expression'],
+    [{ digests: [{ name: 'brief', to: 'console', cron: '0 8 * * *' }, { name: 'brief', to: 'console', cron: '0 9 * * *' }] }, 'digests[1].name: another digest is named "brief"'],
+    [{ digests: [{ name: 'Morning Brief', to: 'console', cron: '0 8 * * *' }] }, 'digests[0].name: expected a short name'],
     [{ console: { format: 'xml' } }, 'console.format'],
   ])('rejects %j naming %s', (raw, expected) => {
     expect(() => parseConfig(raw, 'w.yaml', {})).toThrow(expected);

@@ -5,7 +5,7 @@ import { silentLogger } from '../src/log.ts';
 import { type Pipeline, type PipelineMetrics, rebuildStoryWindow, understandPending } from '../src/pipeline.ts';
 import { PostgresStore } from '../src/store/postgres.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';
-import type { Store } from '../src/store/store.ts';
+import type { AlertJob, Store } from '../src/store/store.ts';
 import { StoryIndex } from '../src/stories/cluster.ts';
 import { compileTopics } from '../src/topics/compile.ts';
 import { parseTopicQuery } from '../src/topics/query.ts';
@@ -71,7 +71,7 @@ describe('understanding pending articles', () => {
     const rows = await store.listDeliveries({ limit: 10 });
     expect(rows.map((r) => r.kind).sort()).toEqual(['alert', 'followup']);
     const alert = rows.find((r) => r.kind === 'alert')!;
-    const job = (await store.claimDeliveries(at(200), 'w', at(201), 10)).find((j) => j.id === alert.id)!;
+    const job = ((await store.claimDeliveries(at(200), 'w', at(201), 10)) as AlertJob[]).find((j) => j.id === alert.id)!;
     expect(job.article.id).toBe(earlier);
   });
 });

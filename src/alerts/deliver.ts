@@ -1,8 +1,9 @@
 import { AppError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { ArticleRow, DeliveryJob, Store, StoryAlert } from '../store/store.ts';
+import type { AlertJob, ArticleRow, DeliveryJob, DigestJob, Store, StoryAlert } from '../store/store.ts';
 import { FIRST_REPORTS, focusFromExplanation, summarize, summarySource } from '../summaries/summarize.ts';
 import { buildDigest, type Digest } from './digest.ts';
+import { collectDigest } from './digest-source.ts';
 import { type Alert, type DeliveryOutcome, type Sink, outletName, safeLink } from './message.ts';
 import { ChannelPacer } from './pacing.ts';
 
@@ -29,14 +30,21 @@ export interface DeliverDeps {
 }
 
 export interface DeliverMetrics {
-  /** One send's outcome (`sent`, `held`, `rejected`, `failed`); a sent one's latency runs from its article's fetch. */
-  delivered(outcome: { platform: string; status: string; fetchedAt: Date; at: Date }): void;
+  /**
+   * One send's outcome (`sent`, `held`, `rejected`, `failed`); a sent alert's latency runs from its article's
+   * fetch (`fetchedAt`; a digest has none).
+   */
+  delivered(outcome: { platform: string; status: string; fetchedAt?: Date; at: Date }): void;
 }
 
 /** A claim holds its rows this long; a send in progress renews it (leases.ts), a dead sender's rows come back after it. */
 export const DELIVERY_LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 8;
 const ALERT_NOT_POSTED = 'alert_not_posted';
+/** The medium takes no digests (lazy-sink.ts says so too). */
+const NO_DIGESTS = 'no_digests';
+/** Refusals that are the row's, not the channel's: they pause no subscription. */
+const NOT_THE_CHANNEL = new Set([ALERT_NOT_POSTED, NO_DIGESTS]);
 /** Rows claimed at a time; a run claims again until nothing is due. */
 const BATCH = 500;
 /** A follow-up waiting for its alert looks again after this long, or as soon as the alert is posted (markDelivered wakes it). */
@@ -117,13 +125,14 @@ async function deliverToChannel(run: Run, group: DeliveryJob[]): Promise<void> {
   const channel = group[0]!.channel;
   const sink = deps.sinks.get(channel.platform);
   const intervalMs = sink?.minIntervalMs ?? 0;
-  let units: Array<DeliveryJob | DeliveryJob[]> = group;
+  let units: Array<DeliveryJob | AlertJob[]> = group;
   if (sink?.sendDigest && pacer.options.burst > 0) {
     // A row cut off mid-post goes alone: it is asked about (Sink.recover) before anything is sent again.
-    const alerts = group.filter((j) => j.kind === 'alert' && !j.cutOff);
+    // A scheduled digest is one message already: paced, never gathered into a burst.
+    const alerts = group.filter((j): j is AlertJob => j.kind === 'alert' && !j.cutOff);
     const { room, freesAt } = pacer.room(channel.id, deps.now().getTime());
     if (alerts.length > room) {
-      const rest = group.filter((j) => !alerts.includes(j));
+      const rest = group.filter((j) => !alerts.includes(j as AlertJob));
       if (room < 1) {
         for (const job of alerts) await defer(run, job, freesAt, `burst guard: ${channel.platform}:${channel.channel} had ${pacer.options.burst} messages this minute`);
         units = rest;
@@ -147,8 +156,9 @@ async function deliverToChannel(run: Run, group: DeliveryJob[]): Promise<void> {
       await sendBurst(run, sink!, unit, intervalMs);
       continue;
     }
-    const outcome = await attempt(deps, unit);
-    if (outcome.status !== 'held') pacer.posted(channel.id, now, intervalMs, unit.kind === 'alert');
+    const outcome = unit.kind === 'digest' ? await attemptDigest(deps, unit) : await attempt(deps, unit);
+    // Alerts and digests are top-level messages (the burst guard counts them); follow-ups reply in threads.
+    if (outcome.status !== 'held') pacer.posted(channel.id, now, intervalMs, unit.kind !== 'followup');
     await record(deps, unit, outcome, run.report, pacer);
   }
 }
@@ -170,7 +180,7 @@ const BURST_SHOWN = 10;
  * on every row of it. Its crash window is wider than an alert's: a burst carries no per-row metadata, so a row
  * cut off mid-burst is sent again on its own (docs/operations.md).
  */
-async function sendBurst(run: Run, sink: Sink, jobs: DeliveryJob[], intervalMs: number): Promise<void> {
+async function sendBurst(run: Run, sink: Sink, jobs: AlertJob[], intervalMs: number): Promise<void> {
   const { deps, pacer } = run;
   const now = deps.now();
   let outcome: Attempt;
@@ -191,7 +201,7 @@ async function sendBurst(run: Run, sink: Sink, jobs: DeliveryJob[], intervalMs: 
 }
 
 /** The neutral mini-digest of a burst: every alert of it, grouped by topic, the first few of each shown. */
-function burstDigest(jobs: DeliveryJob[], now: Date): Digest {
+function burstDigest(jobs: AlertJob[], now: Date): Digest {
   const stories = jobs.map((job) => {
     const a = job.article;
     return {
@@ -212,9 +222,14 @@ function burstDigest(jobs: DeliveryJob[], now: Date): Digest {
   return buildDigest(stories, { since, until: now }, { title: `a burst of ${jobs.length} alerts`, perTopic: BURST_SHOWN, now });
 }
 
-async function attempt(deps: DeliverDeps, job: DeliveryJob): Promise<Attempt> {
+/** No sink for the row's platform in this process: it waits (no attempt spent) for a process or restart that has one. */
+function noConnection(deps: DeliverDeps, job: DeliveryJob): Attempt {
+  return { status: 'held', detail: `no ${job.channel.platform} connection is configured; the delivery waits until one is`, until: new Date(deps.now().getTime() + NO_CONNECTION_WAIT_MS) };
+}
+
+async function attempt(deps: DeliverDeps, job: AlertJob): Promise<Attempt> {
   const sink = deps.sinks.get(job.channel.platform);
-  if (!sink) return { status: 'held', detail: `no ${job.channel.platform} connection is configured; the delivery waits until one is`, until: new Date(deps.now().getTime() + NO_CONNECTION_WAIT_MS) };
+  if (!sink) return noConnection(deps, job);
   const anchor = job.kind === 'followup' ? await deps.store.storyAlert(job.channel.id, job.storyId) : undefined;
   if (job.kind === 'followup') {
     if (anchor?.status === 'dead' || anchor?.status === 'rejected') return { status: 'rejected', code: ALERT_NOT_POSTED, userDetail: 'the story alert this follow-up replies to could not be posted' };
@@ -243,7 +258,7 @@ async function attempt(deps: DeliverDeps, job: DeliveryJob): Promise<Attempt> {
  * Asks the medium whether an uncertain earlier attempt went out. A medium that cannot be asked for good (the
  * channel is gone) is answered by the send that follows; one that cannot be asked now is tried again later.
  */
-async function recover(sink: Sink, alert: Alert, job: DeliveryJob): Promise<DeliveryOutcome | undefined> {
+async function recover(sink: Sink, alert: Alert, job: AlertJob): Promise<DeliveryOutcome | undefined> {
   try {
     return await sink.recover!(alert, job.channel);
   } catch (err) {
@@ -252,8 +267,31 @@ async function recover(sink: Sink, alert: Alert, job: DeliveryJob): Promise<Deli
   }
 }
 
+/**
+ * One period of a scheduled digest. Its stories are read now, from the window stored on the row, so a digest
+ * retried an hour later still covers its own period. No medium can be asked whether a cut-off digest went out
+ * (digests carry no delivery metadata yet): one cut off by a crash is posted again (docs/operations.md).
+ */
+async function attemptDigest(deps: DeliverDeps, job: DigestJob): Promise<Attempt> {
+  const sink = deps.sinks.get(job.channel.platform);
+  if (!sink) return noConnection(deps, job);
+  if (!sink.sendDigest) return { status: 'rejected', code: NO_DIGESTS, userDetail: `${job.channel.platform} cannot post digests; send the digest to another destination` };
+  let began = false;
+  try {
+    const { since, until, of, topic } = job.digest;
+    const digest = await collectDigest(deps.store, of === 'subscriptions' ? { channelId: job.channel.id, since, until } : { topic: topic ?? undefined, since, until });
+    await deps.store.markAttemptStarted(job.id, deps.now());
+    began = true;
+    const outcome = await sink.sendDigest(digest, job.channel);
+    // As for an alert: a rate limit or a refusal is a definite "not posted", any other failure may be after the post.
+    return outcome.status === 'failed' && outcome.retryAfterS === undefined ? { ...outcome, uncertain: true } : outcome;
+  } catch (err) {
+    return { status: 'failed', retryable: true, detail: errorMessage(err), uncertain: began || job.cutOff };
+  }
+}
+
 /** The alert of one outbox row; a follow-up also carries its story's alert, re-rendered with the outlet count. */
-async function buildAlert(store: Store, job: DeliveryJob, anchor: StoryAlert | undefined): Promise<Alert> {
+async function buildAlert(store: Store, job: AlertJob, anchor: StoryAlert | undefined): Promise<Alert> {
   if (job.kind === 'alert' || !anchor) return toAlert(job, { reports: await store.storyArticles(job.storyId, FIRST_REPORTS), outlets: 1 });
   const outlets = new Set([...anchor.postedFeeds, job.article.feedId]).size;
   // An alert posted in a burst shares its message with others: reply under it, never rewrite it as one alert.
@@ -267,11 +305,14 @@ async function buildAlert(store: Store, job: DeliveryJob, anchor: StoryAlert | u
 
 async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, report: DeliverReport, pacer?: ChannelPacer): Promise<void> {
   const at = deps.now();
-  deps.metrics?.delivered({ platform: job.channel.platform, status: outcome.status, fetchedAt: job.article.fetchedAt, at });
+  deps.metrics?.delivered({ platform: job.channel.platform, status: outcome.status, fetchedAt: job.kind === 'digest' ? undefined : job.article.fetchedAt, at });
   if (outcome.status === 'sent') {
     await deps.store.markDelivered(job.id, outcome.messageRef, at);
     report.sent++;
-    deps.log.info({ delivery: job.id, kind: job.kind, story: job.storyId, topic: job.topic.slug, article: job.article.id, platform: job.channel.platform, channel: job.channel.channel, messageRef: outcome.messageRef }, `delivered ${job.kind} to ${job.channel.platform}:${job.channel.channel}`);
+    const what = job.kind === 'digest'
+      ? { schedule: job.digest.scheduleKey, period: job.digest.period }
+      : { story: job.storyId, topic: job.topic.slug, article: job.article.id };
+    deps.log.info({ delivery: job.id, kind: job.kind, ...what, platform: job.channel.platform, channel: job.channel.channel, messageRef: outcome.messageRef }, `delivered ${job.kind} to ${job.channel.platform}:${job.channel.channel}`);
     return;
   }
   // A rate limit is the platform saying when, not a failed attempt: wait it out without spending one, so a 429
@@ -292,8 +333,9 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, rep
   }
   const detail = outcome.status === 'rejected' ? `${outcome.code}: ${outcome.userDetail}` : outcome.detail;
   // The platform refused the channel itself (gone, archived, bot removed, token revoked): stop routing to it
-  // until someone subscribes again; `/watch list` shows why. A follow-up whose alert failed is not the channel's fault.
-  if (outcome.status === 'rejected' && outcome.code !== ALERT_NOT_POSTED) {
+  // until someone subscribes again; `/watch list` shows why. A follow-up whose alert failed, or a digest to a medium
+  // that takes none, is not the channel's fault.
+  if (outcome.status === 'rejected' && !NOT_THE_CHANNEL.has(outcome.code)) {
     const paused = await deps.store.pauseSubscriptions(job.channel.id, outcome.userDetail);
     if (paused > 0) deps.log.warn({ channel: job.channel.channel, platform: job.channel.platform, code: outcome.code }, `${paused} subscription(s) of ${job.channel.platform}:${job.channel.channel} paused: ${outcome.userDetail}`);
   }
@@ -320,7 +362,7 @@ export function backoffMs(attempts: number, retryAfterS: number | undefined, ran
  * terms the topic matched; only a teaser borrows a fuller first report's (`reports`), and then says whose.
  * A follow-up has no summary: it names its story's alert (`anchor`) and replies in its thread.
  */
-export function toAlert(job: DeliveryJob, context: { reports: ArticleRow[]; outlets: number; anchor?: { alert: Alert; messageRef: string | null }; refresh?: boolean }): Alert {
+export function toAlert(job: AlertJob, context: { reports: ArticleRow[]; outlets: number; anchor?: { alert: Alert; messageRef: string | null }; refresh?: boolean }): Alert {
   const a = job.article;
   const explanation = job.match.explanation as Parameters<typeof focusFromExplanation>[0] & { threshold?: number };
   const title = a.title || '(untitled)';

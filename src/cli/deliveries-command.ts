@@ -1,4 +1,4 @@
-import { DELIVERY_STATUSES, type DeliveryStatus, type Store } from '../store/store.ts';
+import { DELIVERY_KINDS, DELIVERY_STATUSES, type DeliveryKind, type DeliveryStatus, type Store } from '../store/store.ts';
 import { openStore } from '../store/open.ts';
 import { type CliCommand, type CliIO, type OptionValues, clockOf } from './command.ts';
 import { CONFIG_USAGE, cliLogger, configOption, loadCliConfig, onlyId, usageError } from './context.ts';
@@ -19,30 +19,38 @@ const when = (d: Date | null) => (d ? d.toISOString().slice(0, 16).replace('T', 
 export const deliveriesListCommand: CliCommand = {
   name: 'deliveries list',
   summary: 'show outbox rows (newest first): status, attempts, next attempt and last error',
-  usage: `Usage: watchfloor deliveries list [--status STATUS] [--limit N] [--config PATH]
+  usage: `Usage: watchfloor deliveries list [--status STATUS] [--kind KIND] [--limit N] [--config PATH]
 
 Lists the outbox, newest first. A row is pending (due at its next attempt), deferred (waiting for its
 story alert or for a connection to its platform; no attempt spent), sending (leased by a worker), sent,
 rejected (the platform refused the channel for good: its subscriptions are paused) or dead (gave up after
-its attempts). \`watchfloor deliveries retry ID\` sends a rejected or dead row again.
+its attempts). \`watchfloor deliveries retry ID\` sends a rejected or dead row again. A row is a story's
+alert, a follow-up in its thread, or one period of a scheduled digest (title \`digest <period>\`; topic
+\`(all topics)\` or, for a channel's own digest, \`(subscriptions)\`).
 
 Options:
   -s, --status STATUS one of ${DELIVERY_STATUSES.join(', ')} (default: all)
+  -k, --kind KIND     one of ${DELIVERY_KINDS.join(', ')} (default: all)
   -n, --limit N       at most N rows (default 50)
 ${CONFIG_USAGE}
   -h, --help          show this help`,
-  options: { ...configOption, status: { type: 'string', short: 's' }, limit: { type: 'string', short: 'n' } },
+  options: { ...configOption, status: { type: 'string', short: 's' }, kind: { type: 'string', short: 'k' }, limit: { type: 'string', short: 'n' } },
   async run({ values }, io) {
     const status = values.status as string | undefined;
     if (status !== undefined && !DELIVERY_STATUSES.includes(status as DeliveryStatus)) {
       throw usageError(`--status ${status} is not a delivery status; use one of ${DELIVERY_STATUSES.join(', ')}.`);
     }
+    const kind = values.kind as string | undefined;
+    if (kind !== undefined && !DELIVERY_KINDS.includes(kind as DeliveryKind)) {
+      throw usageError(`--kind ${kind} is not a kind of delivery; use one of ${DELIVERY_KINDS.join(', ')}.`);
+    }
     const limit = values.limit === undefined ? 50 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw usageError(`--limit ${String(values.limit)} is not a whole number of rows; use e.g. --limit 100.`);
     return withStore(values, io, async (store) => {
-      const rows = await store.listDeliveries({ status: status as DeliveryStatus | undefined, limit });
+      const rows = await store.listDeliveries({ status: status as DeliveryStatus | undefined, kind: kind as DeliveryKind | undefined, limit });
       if (rows.length === 0) {
-        io.stdout.write(status ? `No ${status} deliveries.\n` : 'The outbox is empty.\n');
+        const which = [status, kind].filter(Boolean).join(' ');
+        io.stdout.write(which ? `No ${which} deliveries.\n` : 'The outbox is empty.\n');
         return 0;
       }
       io.stdout.write(formatTable(

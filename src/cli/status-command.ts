@@ -5,6 +5,7 @@ import { CONFIG_USAGE, configOption, withApp } from './context.ts';
 import { formatTable, shorten } from './table.ts';
 
 const RECENT_ALERTS = 10;
+const RECENT_DIGESTS = 5;
 /** Dead and rejected rows shown, each: enough to see a pattern, short enough to read. */
 const PROBLEMS = 20;
 const FEED_STATES = ['ok', 'failing', 'paused'] as const;
@@ -15,6 +16,8 @@ export interface StatusReport {
   /** `depth`: rows still to be sent (neither sent, rejected nor dead); `byStatus`: every row. */
   outbox: { depth: number; byStatus: Record<string, number> };
   recentAlerts: StatusDelivery[];
+  /** The newest scheduled digests (outbox rows of kind `digest`), whatever their status; `title` is `digest <period>`. */
+  recentDigests: StatusDelivery[];
   dead: StatusDelivery[];
   rejected: StatusDelivery[];
 }
@@ -34,12 +37,13 @@ export interface StatusDelivery {
 
 export const statusCommand: CliCommand = {
   name: 'status',
-  summary: 'show feeds by state, the ten most recent alerts, the outbox depth and dead or rejected deliveries',
+  summary: 'show feeds by state, the ten most recent alerts and five digests, the outbox depth and dead or rejected deliveries',
   usage: `Usage: watchfloor status [--json] [--config PATH]
 
 What the bot is doing, read from its database (any replica's view is the same): how many feeds are ok,
 failing or paused; how many deliveries wait in the outbox; the ${RECENT_ALERTS} most recent alerts with their status;
-and the newest ${PROBLEMS} deliveries that died after their attempts or that a platform refused, with the reason.
+the newest ${PROBLEMS} deliveries that died after their attempts or that a platform refused, with the reason; and the
+${RECENT_DIGESTS} most recent scheduled digests with their period and status.
 \`watchfloor feeds list\` shows each feed; times are UTC.
 
 Options:
@@ -57,10 +61,11 @@ ${CONFIG_USAGE}
 };
 
 export async function statusReport(store: Pick<Store, 'feedCounts' | 'deliveryCounts' | 'recentAlerts' | 'listDeliveries'>): Promise<StatusReport> {
-  const [feedCounts, deliveryCounts, recent, dead, rejected] = await Promise.all([
+  const [feedCounts, deliveryCounts, recent, digests, dead, rejected] = await Promise.all([
     store.feedCounts(),
     store.deliveryCounts(),
     store.recentAlerts(RECENT_ALERTS),
+    store.listDeliveries({ kind: 'digest', limit: RECENT_DIGESTS }),
     store.listDeliveries({ status: 'dead', limit: PROBLEMS }),
     store.listDeliveries({ status: 'rejected', limit: PROBLEMS }),
   ]);
@@ -73,6 +78,7 @@ export async function statusReport(store: Pick<Store, 'feedCounts' | 'deliveryCo
       byStatus,
     },
     recentAlerts: recent.map(toStatusDelivery),
+    recentDigests: digests.map(toStatusDelivery),
     dead: dead.map(toStatusDelivery),
     rejected: rejected.map(toStatusDelivery),
   };
@@ -107,6 +113,13 @@ export function renderStatus(r: StatusReport): string {
     r.recentAlerts.length
       ? indent(formatTable(['id', 'created', 'status', 'topic', 'to', 'title'], r.recentAlerts.map((d) => [
         String(d.id), minute(d.createdAt), d.status, d.topic, d.to, shorten(d.title, 70),
+      ])))
+      : '  none yet\n',
+    '',
+    `Recent digests (the ${RECENT_DIGESTS} newest, UTC):`,
+    r.recentDigests.length
+      ? indent(formatTable(['id', 'created', 'status', 'covers', 'to', 'period', 'sent'], r.recentDigests.map((d) => [
+        String(d.id), minute(d.createdAt), d.status, d.topic, d.to, d.title.replace(/^digest /, ''), d.sentAt ? minute(d.sentAt) : '-',
       ])))
       : '  none yet\n',
   ];

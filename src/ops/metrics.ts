@@ -112,7 +112,7 @@ export function createMetrics(deps: { store: StatusStore; log: Logger }): Metric
     },
     delivered({ platform, status, fetchedAt, at }) {
       deliveries.inc({ platform, status });
-      if (status === 'sent') latency.observe(Math.max(0, (at.getTime() - fetchedAt.getTime()) / 1000));
+      if (status === 'sent' && fetchedAt) latency.observe(Math.max(0, (at.getTime() - fetchedAt.getTime()) / 1000));
     },
     cycleEnded(seconds) {
       cycles.observe(seconds);

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryStatus, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
   MatchInput, NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
@@ -13,7 +13,7 @@ import {
   type ArticleRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
   type DigestScheduleRecord, type FeedMoveRecord, type FeedRecord, type IdRecord, type LeaseOwnerRecord, type PendingArticleRecord, type Readers,
   type StatusCountRecord, type StoryAlertRecord, type StorySplitRecord, type SubscriberRecord, type TopicMatchRecord, type TopicRecord,
-  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toDeliveryJob, toDeliverySummary, toDigestRow, toDigestSchedule, toFeed as feedRow,
+  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toDigestRow, toDigestSchedule, toFeed as feedRow,
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
 import { ARTICLE_COLUMNS, JOB_COLUMNS, JOB_JOINS, numberedAll } from './sql.ts';
@@ -417,6 +417,14 @@ export class PostgresStore implements Store {
     return row ? row.id : null;
   }
 
+  async enqueueDigest(d: DigestInput, now: Date): Promise<number | null> {
+    // Asked every minute of a channel digest's grace period: a queued period is found without an insert, which
+    // would spend an identity value each time. Two replicas racing past the look-up meet the unique index.
+    if (await this.one(Q.digestQueued, [d.scheduleKey, d.period])) return null;
+    const row = await this.one<IdRecord>(Q.enqueueDigest, [d.channelId, d.topic, d.scheduleKey, d.period, d.since, d.until, d.of, now, now]);
+    return row ? row.id : null;
+  }
+
   async hasAlert(channelId: number, storyId: number): Promise<boolean> {
     return !!(await this.one(Q.hasAlert, [channelId, storyId]));
   }
@@ -425,7 +433,7 @@ export class PostgresStore implements Store {
     const row = await this.one<StoryAlertRecord>(Q.storyAlert, [channelId, storyId]);
     if (!row) return undefined;
     const feeds = await this.rows<{ feed_id: number }>(Q.storyPostedFeeds, [channelId, storyId]);
-    return { job: toDeliveryJob(row, read), status: row.alert_status, messageRef: row.alert_ref, postedFeeds: feeds.map((f) => f.feed_id) };
+    return { job: toAlertJob(row, read), status: row.alert_status, messageRef: row.alert_ref, postedFeeds: feeds.map((f) => f.feed_id) };
   }
 
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
@@ -440,7 +448,8 @@ export class PostgresStore implements Store {
        ), leased AS (
          UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, lease_owner = $3, lease_until = $4
          FROM due WHERE d.id = due.id
-         RETURNING d.id, d.kind, d.attempts, d.channel_id, d.story_id, d.topic, d.article_id, due.cut_off
+         RETURNING d.id, d.kind, d.attempts, d.channel_id, d.story_id, d.topic, d.article_id, d.schedule_key, d.period_key,
+           d.period_since, d.period_until, d.digest_of, due.cut_off
        )
        SELECT ${JOB_COLUMNS}, l.cut_off
        FROM leased l ${JOB_JOINS}
@@ -482,8 +491,8 @@ export class PostgresStore implements Store {
     await this.pool.query(Q.markDeliveryFailed, [u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt, u.uncertain ? 1 : 0, id]);
   }
 
-  async listDeliveries(q: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]> {
-    return (await this.rows<DeliverySummaryRecord>(Q.listDeliveries, [q.status ?? null, q.status ?? null, q.id ?? null, q.id ?? null, q.limit]))
+  async listDeliveries(q: { status?: DeliveryStatus; kind?: DeliveryKind; id?: number; limit: number }): Promise<DeliverySummary[]> {
+    return (await this.rows<DeliverySummaryRecord>(Q.listDeliveries, [q.status ?? null, q.status ?? null, q.kind ?? null, q.kind ?? null, q.id ?? null, q.id ?? null, q.limit]))
       .map((r) => toDeliverySummary(r, read));
   }
 
@@ -563,10 +572,6 @@ export class PostgresStore implements Store {
       [q.since, q.until, q.topic ?? null, q.channelId ?? null],
     );
     return rows.map((r) => toDigestRow(r, read));
-  }
-
-  async claimDigestRun(scheduleKey: string, periodKey: string, now: Date): Promise<boolean> {
-    return (await this.changed(Q.claimDigestRun, [scheduleKey, periodKey, now])) > 0;
   }
 
   async setDigestSchedule(d: DigestScheduleInput, now: Date): Promise<void> {

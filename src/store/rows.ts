@@ -1,5 +1,5 @@
 import type {
-  ArticleRow, ChannelSubscription, DeliveryJob, DeliveryKind, DeliveryStatus, DeliverySummary, DigestRow, DigestSchedule, FeedMove, FeedRow,
+  AlertJob, ArticleRow, ChannelSubscription, DeliveryJob, DeliveryKind, DigestCoverage, DeliveryStatus, DeliverySummary, DigestRow, DigestSchedule, FeedMove, FeedRow,
   FeedStatus, PendingArticle, StoredTopic, StoryArticle, Subscriber, TopicMatchRow, TopicSource, Weekday,
 } from './store.ts';
 
@@ -116,13 +116,13 @@ export interface SubscriberRecord {
   min_score: number;
 }
 
-/** `SELECT d.*` from deliveries. */
+/** `SELECT d.*` from deliveries. A digest row has no story or article, and a topic only when it covers one. */
 export interface DeliveryRecord {
   id: number;
   channel_id: number;
-  story_id: number;
-  topic: string;
-  article_id: number;
+  story_id: number | null;
+  topic: string | null;
+  article_id: number | null;
   kind: DeliveryKind;
   status: DeliveryStatus;
   attempts: number;
@@ -131,19 +131,33 @@ export interface DeliveryRecord {
   last_error: string | null;
   created_at: DbTime;
   sent_at: DbTime | null;
+  period_key: string | null;
+  digest_of: DigestCoverage | null;
 }
 
-/** An outbox row joined with its channel and its article's title. */
+/** An outbox row joined with its channel and its article's title (null for a digest). */
 export interface DeliverySummaryRecord extends DeliveryRecord {
   platform: string;
   workspace: string;
   channel: string;
   channel_name: string | null;
-  title: string;
+  title: string | null;
 }
 
-/** JOB_COLUMNS (sql.ts): a delivery with what a sink needs to render it. */
-export interface DeliveryJobRecord extends ArticleRecord {
+/** The digest columns of a delivery row (JOB_COLUMNS): null unless its kind is `digest`. */
+export interface DigestFieldsRecord {
+  schedule_key: string | null;
+  period_key: string | null;
+  period_since: DbTime | null;
+  period_until: DbTime | null;
+  digest_of: DigestCoverage | null;
+}
+
+/**
+ * JOB_COLUMNS (sql.ts): a delivery with what a sink needs to render it. The article's columns come from a left
+ * join: a digest row has none (they are null, whatever ArticleRecord says).
+ */
+export interface DeliveryJobRecord extends ArticleRecord, DigestFieldsRecord {
   delivery_id: number;
   kind: DeliveryKind;
   attempts: number;
@@ -306,6 +320,7 @@ export function toDigestSchedule(r: DigestScheduleRecord, read: Readers): Digest
 }
 
 export function toDeliverySummary(r: DeliverySummaryRecord, read: Readers): DeliverySummary {
+  const digest = r.kind === 'digest';
   return {
     id: r.id,
     kind: r.kind,
@@ -314,18 +329,43 @@ export function toDeliverySummary(r: DeliverySummaryRecord, read: Readers): Deli
     nextAttemptAt: read.time(r.next_attempt_at)!,
     lastError: r.last_error,
     channel: { platform: r.platform, workspace: r.workspace, channel: r.channel, ...(r.channel_name ? { name: r.channel_name } : {}) },
-    topic: r.topic,
+    topic: r.topic ?? (r.digest_of === 'subscriptions' ? '(subscriptions)' : '(all topics)'),
     storyId: r.story_id,
-    title: r.title,
+    title: digest ? `digest ${r.period_key}` : (r.title ?? ''),
     createdAt: read.time(r.created_at)!,
     sentAt: read.time(r.sent_at),
   };
 }
 
 export function toDeliveryJob(r: DeliveryJobRecord, read: Readers): DeliveryJob {
+  const claimed = {
+    id: r.delivery_id,
+    attempts: r.attempts,
+    cutOff: Boolean(r.cut_off),
+    channel: { id: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, name: r.channel_name ?? undefined },
+  };
+  if (r.kind === 'digest') {
+    return {
+      ...claimed,
+      kind: 'digest',
+      digest: {
+        scheduleKey: r.schedule_key!,
+        period: r.period_key!,
+        since: read.time(r.period_since)!,
+        until: read.time(r.period_until)!,
+        of: r.digest_of!,
+        topic: r.topic ?? null,
+      },
+    };
+  }
+  return toAlertJob(r, read);
+}
+
+/** A row known to be an alert or follow-up (storyAlert's). */
+export function toAlertJob(r: DeliveryJobRecord, read: Readers): AlertJob {
   return {
     id: r.delivery_id,
-    kind: r.kind,
+    kind: r.kind as AlertJob['kind'],
     attempts: r.attempts,
     cutOff: Boolean(r.cut_off),
     channel: { id: r.channel_id, platform: r.platform, workspace: r.workspace, channel: r.channel, name: r.channel_name ?? undefined },

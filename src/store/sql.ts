@@ -13,16 +13,20 @@ export const ARTICLE_COLUMNS = `a.id, a.feed_id, a.item_key, a.guid, a.canonical
   a.fetched_at, a.language, a.concepts, a.content_hash, a.story_id, a.story_reason, a.story_detail, f.title AS feed_title, f.url AS feed_url`;
 export const ARTICLE_SELECT = `SELECT ${ARTICLE_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id`;
 
-/** What a sink needs beside the delivery row `l`: channel, topic, match and the article with its feed (`DeliveryJobRecord`). */
+/**
+ * What a sink needs beside the delivery row `l`: channel, topic, match and the article with its feed, or a digest's
+ * schedule, period and window (`DeliveryJobRecord`). A digest row has no article: the joins are left joins.
+ */
 export const JOB_COLUMNS = `l.id AS delivery_id, l.kind, l.attempts, l.channel_id, l.story_id AS delivery_story_id, l.topic,
+  l.schedule_key, l.period_key, l.period_since, l.period_until, l.digest_of,
   c.platform, c.workspace, c.channel, c.name AS channel_name, t.title AS topic_title, m.score, m.why, m.explanation, ${ARTICLE_COLUMNS}`;
 export const JOB_JOINS = `JOIN channels c ON c.id = l.channel_id
-  JOIN articles a ON a.id = l.article_id JOIN feeds f ON f.id = a.feed_id
+  LEFT JOIN articles a ON a.id = l.article_id LEFT JOIN feeds f ON f.id = a.feed_id
   LEFT JOIN topics t ON t.slug = l.topic
   LEFT JOIN matches m ON m.article_id = l.article_id AND m.topic = l.topic`;
 
 const DELIVERY_SUMMARY = `SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
-  FROM deliveries d JOIN channels c ON c.id = d.channel_id JOIN articles a ON a.id = d.article_id`;
+  FROM deliveries d JOIN channels c ON c.id = d.channel_id LEFT JOIN articles a ON a.id = d.article_id`;
 
 export const SQL = {
   // ── feeds
@@ -101,6 +105,14 @@ export const SQL = {
    */
   enqueueDelivery: `INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+  /**
+   * channelId, topic|null, scheduleKey, periodKey, since, until, of, now, now. The partial deliveries_one_digest
+   * index makes a second row for one (schedule, period) nothing.
+   */
+  /** scheduleKey, periodKey: looked up first, so a period queued already costs no insert (nor, in PostgreSQL, an identity value). */
+  digestQueued: `SELECT id FROM deliveries WHERE kind = 'digest' AND schedule_key = ? AND period_key = ?`,
+  enqueueDigest: `INSERT INTO deliveries (channel_id, kind, topic, schedule_key, period_key, period_since, period_until, digest_of, next_attempt_at, created_at)
+    VALUES (?, 'digest', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
   hasAlert: `SELECT 1 AS found FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`,
   /** channelId, storyId */
   storyAlert: `SELECT ${JOB_COLUMNS}, l.status AS alert_status, l.message_ref AS alert_ref
@@ -114,9 +126,10 @@ export const SQL = {
   /** status, error, retryAt|null, uncertain 1|0 (keep attempt_started_at: the post may be out), id */
   markDeliveryFailed: `UPDATE deliveries SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
     lease_owner = NULL, lease_until = NULL, attempt_started_at = CASE WHEN ? = 1 THEN attempt_started_at ELSE NULL END WHERE id = ?`,
-  /** status|null, status|null, id|null, id|null, limit */
+  /** status|null, status|null, kind|null, kind|null, id|null, id|null, limit */
   listDeliveries: `${DELIVERY_SUMMARY}
-    WHERE (CAST(? AS text) IS NULL OR d.status = ?) AND (CAST(? AS bigint) IS NULL OR d.id = ?) ORDER BY d.id DESC LIMIT ?`,
+    WHERE (CAST(? AS text) IS NULL OR d.status = ?) AND (CAST(? AS text) IS NULL OR d.kind = ?) AND (CAST(? AS bigint) IS NULL OR d.id = ?)
+    ORDER BY d.id DESC LIMIT ?`,
   /** now, id */
   retryDelivery: `UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = ?, lease_owner = NULL, lease_until = NULL,
     attempt_started_at = NULL WHERE id = ? AND status IN ('pending', 'deferred', 'rejected', 'dead')`,
@@ -133,8 +146,6 @@ export const SQL = {
     SELECT lease_owner FROM deliveries WHERE status = 'sending' AND lease_until >= ? ORDER BY 1`,
 
   // ── digests
-  /** scheduleKey, periodKey, now */
-  claimDigestRun: 'INSERT INTO digest_runs (schedule_key, period_key, claimed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
   /** channelId, every, day, time, timezone, createdBy, now */
   setDigestSchedule: `INSERT INTO digest_schedules (channel_id, every, day, local_time, timezone, created_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (channel_id) DO UPDATE SET every = excluded.every, day = excluded.day, local_time = excluded.local_time,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryStatus, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
   MatchInput, NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
@@ -15,7 +15,7 @@ import {
   type ArticleRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
   type DigestScheduleRecord, type FeedMoveRecord, type FeedRecord, type IdRecord, type LeaseOwnerRecord, type PendingArticleRecord, type Readers,
   type StatusCountRecord, type StoryAlertRecord, type StorySplitRecord, type SubscriberRecord, type TopicMatchRecord, type TopicRecord,
-  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toDeliveryJob, toDeliverySummary, toDigestRow, toDigestSchedule, toFeed as feedRow,
+  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toDigestRow, toDigestSchedule, toFeed as feedRow,
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
 import { ARTICLE_COLUMNS, SQL } from './sql.ts';
@@ -358,6 +358,13 @@ export class SqliteStore implements Store {
     return row ? row.id : null;
   }
 
+  async enqueueDigest(d: DigestInput, now: Date): Promise<number | null> {
+    // Asked every minute of a channel digest's grace period: a queued period is found without writing.
+    if (this.stmt(SQL.digestQueued).get(d.scheduleKey, d.period)) return null;
+    const row = this.stmt(SQL.enqueueDigest).get(d.channelId, d.topic, d.scheduleKey, d.period, ms(d.since), ms(d.until), d.of, ms(now), ms(now)) as IdRecord | undefined;
+    return row ? row.id : null;
+  }
+
   async hasAlert(channelId: number, storyId: number): Promise<boolean> {
     return !!this.stmt(SQL.hasAlert).get(channelId, storyId);
   }
@@ -366,7 +373,7 @@ export class SqliteStore implements Store {
     const row = this.stmt(SQL.storyAlert).get(channelId, storyId) as StoryAlertRecord | undefined;
     if (!row) return undefined;
     const feeds = this.stmt(SQL.storyPostedFeeds).all(channelId, storyId) as Array<{ feed_id: number }>;
-    return { job: toDeliveryJob(row, read), status: row.alert_status, messageRef: row.alert_ref, postedFeeds: feeds.map((f) => f.feed_id) };
+    return { job: toAlertJob(row, read), status: row.alert_status, messageRef: row.alert_ref, postedFeeds: feeds.map((f) => f.feed_id) };
   }
 
   async claimDeliveries(now: Date, owner: string, leaseUntil: Date, limit: number): Promise<DeliveryJob[]> {
@@ -412,8 +419,8 @@ export class SqliteStore implements Store {
     this.stmt(SQL.markDeliveryFailed).run(u.retryAt ? 'pending' : u.rejected ? 'rejected' : 'dead', u.error, u.retryAt ? ms(u.retryAt) : null, u.uncertain ? 1 : 0, id);
   }
 
-  async listDeliveries(q: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]> {
-    return (this.stmt(SQL.listDeliveries).all(q.status ?? null, q.status ?? null, q.id ?? null, q.id ?? null, q.limit) as DeliverySummaryRecord[])
+  async listDeliveries(q: { status?: DeliveryStatus; kind?: DeliveryKind; id?: number; limit: number }): Promise<DeliverySummary[]> {
+    return (this.stmt(SQL.listDeliveries).all(q.status ?? null, q.status ?? null, q.kind ?? null, q.kind ?? null, q.id ?? null, q.id ?? null, q.limit) as DeliverySummaryRecord[])
       .map((r) => toDeliverySummary(r, read));
   }
 
@@ -487,10 +494,6 @@ export class SqliteStore implements Store {
                 WHERE sc.rank = 1 ORDER BY sc.topic, sc.score DESC, sc.story_id`)
       .all(ms(q.since), ms(q.until), q.topic ?? null, q.topic ?? null, q.channelId ?? null, q.channelId ?? null) as DigestRecord[];
     return rows.map((r) => toDigestRow(r, read));
-  }
-
-  async claimDigestRun(scheduleKey: string, periodKey: string, now: Date): Promise<boolean> {
-    return this.stmt(SQL.claimDigestRun).run(scheduleKey, periodKey, ms(now)).changes > 0;
   }
 
   async setDigestSchedule(d: DigestScheduleInput, now: Date): Promise<void> {

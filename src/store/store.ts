@@ -7,7 +7,8 @@
  * - story: the same event across outlets; the first article anchors it.
  * - match: an article scored at or above a topic's threshold, with its explanation.
  * - channel: where alerts go (`console`, later a Slack or Discord channel); subscription: channel × topic.
- * - delivery: one outbox row per channel × article; `kind` alert (first of a story in that channel) or followup.
+ * - delivery: one outbox row per channel × article; `kind` alert (first of a story in that channel) or followup. A
+ *   scheduled digest is an outbox row too (`kind` digest): one per schedule key × period, no article.
  * - digest schedule: a channel's standing order for a digest of its subscriptions (daily or weekly, local time).
  *
  * The interface is split into ports (FeedStore, ArticleStore, TopicStore, ChannelStore, OutboxStore,
@@ -124,7 +125,10 @@ export interface Subscriber {
   minScore: number;
 }
 
-export type DeliveryKind = 'alert' | 'followup';
+/** The kinds of row an article routes to. */
+export type AlertKind = 'alert' | 'followup';
+export type DeliveryKind = AlertKind | 'digest';
+export const DELIVERY_KINDS: readonly DeliveryKind[] = ['alert', 'followup', 'digest'];
 /**
  * pending → sending (leased) → sent | rejected | dead. `deferred`: waiting through no fault of its own (its story
  * alert is not out yet, no connection to its platform is configured) — due again later, no attempt spent.
@@ -138,13 +142,34 @@ export interface DeliveryInput {
   storyId: number;
   topic: string;
   articleId: number;
-  kind: DeliveryKind;
+  kind: AlertKind;
 }
 
-/** Everything a sink needs to render one delivery, joined in one read. */
-export interface DeliveryJob {
+/**
+ * What a scheduled digest covers: `topics` (a config digest: `topic`, or every topic when null) or
+ * `subscriptions` (a channel's digest: the topics the channel follows).
+ */
+export type DigestCoverage = 'topics' | 'subscriptions';
+
+/** One period of a scheduled digest, queued once per (scheduleKey, period). */
+export interface DigestInput {
+  channelId: number;
+  /** Names the schedule, whatever its place in the config file: `channel:<id>` or the config digest's key (alerts/digest-schedule.ts). */
+  scheduleKey: string;
+  period: string;
+  /** The window it covers, stored so a retried digest still covers its own period. */
+  since: Date;
+  until: Date;
+  of: DigestCoverage;
+  topic: string | null;
+}
+
+/** Everything a sink needs to render one delivery, joined in one read: a story's alert or follow-up, or a digest. */
+export type DeliveryJob = AlertJob | DigestJob;
+
+/** What every claimed row has, whatever its kind. */
+interface ClaimedRow {
   id: number;
-  kind: DeliveryKind;
   attempts: number;
   /**
    * A previous attempt began and never ended in a known outcome — its sender died before recording it, or the
@@ -152,10 +177,21 @@ export interface DeliveryJob {
    */
   cutOff: boolean;
   channel: ChannelRef & { id: number };
+}
+
+/** An alert or follow-up: one article of a story, for one topic. */
+export interface AlertJob extends ClaimedRow {
+  kind: AlertKind;
   storyId: number;
   topic: { slug: string; title: string };
   article: ArticleRow;
   match: { score: number; why: string; explanation: unknown };
+}
+
+/** A digest's period: its stories are read from the store when it is sent. */
+export interface DigestJob extends ClaimedRow {
+  kind: 'digest';
+  digest: Omit<DigestInput, 'channelId'>;
 }
 
 /** One outbox row as an operator sees it (`watchfloor deliveries list`). */
@@ -167,8 +203,11 @@ export interface DeliverySummary {
   nextAttemptAt: Date;
   lastError: string | null;
   channel: ChannelRef;
+  /** The topic; a digest of every topic says `(all topics)`, a channel's digest `(subscriptions)`. */
   topic: string;
-  storyId: number;
+  /** Null for a digest. */
+  storyId: number | null;
+  /** The article's headline; a digest's is `digest <period>`. */
   title: string;
   createdAt: Date;
   sentAt: Date | null;
@@ -176,7 +215,7 @@ export interface DeliverySummary {
 
 /** A story's alert as posted in one channel: what follow-ups thread under and refresh. */
 export interface StoryAlert {
-  job: DeliveryJob;
+  job: AlertJob;
   status: DeliveryStatus;
   messageRef: string | null;
   /** Feeds whose articles of this story were posted in the channel (the alert's and its follow-ups'). */
@@ -347,10 +386,15 @@ export interface ChannelStore {
   resumeSubscriptions(channelId: number, topic?: string): Promise<number>;
 }
 
-/** The outbox: one row per channel × article, claimed with leases. */
+/** The outbox: one row per channel × article and one per digest schedule × period, claimed with leases. */
 export interface OutboxStore {
   /** Inserts unless (channel, article) exists or, for an alert, (channel, story) already has one. Returns the id or null. */
   enqueueDelivery(delivery: DeliveryInput, now: Date): Promise<number | null>;
+  /**
+   * Queues a digest's period, due now, unless (schedule, period) was queued before — by this process or another,
+   * before a restart or not: a digest goes out once per period. Returns the id, or null when it was there.
+   */
+  enqueueDigest(digest: DigestInput, now: Date): Promise<number | null>;
   hasAlert(channelId: number, storyId: number): Promise<boolean>;
   /**
    * The story's alert in this channel — the delivery, its status, its message ref once posted (null when posted
@@ -372,8 +416,8 @@ export interface OutboxStore {
    * waits for something else (its story alert, a connection), the message is not at fault.
    */
   releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date; uncertain?: boolean }): Promise<void>;
-  /** Outbox rows, newest first, of one status or all (or the one row `id`). */
-  listDeliveries(query: { status?: DeliveryStatus; id?: number; limit: number }): Promise<DeliverySummary[]>;
+  /** Outbox rows, newest first, of one status and kind or all (or the one row `id`). */
+  listDeliveries(query: { status?: DeliveryStatus; kind?: DeliveryKind; id?: number; limit: number }): Promise<DeliverySummary[]>;
   /** A row that is not sent or being sent goes back to pending, due now, with its attempts reset; false otherwise. */
   retryDelivery(id: number, now: Date): Promise<boolean>;
   /** When the next row becomes claimable (pending or deferred due, or a sending lease expiring); null when none will. */
@@ -393,11 +437,9 @@ export interface LeaseStore {
   releaseLeases(owner: string): Promise<{ feeds: number; deliveries: number }>;
 }
 
-/** Digests: the rows they are built from, per-channel schedules, and once-per-period claims. */
+/** Digests: the rows they are built from and per-channel schedules (a period is queued with OutboxStore.enqueueDigest). */
 export interface DigestStore {
   digestRows(query: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<DigestRow[]>;
-  /** Claims (schedule, period) once across restarts and replicas; false when it was already claimed. */
-  claimDigestRun(scheduleKey: string, periodKey: string, now: Date): Promise<boolean>;
   /** Sets the channel's scheduled digest (one per channel), replacing the one it had. */
   setDigestSchedule(schedule: DigestScheduleInput, now: Date): Promise<void>;
   removeDigestSchedule(channelId: number): Promise<boolean>;

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs, deliverPending } from '../../src/alerts/deliver.ts';
+import type { Digest } from '../../src/alerts/digest.ts';
 import type { Alert, DeliveryOutcome, Sink } from '../../src/alerts/message.ts';
 import { routeMatches } from '../../src/alerts/route.ts';
 import { silentLogger } from '../../src/log.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
+import type { AlertJob } from '../../src/store/store.ts';
 
 const T0 = new Date('2026-11-20T10:00:00Z');
 
@@ -41,7 +43,7 @@ describe('routing and the outbox worker', () => {
     expect(await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0)).toHaveLength(1);
     expect(await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0)).toEqual([]);
     await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.9 }] }, T0);
-    const jobs = await store.claimDeliveries(T0, 'x', new Date(T0.getTime() + 1000), 10);
+    const jobs = (await store.claimDeliveries(T0, 'x', new Date(T0.getTime() + 1000), 10)) as AlertJob[];
     expect(jobs.map((j) => [j.kind, j.article.id, j.channel.id])).toEqual([['alert', a1, channel], ['followup', a2, channel]]);
   });
 
@@ -228,6 +230,69 @@ describe('routing and the outbox worker', () => {
     expect(reports.filter((r) => r.failed === 1)).toHaveLength(7);
     expect(reports.filter((r) => r.dead === 1)).toHaveLength(1);
     expect(reports.slice(8)).toEqual([{ sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 }, { sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 }]);
+  });
+});
+
+describe('scheduled digests in the outbox', () => {
+  async function digestSetup(outcomes: Array<DeliveryOutcome | Error>, options: { digests?: boolean } = {}) {
+    const world = await setup([]);
+    const { store, a1, channel } = world;
+    await store.saveMatch({ articleId: a1, topic: 'arms', score: 0.8, why: 'shells (title)', explanation: {} });
+    const posted: Digest[] = [];
+    const sink = world.deps.sinks.get('test')!;
+    if (options.digests !== false) {
+      sink.sendDigest = async (digest) => {
+        const next = outcomes.shift() ?? { status: 'sent', messageRef: `d${posted.length + 1}` };
+        if (next instanceof Error) throw next;
+        if (next.status === 'sent') posted.push(digest);
+        return next;
+      };
+    }
+    const queue = (period: string, of: 'topics' | 'subscriptions' = 'subscriptions') =>
+      store.enqueueDigest({ channelId: channel, scheduleKey: `channel:${channel}`, period, since: new Date(T0.getTime() - 3600_000), until: new Date(T0.getTime() + 3600_000), of, topic: null }, T0);
+    return { ...world, posted, queue };
+  }
+
+  it('sends a digest of its own window, read when it is sent, and retries a failure within that window', async () => {
+    const { store, deps, advance, posted, queue } = await digestSetup([{ status: 'failed', retryable: true, detail: 'slack: HTTP 502' }]);
+    const id = (await queue('daily:2026-11-20'))!;
+    expect(await deliverPending(deps)).toEqual({ sent: 0, failed: 1, dead: 0, rejected: 0, held: 0 });
+    expect(await store.listDeliveries({ id, limit: 1 })).toMatchObject([{ status: 'pending', attempts: 1, lastError: 'slack: HTTP 502' }]);
+    advance(6 * 3600);
+    expect(await deliverPending(deps)).toEqual({ sent: 1, failed: 0, dead: 0, rejected: 0, held: 0 });
+    // Six hours late, it still covers its period, not the six hours before the retry.
+    expect(posted.map((d) => [d.since, d.until, d.storyCount])).toEqual([[new Date(T0.getTime() - 3600_000), new Date(T0.getTime() + 3600_000), 1]]);
+    expect(posted[0]!.topics[0]!.stories[0]!.title).toBe('Shells shipped');
+    expect(await store.listDeliveries({ id, limit: 1 })).toMatchObject([{ status: 'sent', attempts: 2, lastError: null }]);
+    expect(await deliverPending(deps)).toMatchObject({ sent: 0 });
+  });
+
+  it("pauses the channel when the platform refuses it, but not when the medium takes no digests", async () => {
+    const refused = await digestSetup([{ status: 'rejected', code: 'channel_not_found', userDetail: 'the channel was deleted' }]);
+    await refused.queue('daily:2026-11-20');
+    expect(await deliverPending(refused.deps)).toMatchObject({ rejected: 1 });
+    expect(await refused.store.channelSubscriptions(refused.channel)).toMatchObject([{ pausedReason: 'the channel was deleted' }]);
+
+    const plain = await digestSetup([], { digests: false });
+    await plain.queue('daily:2026-11-20');
+    expect(await deliverPending(plain.deps)).toMatchObject({ rejected: 1 });
+    expect((await plain.store.listDeliveries({ kind: 'digest', limit: 1 }))[0]!.lastError).toBe('no_digests: test cannot post digests; send the digest to another destination');
+    expect(await plain.store.channelSubscriptions(plain.channel)).toMatchObject([{ pausedReason: null }]);
+  });
+
+  it('waits, without attempts, for a connection to its platform', async () => {
+    const { store, deps, posted, queue, advance } = await digestSetup([]);
+    await queue('daily:2026-11-20');
+    const sink = deps.sinks.get('test')!;
+    deps.sinks.delete('test');
+    for (let run = 0; run < 10; run++) {
+      expect(await deliverPending(deps)).toMatchObject({ held: 1 });
+      advance(3600);
+    }
+    expect(await store.listDeliveries({ kind: 'digest', limit: 1 })).toMatchObject([{ status: 'deferred', attempts: 0 }]);
+    deps.sinks.set('test', sink);
+    expect(await deliverPending(deps)).toMatchObject({ sent: 1 });
+    expect(posted).toHaveLength(1);
   });
 });
 

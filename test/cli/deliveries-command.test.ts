@@ -60,6 +60,22 @@ describe('watchfloor deliveries', () => {
     expect(await run('deliveries', 'retry', '999', '--config', config)).toMatchObject({ code: 1, err: expect.stringContaining('there is no delivery 999') });
   });
 
+  it('shows a scheduled digest as its period and what it covers, and lists one kind with --kind', async () => {
+    const { config } = await outbox('digests');
+    const store = new SqliteStore(path.join(dir, 'digests.db'));
+    const channelId = (await store.findChannel({ platform: 'slack', workspace: 'T1', channel: 'C1' }))!;
+    const digest = (await store.enqueueDigest({ channelId, scheduleKey: `channel:${channelId}`, period: 'daily:2026-11-20', since: T0, until: T0, of: 'subscriptions', topic: null }, T0))!;
+    await store.close();
+    const listed = await run('deliveries', 'list', '--kind', 'digest', '--config', config);
+    expect(listed.code, listed.err).toBe(0);
+    const lines = listed.out.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(new RegExp(`^${digest}\\s+pending\\s+digest\\s+0\\s+2026-11-20 10:00\\s+slack:news\\s+\\(subscriptions\\)\\s+digest daily:2026-11-20\\s*$`));
+    expect((await run('deliveries', 'list', '--kind', 'followup', '--config', config)).out).toBe('No followup deliveries.\n');
+    expect((await run('deliveries', 'list', '--kind', 'digest', '--status', 'dead', '--config', config)).out).toBe('No dead digest deliveries.\n');
+    expect(await run('deliveries', 'list', '--kind', 'news', '--config', config)).toMatchObject({ code: 2, err: expect.stringContaining('use one of alert, followup, digest') });
+  });
+
   it('retries at the time of the clock it is given', async () => {
     const { config, ids } = await outbox('clock');
     const io = { ...captureIO(), now: () => new Date('2027-03-04T05:06:07Z') };

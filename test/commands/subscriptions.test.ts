@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AlertJob } from '../../src/store/store.ts';
 import { BOB_ELSEWHERE, type Harness, harness, hoursAgo, matchedArticle, NOW, textOf } from './harness.ts';
 
 const C1 = { platform: 'slack', workspace: 'T1', channel: 'C1' };
@@ -73,13 +74,13 @@ describe('subscribe, unsubscribe, list', () => {
       'Subscribed: #intel gets alerts for dprk-russia-arms — DPRK–Russia arms transfers (alerts scoring 0.60 or more).\n1 story of the last 24h is on the way.',
     );
     const channelId = (await h.store.findChannel(C1))!;
-    let jobs = await h.store.claimDeliveries(NOW, 'test', new Date(NOW.getTime() + 60_000), 100);
+    let jobs = (await h.store.claimDeliveries(NOW, 'test', new Date(NOW.getTime() + 60_000), 100)) as AlertJob[];
     expect(jobs.map((j) => [j.kind, j.storyId, j.article.id, j.channel.id, j.topic.slug])).toEqual([['alert', s1.storyId, s1.articleId, channelId, 'dprk-russia-arms']]);
     expect(s1b.articleId).not.toBe(s1.articleId);
 
     // Lowering the bar later brings the story that missed it, never the one already alerted.
     expect(await h.say('subscribe dprk-russia-arms --since 24h')).toMatch(/\n1 story of the last 24h is on the way\.$/);
-    jobs = await h.store.claimDeliveries(NOW, 'test', new Date(NOW.getTime() + 60_000), 100);
+    jobs = (await h.store.claimDeliveries(NOW, 'test', new Date(NOW.getTime() + 60_000), 100)) as AlertJob[];
     expect(jobs.map((j) => j.storyId)).toEqual([s2.storyId]);
     expect(await h.say('subscribe dprk-russia-arms --since 24h')).toMatch(/\nNo story of the last 24h matched that this channel has not had already\.$/);
     // Another channel gets its own backfill.

@@ -6,7 +6,8 @@ import { main } from '../../src/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/log.ts';
 import { createApp } from '../../src/main.ts';
-import { postScheduledDigest } from '../../src/scheduler.ts';
+import { deliverPending } from '../../src/alerts/deliver.ts';
+import { queueScheduledDigest } from '../../src/scheduler.ts';
 import { captureIO } from '../fakes/cli-io.ts';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
 import { FEED_FIXTURES, FLAGSHIP_TOPIC, writeTestConfig } from '../fakes/test-config.ts';
@@ -55,16 +56,24 @@ describe('digests', () => {
     expect(io.err()).toContain('known topics: dprk-russia-arms');
   });
 
-  it('a scheduled digest is posted once per period, even when its tick fires twice', async () => {
+  it('a scheduled digest is queued once per period, even when its tick fires twice, and the outbox posts it once', async () => {
     const out = captureIO();
     const app = await createApp(loadConfig(config, {}), { stdout: out.stdout, log: silentLogger(), env: {}, now: at(60) });
     try {
       const tick = at(60)();
-      expect(await postScheduledDigest(app, 0, tick, silentLogger())).toBe(true);
-      expect(await postScheduledDigest(app, 0, tick, silentLogger())).toBe(false);
+      expect(await queueScheduledDigest(app, app.config.digests[0]!, tick, silentLogger())).toBe(true);
+      expect(await queueScheduledDigest(app, app.config.digests[0]!, tick, silentLogger())).toBe(false);
+      expect(out.out()).toBe(''); // queued, not posted: the outbox posts it
+      const { pipeline } = app;
+      const deliver = () => deliverPending({ store: app.store, sinks: pipeline.sinks, log: silentLogger(), now: pipeline.now, owner: pipeline.owner });
+      expect(await deliver()).toMatchObject({ sent: 1, failed: 0, held: 0 });
+      expect(await deliver()).toMatchObject({ sent: 0 });
       const lines = out.out().trim().split('\n').map((l) => JSON.parse(l));
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatchObject({ kind: 'digest', storyCount: 1 });
+      // The window stored on the row: the 24 h up to the tick.
+      expect(lines[0]).toMatchObject({ kind: 'digest', storyCount: 1, since: new Date(tick.getTime() - 86_400_000).toISOString(), until: tick.toISOString() });
+      const [row] = await app.store.listDeliveries({ kind: 'digest', limit: 5 });
+      expect(row).toMatchObject({ status: 'sent', topic: 'dprk-russia-arms', title: `digest ${tick.toISOString().slice(0, 16)}`, channel: { platform: 'console' } });
     } finally {
       await app.close();
     }

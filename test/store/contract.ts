@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ArticleInput, Store } from '../../src/store/store.ts';
+import type { AlertJob, ArticleInput, DigestJob, Store } from '../../src/store/store.ts';
 
 const T0 = new Date('2026-11-20T10:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -124,7 +124,7 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       const id = (await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a1, kind: 'alert' }, T0))!;
 
       expect(await store.storyAlert(channel, story + 1)).toBeUndefined();
-      const [job] = await store.claimDeliveries(T0, 'w1', at(1), 10);
+      const [job] = (await store.claimDeliveries(T0, 'w1', at(1), 10)) as AlertJob[];
       expect(job).toMatchObject({ id, kind: 'alert', attempts: 1, storyId: story, channel: { platform: 'console', channel: 'stdout' } });
       expect(job!.article.title).toBe('Title k1');
       expect(await store.claimDeliveries(T0, 'w2', at(1), 10)).toEqual([]);
@@ -150,7 +150,7 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect((await store.getArticle(a2))!.storyFold).toEqual({ reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' });
       const channel = await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
       await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a2, kind: 'followup' }, T0);
-      const [job] = await store.claimDeliveries(T0, 'w1', at(1), 10);
+      const [job] = (await store.claimDeliveries(T0, 'w1', at(1), 10)) as AlertJob[];
       expect(job!.article.storyFold).toEqual({ reason: 'event', detail: 'same event: Rajin · 6,700 · NIS' });
 
       expect(await store.splitStory(a2 + 100, at(2))).toBeUndefined();
@@ -474,10 +474,52 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(recent[0]!.lastError).toBe('channel_not_found');
     });
 
-    it('claims a digest period once', async () => {
-      expect(await store.claimDigestRun('daily', '2026-11-20T08:00', T0)).toBe(true);
-      expect(await store.claimDigestRun('daily', '2026-11-20T08:00', T0)).toBe(false);
-      expect(await store.claimDigestRun('daily', '2026-11-21T08:00', T0)).toBe(true);
+    it('queues a digest once per schedule and period, claims it with its window, and records its outcome', async () => {
+      const channel = await store.ensureChannel({ platform: 'slack', workspace: '', channel: 'C0DIGEST' });
+      const mine = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1', name: 'intel' });
+      const daily = { channelId: channel, scheduleKey: 'config:slack:C0DIGEST|*|0 8 * * *|UTC|86400s', period: '2026-11-20T08:00', since: at(-1440), until: T0, of: 'topics' as const, topic: null };
+      const id = (await store.enqueueDigest(daily, T0))!;
+      expect(id).not.toBeNull();
+      // The same schedule and period again — a second tick, a restart, another replica — queues nothing, whatever its window.
+      expect(await store.enqueueDigest({ ...daily, until: at(5) }, at(5))).toBeNull();
+      const ownId = (await store.enqueueDigest({ channelId: mine, scheduleKey: `channel:${mine}`, period: 'daily:2026-11-20', since: at(-1440), until: T0, of: 'subscriptions', topic: null }, T0))!;
+      const tomorrow = (await store.enqueueDigest({ ...daily, period: '2026-11-21T08:00', since: T0, until: at(1440) }, at(1440)))!;
+      expect(new Set([id, ownId, tomorrow]).size).toBe(3);
+      expect(await store.nextDeliveryDue()).toEqual(T0);
+
+      const jobs = (await store.claimDeliveries(T0, 'w1', at(1), 10)) as DigestJob[];
+      expect(jobs).toEqual([
+        { id, kind: 'digest', attempts: 1, cutOff: false, channel: { id: channel, platform: 'slack', workspace: '', channel: 'C0DIGEST' }, digest: { scheduleKey: daily.scheduleKey, period: '2026-11-20T08:00', since: at(-1440), until: T0, of: 'topics', topic: null } },
+        { id: ownId, kind: 'digest', attempts: 1, cutOff: false, channel: { id: mine, platform: 'slack', workspace: 'T1', channel: 'C1', name: 'intel' }, digest: { scheduleKey: `channel:${mine}`, period: 'daily:2026-11-20', since: at(-1440), until: T0, of: 'subscriptions', topic: null } },
+      ]);
+      expect(await store.claimDeliveries(T0, 'w2', at(1), 10)).toEqual([]);
+      // Rate limited: deferred without spending the attempt; then posted, with the platform's reference.
+      await store.releaseDelivery(id, T0, { reason: 'rate limited: slack: rate limited for 30 s', until: at(1) });
+      expect((await store.claimDeliveries(at(1), 'w2', at(2), 10)).map((j) => [j.id, j.kind, j.attempts])).toEqual([[id, 'digest', 1]]);
+      await store.markAttemptStarted(id, at(1));
+      await store.markDelivered(id, 'C0DIGEST:1.2', at(1));
+      await store.markDeliveryFailed(ownId, { error: 'channel_not_found: the channel was deleted', retryAt: null, rejected: true });
+
+      const listed = await store.listDeliveries({ kind: 'digest', limit: 10 });
+      expect(listed.map((d) => [d.id, d.kind, d.status, d.topic, d.title, d.storyId])).toEqual([
+        [tomorrow, 'digest', 'pending', '(all topics)', 'digest 2026-11-21T08:00', null],
+        [ownId, 'digest', 'rejected', '(subscriptions)', 'digest daily:2026-11-20', null],
+        [id, 'digest', 'sent', '(all topics)', 'digest 2026-11-20T08:00', null],
+      ]);
+      expect(listed[2]).toMatchObject({ sentAt: at(1), attempts: 1, channel: { platform: 'slack', channel: 'C0DIGEST' } });
+      expect(await store.listDeliveries({ kind: 'alert', limit: 10 })).toEqual([]);
+      expect(await store.listDeliveries({ kind: 'digest', status: 'rejected', limit: 10 })).toHaveLength(1);
+      expect(await store.deliveryCounts()).toEqual({ sent: 1, rejected: 1, pending: 1 });
+      expect(await store.recentAlerts(10)).toEqual([]);
+      // An operator sends the refused one again: the same period, the same row.
+      expect(await store.retryDelivery(ownId, at(2))).toBe(true);
+      expect((await store.claimDeliveries(at(2), 'w3', at(3), 10)).map((j) => j.id)).toEqual([ownId]);
+
+      // A digest of one topic keeps it.
+      const armsDigest = (await store.enqueueDigest({ ...daily, scheduleKey: 'config:name:arms', topic: 'arms' }, at(3)))!;
+      const [arms] = (await store.claimDeliveries(at(3), 'w3', at(4), 10)) as DigestJob[];
+      expect(arms).toMatchObject({ id: armsDigest, digest: { topic: 'arms', of: 'topics' } });
+      expect((await store.listDeliveries({ id: armsDigest, limit: 1 }))[0]!.topic).toBe('arms');
     });
   });
 }

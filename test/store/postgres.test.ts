@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { migrationHistory, SCHEMA_MIGRATIONS_TABLE } from '../../src/store/migration-history.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
 import type { Store } from '../../src/store/store.ts';
 import { storeContract } from './contract.ts';
@@ -55,7 +56,7 @@ async function open(schema = freshSchema()): Promise<PostgresStore> {
 
 // The contract runs in one schema per file, emptied after each test: migrating a fresh schema costs ~10x more.
 let contractSchema: string | undefined;
-const TABLES_CHILD_FIRST = ['digest_schedules', 'deliveries', 'matches', 'subscriptions', 'articles', 'stories', 'channels', 'feeds', 'topics', 'digest_runs'];
+const TABLES_CHILD_FIRST = ['digest_schedules', 'deliveries', 'matches', 'subscriptions', 'articles', 'stories', 'channels', 'feeds', 'topics'];
 
 storeContract(
   'PostgreSQL',
@@ -82,6 +83,40 @@ describe('PostgreSQL store', () => {
     expect(versions.rows).toEqual(files.map((file) => ({ version: Number(file.slice(9, 12)), name: file.slice(13, -4) })));
     await Promise.all([a.close(), b.close(), c.close()]);
     await dropSchema(schema);
+  });
+
+  it('carries a channel digest claimed before digests were outbox rows over as its period, taken', async () => {
+    // A schema at version 8: digest_runs held the claims.
+    const schema = freshSchema();
+    await ensureReachable();
+    const client = await admin.connect();
+    try {
+      await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
+      await client.query(SCHEMA_MIGRATIONS_TABLE);
+      for (const step of migrationHistory('postgres').filter((s) => s.version <= 8)) {
+        await client.query(step.sql());
+        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [step.version, step.name]);
+      }
+      const channel = Number((await client.query(`INSERT INTO channels (platform, workspace, channel) VALUES ('slack', 'T1', 'C1') RETURNING id`)).rows[0].id);
+      await client.query(`INSERT INTO digest_runs (schedule_key, period_key, claimed_at) VALUES ($1, 'weekly:2026-11-16', $3), ('channel:999', 'daily:2026-11-20', $3),
+        ('config:0:*:0 8 * * *:UTC', $2, $3)`, [`channel:${channel}`, '2026-11-20T08:00', at(-180)]);
+      await client.query('SET search_path TO DEFAULT');
+      const store = await open(schema);
+      try {
+        expect(store.migrations.applied[0]).toBe('postgres-009-digest-outbox.sql');
+        const rows = await store.listDeliveries({ limit: 10 });
+        expect(rows.map((d) => [d.kind, d.status, d.title, d.topic])).toEqual([['digest', 'sent', 'digest weekly:2026-11-16', '(subscriptions)']]);
+        expect(rows[0]!.lastError).toMatch(/whether it was posted was not recorded/);
+        const period = { channelId: channel, scheduleKey: `channel:${channel}`, since: at(-180 - 7 * 1440), until: at(-180), of: 'subscriptions' as const, topic: null };
+        expect(await store.enqueueDigest({ ...period, period: 'weekly:2026-11-16' }, T0)).toBeNull();
+        expect(await store.enqueueDigest({ ...period, period: 'weekly:2026-11-23' }, T0)).not.toBeNull();
+      } finally {
+        await store.close();
+      }
+    } finally {
+      client.release();
+      await dropSchema(schema);
+    }
   });
 
   it('returns ids as numbers and keeps scores and JSON exact', async () => {
