@@ -4,8 +4,10 @@
  * adapters; with a pool the main thread only moves bytes and rows. Article pages for full text
  * (Readability, up to a second for a large page) go the same way.
  *
- * Workers start with the pool, take one job at a time each, and are replaced when one dies: a document
- * that exhausts a worker's heap or keeps it busy past the timeout fails that feed alone.
+ * One worker starts with the pool and more only when every one is busy and a job waits, up to
+ * `threads`; each takes one job at a time. A worker is replaced when it dies (a document that exhausts
+ * its heap or keeps it busy past the timeout fails that feed alone), and is ended after reading a
+ * document larger than `recycleAboveBytes`, whose heap it would otherwise keep (issue 17).
  */
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.ts';
@@ -19,6 +21,8 @@ export interface ReadPoolOptions {
   timeoutMs?: number;
   /** Heap cap of each worker: a hostile document fails instead of growing the process without bound. */
   maxHeapMb?: number;
+  /** A worker that has read a document larger than this is ended, and replaced when a job needs it. */
+  recycleAboveBytes?: number;
 }
 
 interface Pending {
@@ -31,6 +35,8 @@ interface Pending {
 interface Thread {
   worker: Worker;
   busy?: Pending;
+  /** Bytes of the job in hand (its buffer may have moved to the worker). */
+  busyBytes?: number;
   timer?: NodeJS.Timeout;
 }
 
@@ -46,6 +52,13 @@ const DEFAULT_MAX_HEAP_MB = 512;
  * it spends ~0.8 s instead of ~0.25 s collecting in a 1,000-feed cold cycle (docs/benchmarks.md).
  */
 const YOUNG_GENERATION_MB = 8;
+/**
+ * A worker that has read a huge document keeps its grown heap, and each worker that ever read one
+ * adds its own: bench:memory, eight feeds of 1, 2 or 9 MiB on four threads, peaked 248–319 MB
+ * without recycling and 225–278 MB with it. Respawning costs ~0.35 s of CPU (the worker loads its
+ * modules again), so documents below this size, nearly every feed (~75 KiB), keep their thread.
+ */
+const DEFAULT_RECYCLE_ABOVE_BYTES = 1024 * 1024;
 
 export class ReadPool {
   private readonly threads = new Set<Thread>();
@@ -55,8 +68,15 @@ export class ReadPool {
 
   constructor(private readonly options: ReadPoolOptions) {
     if (!(options.threads >= 1)) throw new RangeError('a read pool needs at least one thread');
-    // Started now, so the first cycle does not wait for the threads to load their modules.
-    for (let i = 0; i < options.threads; i++) this.spawn();
+    // One started now, so the first feed does not wait for a thread to load its modules. The others
+    // start when reads wait for them: a cycle whose bodies arrive one at a time (huge ones, held back
+    // by the body budget) never pays ~15 MB each for idle threads.
+    this.spawn();
+  }
+
+  /** The workers running now (tests). */
+  get threadIds(): number[] {
+    return [...this.threads].map((t) => t.worker.threadId);
   }
 
   readonly read: FeedReader = (bytes, contentType, url) => this.submit({ id: this.nextId++, bytes, contentType, url }) as Promise<FeedContent>;
@@ -99,6 +119,7 @@ export class ReadPool {
     }, timeoutMs);
     // A body that owns its whole buffer moves to the worker instead of being copied.
     const { bytes } = pending.job;
+    thread.busyBytes = bytes.byteLength;
     const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     thread.worker.postMessage(pending.job, own ? [bytes.buffer as ArrayBuffer] : []);
   }
@@ -113,6 +134,8 @@ export class ReadPool {
       thread.worker.unref();
       if ('error' in answer) pending.reject(revive(answer.error));
       else pending.resolve('content' in answer ? answer.content : answer.text ?? undefined);
+      // Ending the thread frees the heap the document grew; a replacement starts only when a job waits.
+      if (thread.busyBytes! > (this.options.recycleAboveBytes ?? DEFAULT_RECYCLE_ABOVE_BYTES)) void this.retire(thread);
       this.dispatch();
     });
     const died = (reason: string) => {
@@ -128,10 +151,10 @@ export class ReadPool {
     return thread;
   }
 
-  private async retire(thread: Thread, reason: Error): Promise<void> {
+  private async retire(thread: Thread, reason?: Error): Promise<void> {
     this.threads.delete(thread);
     clearTimeout(thread.timer);
-    thread.busy?.reject(reason);
+    if (reason) thread.busy?.reject(reason);
     thread.busy = undefined;
     await thread.worker.terminate();
   }

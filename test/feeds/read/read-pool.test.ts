@@ -54,6 +54,40 @@ describe('ReadPool', () => {
     expect((await Promise.all(reads)).map((c) => c.articles.length)).toEqual(Array.from({ length: 12 }, (_, n) => n + 1));
   });
 
+  it('starts one thread, and more only while reads wait for one', async () => {
+    const lazy = new ReadPool({ threads: 3 });
+    try {
+      const [first] = lazy.threadIds;
+      expect(lazy.threadIds).toHaveLength(1);
+      for (let n = 1; n <= 3; n++) expect((await lazy.read(Buffer.from(rssOf(n, 50)), undefined, `https://feeds.example/one-${n}`)).articles).toHaveLength(n);
+      expect(lazy.threadIds).toEqual([first]);
+      const burst = Array.from({ length: 5 }, (_, n) => lazy.read(Buffer.from(rssOf(n + 1, 50)), undefined, `https://feeds.example/burst-${n}`));
+      expect(lazy.threadIds).toHaveLength(3);
+      expect((await Promise.all(burst)).map((c) => c.articles.length)).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await lazy.close();
+    }
+  });
+
+  it('ends a thread after a document above recycleAboveBytes, and the next read runs on a fresh one', async () => {
+    const recycling = new ReadPool({ threads: 1, recycleAboveBytes: 50_000 });
+    try {
+      const [first] = recycling.threadIds;
+      expect((await recycling.read(Buffer.from(rssOf(2, 50)), undefined, 'https://feeds.example/small')).articles).toHaveLength(2);
+      expect(recycling.threadIds).toEqual([first]);
+      const big = Buffer.from(rssOf(20, 5000));
+      expect(big.byteLength).toBeGreaterThan(50_000);
+      expect((await recycling.read(big, undefined, 'https://feeds.example/big')).articles).toHaveLength(20);
+      // Ended, and not replaced while no read waits.
+      expect(recycling.threadIds).toEqual([]);
+      expect((await recycling.read(Buffer.from(rssOf(3, 50)), undefined, 'https://feeds.example/after')).articles).toHaveLength(3);
+      expect(recycling.threadIds).toHaveLength(1);
+      expect(recycling.threadIds[0]).not.toBe(first);
+    } finally {
+      await recycling.close();
+    }
+  });
+
   it('abandons a document that runs past the timeout, fails only that read, and goes on with a fresh thread', async () => {
     const slow = new ReadPool({ threads: 1, timeoutMs: 1 });
     try {
