@@ -7,7 +7,8 @@
  * One worker starts with the pool and more only when every one is busy and a job waits, up to
  * `threads`; each takes one job at a time. A worker is replaced when it dies (a document that exhausts
  * its heap or keeps it busy past the timeout fails that feed alone), and is ended after reading a
- * document larger than `recycleAboveBytes`, whose heap it would otherwise keep (issue 17).
+ * document larger than `recycleAboveBytes`, whose heap it would otherwise keep (issue 17), or after
+ * `idleMs` without work: between the poll cycles of a quiet bot no thread holds its ~15–35 MB (issue 14).
  */
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../../errors.ts';
@@ -23,6 +24,8 @@ export interface ReadPoolOptions {
   maxHeapMb?: number;
   /** A worker that has read a document larger than this is ended, and replaced when a job needs it. */
   recycleAboveBytes?: number;
+  /** A worker without work for this long is ended, and replaced when a job needs it. */
+  idleMs?: number;
 }
 
 interface Pending {
@@ -38,6 +41,7 @@ interface Thread {
   /** Bytes of the job in hand (its buffer may have moved to the worker). */
   busyBytes?: number;
   timer?: NodeJS.Timeout;
+  idleTimer?: NodeJS.Timeout;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -59,6 +63,11 @@ const YOUNG_GENERATION_MB = 8;
  * modules again), so documents below this size, nearly every feed (~75 KiB), keep their thread.
  */
 const DEFAULT_RECYCLE_ABOVE_BYTES = 1024 * 1024;
+/**
+ * Longer than the gaps inside a cycle (a thread waiting for the next body), shorter than the minute between
+ * poll ticks: a quiet bot holds no parser thread between cycles, a busy one never waits for a respawn.
+ */
+const DEFAULT_IDLE_MS = 30_000;
 
 export class ReadPool {
   private readonly threads = new Set<Thread>();
@@ -110,6 +119,7 @@ export class ReadPool {
   }
 
   private start(thread: Thread, pending: Pending): void {
+    clearTimeout(thread.idleTimer);
     thread.busy = pending;
     thread.worker.ref();
     const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -137,6 +147,7 @@ export class ReadPool {
       // Ending the thread frees the heap the document grew; a replacement starts only when a job waits.
       if (thread.busyBytes! > (this.options.recycleAboveBytes ?? DEFAULT_RECYCLE_ABOVE_BYTES)) void this.retire(thread);
       this.dispatch();
+      if (!thread.busy && this.threads.has(thread)) this.endWhenIdle(thread);
     });
     const died = (reason: string) => {
       if (!this.threads.has(thread)) return;
@@ -148,12 +159,22 @@ export class ReadPool {
     // Idle threads do not keep the process alive; a thread at work does.
     thread.worker.unref();
     this.threads.add(thread);
+    this.endWhenIdle(thread);
     return thread;
+  }
+
+  private endWhenIdle(thread: Thread): void {
+    clearTimeout(thread.idleTimer);
+    thread.idleTimer = setTimeout(() => {
+      if (!thread.busy) void this.retire(thread);
+    }, this.options.idleMs ?? DEFAULT_IDLE_MS);
+    thread.idleTimer.unref();
   }
 
   private async retire(thread: Thread, reason?: Error): Promise<void> {
     this.threads.delete(thread);
     clearTimeout(thread.timer);
+    clearTimeout(thread.idleTimer);
     if (reason) thread.busy?.reject(reason);
     thread.busy = undefined;
     await thread.worker.terminate();

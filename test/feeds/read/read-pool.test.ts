@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../../../src/errors.ts';
 import { HtmlPageError } from '../../../src/feeds/read/html-page-error.ts';
 import { readFeedBytes } from '../../../src/feeds/read/read.ts';
@@ -85,6 +85,20 @@ describe('ReadPool', () => {
       expect(recycling.threadIds[0]).not.toBe(first);
     } finally {
       await recycling.close();
+    }
+  });
+
+  it('ends a thread that has had no work for idleMs, and starts one again for the next read', async () => {
+    const idle = new ReadPool({ threads: 1, idleMs: 200 });
+    try {
+      expect((await idle.read(Buffer.from(rssOf(2, 50)), undefined, 'https://feeds.example/one')).articles).toHaveLength(2);
+      const [first] = idle.threadIds;
+      await vi.waitFor(() => expect(idle.threadIds).toEqual([]), { timeout: 10_000, interval: 50 });
+      expect((await idle.read(Buffer.from(rssOf(3, 50)), undefined, 'https://feeds.example/two')).articles).toHaveLength(3);
+      expect(idle.threadIds).toHaveLength(1);
+      expect(idle.threadIds[0]).not.toBe(first);
+    } finally {
+      await idle.close();
     }
   });
 
