@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDurationS } from './duration.ts';
 import { parseTarget } from './chat/targets.ts';
 import { DEFAULT_BURST_LIMIT } from './alerts/pacing.ts';
+import { DEFAULT_FEED_BURST } from './alerts/route.ts';
 import { AppError } from './errors.ts';
 import { formatPath } from './key-path.ts';
 
@@ -119,8 +120,16 @@ export const configSchema = z.strictObject({
   http: z.strictObject({ port: z.number().int().min(0).max(65_535).default(8080) }).default({ port: 8080 }),
   /** How long `run` waits for the work in progress after SIGTERM before abandoning it; with the 2 s closing may take after, within the 10 s Docker waits before SIGKILL. */
   shutdown: z.strictObject({ grace: duration.default(7) }).prefault({}),
-  /** Outbox pacing (src/alerts/pacing.ts): each platform's per-channel interval, and the burst guard's messages per channel per minute (0: off). */
-  delivery: z.strictObject({ pacing: z.boolean().default(true), burst: z.number().int().min(0).default(DEFAULT_BURST_LIMIT) }).prefault({}),
+  /**
+   * Outbox pacing (src/alerts/pacing.ts): each platform's per-channel interval, and the burst guard's messages per
+   * channel per minute (0: off). `feed_burst`: rows a channel takes from one poll of one feed before the rest go as
+   * one burst message (src/alerts/route.ts; 0: off).
+   */
+  delivery: z.strictObject({
+    pacing: z.boolean().default(true),
+    burst: z.number().int().min(0).default(DEFAULT_BURST_LIMIT),
+    feed_burst: z.number().int().min(0).default(DEFAULT_FEED_BURST),
+  }).prefault({}),
   /** Slack user ids allowed the admin commands, beside the workspace's admins and owners. */
   slack: z.strictObject({ admins: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'expected a Slack user id such as U0123ABC')).default([]) }).prefault({}),
 });

@@ -1,7 +1,7 @@
 import { deliverPending, type DeliverReport } from './alerts/deliver.ts';
 import type { Sink } from './alerts/message.ts';
 import type { ChannelPacer } from './alerts/pacing.ts';
-import { routeMatches } from './alerts/route.ts';
+import { FeedBursts, routeMatches } from './alerts/route.ts';
 import { type FreshArticle, type PollDeps, type PollResult, pollFeeds } from './feeds/poll/poll.ts';
 import { keepLeases, reclaimDeadLeases, selfOf } from './leases.ts';
 import type { DeliverMetrics } from './alerts/deliver.ts';
@@ -32,6 +32,8 @@ export interface Pipeline {
   sinks: ReadonlyMap<string, Sink>;
   /** Per-channel pacing and burst guard, one per process: shared by the cycle's deliveries and the outbox loop. */
   pacer?: ChannelPacer;
+  /** Rows a channel takes from one poll of one feed before the rest go as one burst message (`delivery.feed_burst`; default 20, 0 off). */
+  feedBurst?: number;
   /** Told each time an article queued deliveries: `watchfloor run` wakes its outbox loop (src/alerts/outbox-loop.ts). */
   onQueued?: () => void;
   metrics: PipelineMetrics;
@@ -112,6 +114,7 @@ const PENDING_BATCH = 10_000;
 export async function understandPending(p: Pipeline, declared: ReadonlyMap<number, string | undefined> = new Map()): Promise<{ articles: number; matched: number; queued: number }> {
   return p.store.withUnderstandLock(async () => {
     const total = { articles: 0, matched: 0, queued: 0 };
+    const bursts = new FeedBursts(p.store, p.feedBurst);
     for (;;) {
       const pending = await p.store.pendingArticles(PENDING_BATCH);
       if (pending.length === 0) break;
@@ -119,7 +122,7 @@ export async function understandPending(p: Pipeline, declared: ReadonlyMap<numbe
       // Oldest first, so the first report of a story anchors it and later ones follow up.
       pending.sort((a, b) => (a.publishedAt?.getTime() ?? 0) - (b.publishedAt?.getTime() ?? 0) || a.id - b.id);
       for (const article of pending) {
-        const outcome = await understand(p, { ...article, language: declared.get(article.id) });
+        const outcome = await understand(p, { ...article, language: declared.get(article.id) }, bursts);
         total.articles++;
         total.matched += outcome.matched;
         total.queued += outcome.queued;
@@ -127,6 +130,8 @@ export async function understandPending(p: Pipeline, declared: ReadonlyMap<numbe
       }
     }
     p.stories.prune(p.now());
+    // Every poll seen is understood now: its burst messages can say what it brought.
+    if ((await bursts.release(p.now())) > 0) p.onQueued?.();
     return total;
   });
 }
@@ -136,7 +141,7 @@ export async function understandPending(p: Pipeline, declared: ReadonlyMap<numbe
  * mark it understood. Each step may be repeated after a crash: the analysis and matches are overwritten, a story
  * already given is kept, and the outbox's unique keys turn a second routing into nothing.
  */
-async function understand(p: Pipeline, pending: PendingArticle & { language?: string }): Promise<{ matched: number; queued: number }> {
+async function understand(p: Pipeline, pending: PendingArticle & { language?: string }, bursts: FeedBursts): Promise<{ matched: number; queued: number }> {
   const now = p.now();
   const article = await p.store.getArticle(pending.id);
   if (!article) return { matched: 0, queued: 0 }; // its feed was removed meanwhile
@@ -169,7 +174,8 @@ async function understand(p: Pipeline, pending: PendingArticle & { language?: st
   for (const m of matches) p.metrics.matched(m.topic);
   for (const m of matches) await p.store.saveMatch({ articleId: pending.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation });
   // The same canonical URL through a second feed is the same report, not another outlet: never its own follow-up.
-  const queued = assigned.reason === 'url' ? [] : await routeMatches(p.store, { articleId: pending.id, storyId, matches }, now);
+  const poll = { feedId: article.feedId, fetchedAt: article.fetchedAt };
+  const queued = assigned.reason === 'url' ? [] : await routeMatches(p.store, { articleId: pending.id, storyId, matches, poll }, now, bursts);
   if (matches.length > 0) p.log.debug({ article: pending.id, story: storyId, topics: matches.map((m) => m.topic), how: assigned.reason }, 'matched');
   await p.store.markUnderstood(pending.id, now);
   return { matched: matches.length, queued: queued.length };

@@ -3,7 +3,7 @@ import type { Logger } from '../log.ts';
 import type { AlertJob, ArticleRow, DeliveryJob, DigestJob, Store, StoryAlert } from '../store/store.ts';
 import { FIRST_REPORTS, focusFromExplanation, summarize, summarySource } from '../summaries/summarize.ts';
 import { buildDigest, type Digest } from './digest.ts';
-import { collectDigest } from './digest-source.ts';
+import { collectDigest, collectFeedBurst } from './digest-source.ts';
 import { type Alert, type DeliveryOutcome, type Sink, outletName, safeLink } from './message.ts';
 import { ChannelPacer } from './pacing.ts';
 
@@ -268,7 +268,7 @@ async function recover(sink: Sink, alert: Alert, job: AlertJob): Promise<Deliver
 }
 
 /**
- * One period of a scheduled digest. Its stories are read now, from the window stored on the row, so a digest
+ * One period of a scheduled digest, or a feed's burst (the poll's items beyond a channel's own rows). Its stories are read now, from the window stored on the row, so a digest
  * retried an hour later still covers its own period. No medium can be asked whether a cut-off digest went out
  * (digests carry no delivery metadata yet): one cut off by a crash is posted again (docs/operations.md).
  */
@@ -278,8 +278,10 @@ async function attemptDigest(deps: DeliverDeps, job: DigestJob): Promise<Attempt
   if (!sink.sendDigest) return { status: 'rejected', code: NO_DIGESTS, userDetail: `${job.channel.platform} cannot post digests; send the digest to another destination` };
   let began = false;
   try {
-    const { since, until, of, topic } = job.digest;
-    const digest = await collectDigest(deps.store, of === 'subscriptions' ? { channelId: job.channel.id, since, until } : { topic: topic ?? undefined, since, until });
+    const { since, until, of, topic, feedId } = job.digest;
+    const digest = feedId !== undefined
+      ? await collectFeedBurst(deps.store, { channelId: job.channel.id, feedId, fetchedAt: since })
+      : await collectDigest(deps.store, of === 'subscriptions' ? { channelId: job.channel.id, since, until } : { topic: topic ?? undefined, since, until });
     await deps.store.markAttemptStarted(job.id, deps.now());
     began = true;
     const outcome = await sink.sendDigest(digest, job.channel);

@@ -1,5 +1,5 @@
 import { outletName, safeLink } from './message.ts';
-import type { DigestStore } from '../store/store.ts';
+import type { DigestStore, FeedStore } from '../store/store.ts';
 import { focusFromExplanation, summarize } from '../summaries/summarize.ts';
 import { buildDigest, type Digest, type DigestStory } from './digest.ts';
 
@@ -22,4 +22,39 @@ export async function collectDigest(store: Pick<DigestStore, 'digestRows'>, quer
     };
   });
   return buildDigest(stories, { since: query.since, until: query.until }, { now: query.until });
+}
+
+/** Items a feed's burst message lists; the rest are counted in its title. */
+export const FEED_BURST_SHOWN = 10;
+
+/**
+ * A feed's burst (alerts/route.ts, FeedBursts) as a neutral digest: titled with what the poll brought the channel
+ * ("Wire: 137 new matching items in one poll, 20 posted as alerts; the first 10 of the other 117"), listing the
+ * first items the channel got no alert for, each under the topic it matched best.
+ */
+export async function collectFeedBurst(store: Pick<DigestStore, 'feedBurstRows'> & Pick<FeedStore, 'getFeed'>, query: { channelId: number; feedId: number; fetchedAt: Date }): Promise<Digest> {
+  const [burst, feed] = await Promise.all([store.feedBurstRows({ ...query, limit: FEED_BURST_SHOWN }), store.getFeed(query.feedId)]);
+  const stories: DigestStory[] = burst.items.map((item) => {
+    const a = item.article;
+    return {
+      // Each item is its own entry: a flood's items may share a story, and the burst says how many there were.
+      storyId: a.id,
+      topic: item.topic,
+      topicTitle: item.topicTitle,
+      title: a.title || '(untitled)',
+      url: safeLink(a.url),
+      source: outletName(a.feedTitle, a.feedUrl),
+      outlets: 1,
+      score: item.score,
+      firstSeenAt: a.fetchedAt,
+      gist: summarize({ title: a.title, lead: a.lead, body: a.body, language: a.language ?? undefined },
+        focusFromExplanation(item.explanation as Parameters<typeof focusFromExplanation>[0]), { maxSentences: 1, maxChars: 240 }),
+    };
+  });
+  const name = feed ? outletName(feed.title, feed.url) : `feed ${query.feedId}`;
+  const all = burst.total + burst.alerted;
+  const alerted = burst.alerted > 0 ? `, ${burst.alerted} posted as alerts` : '';
+  const shown = burst.total > stories.length ? `; the first ${stories.length} of the other ${burst.total}` : '';
+  const title = `${name}: ${all} new matching ${all === 1 ? 'item' : 'items'} in one poll${alerted}${shown}`;
+  return buildDigest(stories, { since: query.fetchedAt, until: query.fetchedAt }, { title, perTopic: FEED_BURST_SHOWN, now: query.fetchedAt });
 }

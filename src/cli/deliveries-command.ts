@@ -25,8 +25,9 @@ Lists the outbox, newest first. A row is pending (due at its next attempt), defe
 story alert or for a connection to its platform; no attempt spent), sending (leased by a worker), sent,
 rejected (the platform refused the channel for good: its subscriptions are paused) or dead (gave up after
 its attempts). \`watchfloor deliveries retry ID\` sends a rejected or dead row again. A row is a story's
-alert, a follow-up in its thread, or one period of a scheduled digest (title \`digest <period>\`; topic
-\`(all topics)\` or, for a channel's own digest, \`(subscriptions)\`).
+alert, a follow-up in its thread, one period of a scheduled digest (title \`digest <period>\`; topic
+\`(all topics)\` or, for a channel's own digest, \`(subscriptions)\`), or the burst of a feed whose one poll
+brought the channel more than delivery.feed_burst items (kind digest, title \`burst of <feed> <poll time>\`).
 
 Options:
   -s, --status STATUS one of ${DELIVERY_STATUSES.join(', ')} (default: all)

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, FeedBurstRows, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
   MatchInput, NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
@@ -13,7 +13,7 @@ import {
   type ArticleRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
   type DigestScheduleRecord, type FeedMoveRecord, type FeedRecord, type IdRecord, type LeaseOwnerRecord, type PendingArticleRecord, type Readers,
   type StatusCountRecord, type StoryAlertRecord, type StorySplitRecord, type SubscriberRecord, type TopicMatchRecord, type TopicRecord,
-  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toDigestRow, toDigestSchedule, toFeed as feedRow,
+  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toFeedBurstItems, type FeedBurstItemRecord, toDigestRow, toDigestSchedule, toFeed as feedRow,
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
 import { ARTICLE_COLUMNS, JOB_COLUMNS, JOB_JOINS, numberedAll } from './sql.ts';
@@ -421,8 +421,20 @@ export class PostgresStore implements Store {
     // Asked every minute of a channel digest's grace period: a queued period is found without an insert, which
     // would spend an identity value each time. Two replicas racing past the look-up meet the unique index.
     if (await this.one(Q.digestQueued, [d.scheduleKey, d.period])) return null;
-    const row = await this.one<IdRecord>(Q.enqueueDigest, [d.channelId, d.topic, d.scheduleKey, d.period, d.since, d.until, d.of, now, now]);
+    const row = await this.one<IdRecord>(Q.enqueueDigest, [d.channelId, d.topic, d.scheduleKey, d.period, d.since, d.until, d.of, d.feedId ?? null, d.dueAt ?? now, now]);
     return row ? row.id : null;
+  }
+
+  async findDigest(scheduleKey: string, period: string): Promise<{ id: number; status: DeliveryStatus } | undefined> {
+    return this.one<{ id: number; status: DeliveryStatus }>(Q.digestQueued, [scheduleKey, period]);
+  }
+
+  async bringForward(id: number, at: Date): Promise<void> {
+    await this.pool.query(Q.bringForward, [at, id, at]);
+  }
+
+  async feedPollRows(channelId: number, feedId: number, fetchedAt: Date): Promise<number> {
+    return (await this.one<{ n: number }>(Q.feedPollRows, [channelId, feedId, fetchedAt]))!.n;
   }
 
   async hasAlert(channelId: number, storyId: number): Promise<boolean> {
@@ -449,7 +461,7 @@ export class PostgresStore implements Store {
          UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, lease_owner = $3, lease_until = $4
          FROM due WHERE d.id = due.id
          RETURNING d.id, d.kind, d.attempts, d.channel_id, d.story_id, d.topic, d.article_id, d.schedule_key, d.period_key,
-           d.period_since, d.period_until, d.digest_of, due.cut_off
+           d.period_since, d.period_until, d.digest_of, d.feed_id, due.cut_off
        )
        SELECT ${JOB_COLUMNS}, l.cut_off
        FROM leased l ${JOB_JOINS}
@@ -572,6 +584,17 @@ export class PostgresStore implements Store {
       [q.since, q.until, q.topic ?? null, q.channelId ?? null],
     );
     return rows.map((r) => toDigestRow(r, read));
+  }
+
+  async feedBurstRows(q: { channelId: number; feedId: number; fetchedAt: Date; limit: number }): Promise<FeedBurstRows> {
+    const poll = [q.channelId, q.feedId, q.fetchedAt, q.channelId];
+    const [count, alerted, rows] = await Promise.all([
+      this.one<{ n: number }>(Q.feedBurstCount, poll),
+      this.feedPollRows(q.channelId, q.feedId, q.fetchedAt),
+      // An item matching several of the channel's topics comes once per topic: read enough to fill the limit.
+      this.rows<FeedBurstItemRecord>(Q.feedBurstItems, [...poll, q.limit * 8]),
+    ]);
+    return { total: count!.n, alerted, items: toFeedBurstItems(rows, q.limit, read) };
   }
 
   async setDigestSchedule(d: DigestScheduleInput, now: Date): Promise<void> {

@@ -1,5 +1,5 @@
 import type {
-  AlertJob, ArticleRow, ChannelSubscription, DeliveryJob, DeliveryKind, DigestCoverage, DeliveryStatus, DeliverySummary, DigestRow, DigestSchedule, FeedMove, FeedRow,
+  AlertJob, ArticleRow, ChannelSubscription, DeliveryJob, DeliveryKind, DigestCoverage, FeedBurstRows, DeliveryStatus, DeliverySummary, DigestRow, DigestSchedule, FeedMove, FeedRow,
   FeedStatus, PendingArticle, StoredTopic, StoryArticle, Subscriber, TopicMatchRow, TopicSource, Weekday,
 } from './store.ts';
 
@@ -133,15 +133,17 @@ export interface DeliveryRecord {
   sent_at: DbTime | null;
   period_key: string | null;
   digest_of: DigestCoverage | null;
+  feed_id: number | null;
 }
 
-/** An outbox row joined with its channel and its article's title (null for a digest). */
+/** An outbox row joined with its channel and its article's title (null for a digest), and a feed burst's feed. */
 export interface DeliverySummaryRecord extends DeliveryRecord {
   platform: string;
   workspace: string;
   channel: string;
   channel_name: string | null;
   title: string | null;
+  burst_feed: string | null;
 }
 
 /** The digest columns of a delivery row (JOB_COLUMNS): null unless its kind is `digest`. */
@@ -151,6 +153,7 @@ export interface DigestFieldsRecord {
   period_since: DbTime | null;
   period_until: DbTime | null;
   digest_of: DigestCoverage | null;
+  burst_feed_id: number | null;
 }
 
 /**
@@ -206,6 +209,15 @@ export interface DigestRecord extends ArticleRecord {
   explanation: DbJson;
   first_seen_at: DbTime;
   outlets: number;
+}
+
+/** feedBurstItems: an article of the poll with one topic it matched for the channel. */
+export interface FeedBurstItemRecord extends ArticleRecord {
+  topic: string;
+  topic_title: string;
+  score: number;
+  why: string;
+  explanation: DbJson;
 }
 
 export interface IdRecord {
@@ -331,7 +343,7 @@ export function toDeliverySummary(r: DeliverySummaryRecord, read: Readers): Deli
     channel: { platform: r.platform, workspace: r.workspace, channel: r.channel, ...(r.channel_name ? { name: r.channel_name } : {}) },
     topic: r.topic ?? (r.digest_of === 'subscriptions' ? '(subscriptions)' : '(all topics)'),
     storyId: r.story_id,
-    title: digest ? `digest ${r.period_key}` : (r.title ?? ''),
+    title: r.feed_id != null ? `burst of ${r.burst_feed} ${r.period_key}` : digest ? `digest ${r.period_key}` : (r.title ?? ''),
     createdAt: read.time(r.created_at)!,
     sentAt: read.time(r.sent_at),
   };
@@ -355,6 +367,7 @@ export function toDeliveryJob(r: DeliveryJobRecord, read: Readers): DeliveryJob 
         until: read.time(r.period_until)!,
         of: r.digest_of!,
         topic: r.topic ?? null,
+        ...(r.burst_feed_id == null ? {} : { feedId: r.burst_feed_id }),
       },
     };
   }
@@ -388,6 +401,18 @@ export function toDigestRow(r: DigestRecord, read: Readers): DigestRow {
     why: r.why,
     explanation: read.json(r.explanation),
   };
+}
+
+/** Each article once, with its best match (the rows come best first), the first `limit`. */
+export function toFeedBurstItems(rows: FeedBurstItemRecord[], limit: number, read: Readers): FeedBurstRows['items'] {
+  const seen = new Set<number>();
+  const items: FeedBurstRows['items'] = [];
+  for (const r of rows) {
+    if (seen.has(r.id) || items.length >= limit) continue;
+    seen.add(r.id);
+    items.push({ article: toArticle(r, read), topic: r.topic, topicTitle: r.topic_title, score: r.score, why: r.why, explanation: read.json(r.explanation) });
+  }
+  return items;
 }
 
 /** `status, n` pairs → `{ status: n }`; a status no row has is absent. */

@@ -18,15 +18,20 @@ export const ARTICLE_SELECT = `SELECT ${ARTICLE_COLUMNS} FROM articles a JOIN fe
  * schedule, period and window (`DeliveryJobRecord`). A digest row has no article: the joins are left joins.
  */
 export const JOB_COLUMNS = `l.id AS delivery_id, l.kind, l.attempts, l.channel_id, l.story_id AS delivery_story_id, l.topic,
-  l.schedule_key, l.period_key, l.period_since, l.period_until, l.digest_of,
+  l.schedule_key, l.period_key, l.period_since, l.period_until, l.digest_of, l.feed_id AS burst_feed_id,
   c.platform, c.workspace, c.channel, c.name AS channel_name, t.title AS topic_title, m.score, m.why, m.explanation, ${ARTICLE_COLUMNS}`;
 export const JOB_JOINS = `JOIN channels c ON c.id = l.channel_id
   LEFT JOIN articles a ON a.id = l.article_id LEFT JOIN feeds f ON f.id = a.feed_id
   LEFT JOIN topics t ON t.slug = l.topic
   LEFT JOIN matches m ON m.article_id = l.article_id AND m.topic = l.topic`;
 
-const DELIVERY_SUMMARY = `SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title
-  FROM deliveries d JOIN channels c ON c.id = d.channel_id LEFT JOIN articles a ON a.id = d.article_id`;
+const DELIVERY_SUMMARY = `SELECT d.*, c.platform, c.workspace, c.channel, c.name AS channel_name, a.title, COALESCE(bf.title, bf.url) AS burst_feed
+  FROM deliveries d JOIN channels c ON c.id = d.channel_id LEFT JOIN articles a ON a.id = d.article_id LEFT JOIN feeds bf ON bf.id = d.feed_id`;
+
+/** The matching items of one feed poll (channel, feed, fetchedAt, channel) that the channel got no row of its own for. */
+const FEED_BURST_ITEMS = `FROM articles a JOIN feeds f ON f.id = a.feed_id JOIN matches m ON m.article_id = a.id
+  JOIN subscriptions s ON s.channel_id = ? AND s.topic = m.topic AND s.paused_reason IS NULL AND m.score >= s.min_score
+  WHERE a.feed_id = ? AND a.fetched_at = ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = ? AND d.article_id = a.id)`;
 
 export const SQL = {
   // ── feeds
@@ -105,14 +110,25 @@ export const SQL = {
    */
   enqueueDelivery: `INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-  /**
-   * channelId, topic|null, scheduleKey, periodKey, since, until, of, now, now. The partial deliveries_one_digest
-   * index makes a second row for one (schedule, period) nothing.
-   */
   /** scheduleKey, periodKey: looked up first, so a period queued already costs no insert (nor, in PostgreSQL, an identity value). */
-  digestQueued: `SELECT id FROM deliveries WHERE kind = 'digest' AND schedule_key = ? AND period_key = ?`,
-  enqueueDigest: `INSERT INTO deliveries (channel_id, kind, topic, schedule_key, period_key, period_since, period_until, digest_of, next_attempt_at, created_at)
-    VALUES (?, 'digest', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+  digestQueued: `SELECT id, status FROM deliveries WHERE kind = 'digest' AND schedule_key = ? AND period_key = ?`,
+  /**
+   * channelId, topic|null, scheduleKey, periodKey, since, until, of, feedId|null, dueAt, now. The partial
+   * deliveries_one_digest index makes a second row for one (schedule, period) nothing.
+   */
+  enqueueDigest: `INSERT INTO deliveries (channel_id, kind, topic, schedule_key, period_key, period_since, period_until, digest_of, feed_id, next_attempt_at, created_at)
+    VALUES (?, 'digest', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+  /** at, id, at */
+  bringForward: `UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND attempts = 0 AND next_attempt_at > ?`,
+  /** channelId, feedId, fetchedAt: a poll's items share the feed and the fetch time. */
+  feedPollRows: `SELECT CAST(COUNT(*) AS integer) AS n FROM deliveries d JOIN articles a ON a.id = d.article_id
+    WHERE d.channel_id = ? AND a.feed_id = ? AND a.fetched_at = ?`,
+  /** channelId, feedId, fetchedAt, channelId */
+  feedBurstCount: `SELECT CAST(COUNT(DISTINCT a.id) AS integer) AS n ${FEED_BURST_ITEMS}`,
+  /** channelId, feedId, fetchedAt, channelId, limit: a row per article and topic it matched, the best first. */
+  feedBurstItems: `SELECT ${ARTICLE_COLUMNS}, m.topic, COALESCE(t.title, m.topic) AS topic_title, m.score, m.why, m.explanation
+    ${FEED_BURST_ITEMS.replace('WHERE a.feed_id', 'LEFT JOIN topics t ON t.slug = m.topic WHERE a.feed_id')}
+    ORDER BY a.id, m.score DESC LIMIT ?`,
   hasAlert: `SELECT 1 AS found FROM deliveries WHERE channel_id = ? AND story_id = ? AND kind = 'alert'`,
   /** channelId, storyId */
   storyAlert: `SELECT ${JOB_COLUMNS}, l.status AS alert_status, l.message_ref AS alert_ref

@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, FeedBurstRows, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
   MatchInput, NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
@@ -15,7 +15,7 @@ import {
   type ArticleRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
   type DigestScheduleRecord, type FeedMoveRecord, type FeedRecord, type IdRecord, type LeaseOwnerRecord, type PendingArticleRecord, type Readers,
   type StatusCountRecord, type StoryAlertRecord, type StorySplitRecord, type SubscriberRecord, type TopicMatchRecord, type TopicRecord,
-  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toDigestRow, toDigestSchedule, toFeed as feedRow,
+  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toFeedBurstItems, type FeedBurstItemRecord, toDigestRow, toDigestSchedule, toFeed as feedRow,
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
 import { ARTICLE_COLUMNS, SQL } from './sql.ts';
@@ -361,8 +361,20 @@ export class SqliteStore implements Store {
   async enqueueDigest(d: DigestInput, now: Date): Promise<number | null> {
     // Asked every minute of a channel digest's grace period: a queued period is found without writing.
     if (this.stmt(SQL.digestQueued).get(d.scheduleKey, d.period)) return null;
-    const row = this.stmt(SQL.enqueueDigest).get(d.channelId, d.topic, d.scheduleKey, d.period, ms(d.since), ms(d.until), d.of, ms(now), ms(now)) as IdRecord | undefined;
+    const row = this.stmt(SQL.enqueueDigest).get(d.channelId, d.topic, d.scheduleKey, d.period, ms(d.since), ms(d.until), d.of, d.feedId ?? null, ms(d.dueAt ?? now), ms(now)) as IdRecord | undefined;
     return row ? row.id : null;
+  }
+
+  async findDigest(scheduleKey: string, period: string): Promise<{ id: number; status: DeliveryStatus } | undefined> {
+    return this.stmt(SQL.digestQueued).get(scheduleKey, period) as { id: number; status: DeliveryStatus } | undefined;
+  }
+
+  async bringForward(id: number, at: Date): Promise<void> {
+    this.stmt(SQL.bringForward).run(ms(at), id, ms(at));
+  }
+
+  async feedPollRows(channelId: number, feedId: number, fetchedAt: Date): Promise<number> {
+    return (this.stmt(SQL.feedPollRows).get(channelId, feedId, ms(fetchedAt)) as { n: number }).n;
   }
 
   async hasAlert(channelId: number, storyId: number): Promise<boolean> {
@@ -494,6 +506,16 @@ export class SqliteStore implements Store {
                 WHERE sc.rank = 1 ORDER BY sc.topic, sc.score DESC, sc.story_id`)
       .all(ms(q.since), ms(q.until), q.topic ?? null, q.topic ?? null, q.channelId ?? null, q.channelId ?? null) as DigestRecord[];
     return rows.map((r) => toDigestRow(r, read));
+  }
+
+  async feedBurstRows(q: { channelId: number; feedId: number; fetchedAt: Date; limit: number }): Promise<FeedBurstRows> {
+    const poll = [q.channelId, q.feedId, ms(q.fetchedAt), q.channelId];
+    return {
+      total: (this.stmt(SQL.feedBurstCount).get(...poll) as { n: number }).n,
+      alerted: await this.feedPollRows(q.channelId, q.feedId, q.fetchedAt),
+      // An item matching several of the channel's topics comes once per topic: read enough to fill the limit.
+      items: toFeedBurstItems(this.stmt(SQL.feedBurstItems).all(...poll, q.limit * 8) as FeedBurstItemRecord[], q.limit, read),
+    };
   }
 
   async setDigestSchedule(d: DigestScheduleInput, now: Date): Promise<void> {

@@ -162,6 +162,23 @@ export interface DigestInput {
   until: Date;
   of: DigestCoverage;
   topic: string | null;
+  /**
+   * A feed's burst (alerts/route.ts): the poll of this feed fetched at `since` brought more matching items than the
+   * channel takes one by one; the row covers those the channel got no row of its own for.
+   */
+  feedId?: number;
+  /** When it comes due; default now. A feed's burst waits until its poll is understood (`bringForward`). */
+  dueAt?: Date;
+}
+
+/** A feed's burst as sent: the poll's matching items beyond the channel's own rows, the first `limit` of them. */
+export interface FeedBurstRows {
+  /** Matching items of the poll the channel got no row of its own for. */
+  total: number;
+  /** Items of the poll the channel got a row of its own for (the alerts before the burst). */
+  alerted: number;
+  /** The first of `total` in the feed's order, each with its best match for the channel. */
+  items: Array<{ article: ArticleRow; topic: string; topicTitle: string; score: number; why: string; explanation: unknown }>;
 }
 
 /** Everything a sink needs to render one delivery, joined in one read: a story's alert or follow-up, or a digest. */
@@ -191,7 +208,7 @@ export interface AlertJob extends ClaimedRow {
 /** A digest's period: its stories are read from the store when it is sent. */
 export interface DigestJob extends ClaimedRow {
   kind: 'digest';
-  digest: Omit<DigestInput, 'channelId'>;
+  digest: Omit<DigestInput, 'channelId' | 'dueAt'>;
 }
 
 /** One outbox row as an operator sees it (`watchfloor deliveries list`). */
@@ -207,7 +224,7 @@ export interface DeliverySummary {
   topic: string;
   /** Null for a digest. */
   storyId: number | null;
-  /** The article's headline; a digest's is `digest <period>`. */
+  /** The article's headline; a digest's is `digest <period>`, a feed's burst `burst of <feed> <poll time>`. */
   title: string;
   createdAt: Date;
   sentAt: Date | null;
@@ -395,6 +412,12 @@ export interface OutboxStore {
    * before a restart or not: a digest goes out once per period. Returns the id, or null when it was there.
    */
   enqueueDigest(digest: DigestInput, now: Date): Promise<number | null>;
+  /** The row queued for (schedule, period), if any. */
+  findDigest(scheduleKey: string, period: string): Promise<{ id: number; status: DeliveryStatus } | undefined>;
+  /** A pending row never attempted that is due after `at` comes due at `at` (a feed's burst whose poll is understood). */
+  bringForward(id: number, at: Date): Promise<void>;
+  /** How many rows of its own (alerts, follow-ups) the channel got from the poll of `feedId` fetched at `fetchedAt`. */
+  feedPollRows(channelId: number, feedId: number, fetchedAt: Date): Promise<number>;
   hasAlert(channelId: number, storyId: number): Promise<boolean>;
   /**
    * The story's alert in this channel — the delivery, its status, its message ref once posted (null when posted
@@ -440,6 +463,8 @@ export interface LeaseStore {
 /** Digests: the rows they are built from and per-channel schedules (a period is queued with OutboxStore.enqueueDigest). */
 export interface DigestStore {
   digestRows(query: { topic?: string; channelId?: number; since: Date; until: Date }): Promise<DigestRow[]>;
+  /** What a feed's burst says: the poll's matching items for the channel's active subscriptions, beyond its own rows. */
+  feedBurstRows(query: { channelId: number; feedId: number; fetchedAt: Date; limit: number }): Promise<FeedBurstRows>;
   /** Sets the channel's scheduled digest (one per channel), replacing the one it had. */
   setDigestSchedule(schedule: DigestScheduleInput, now: Date): Promise<void>;
   removeDigestSchedule(channelId: number): Promise<boolean>;

@@ -474,6 +474,60 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(recent[0]!.lastError).toBe('channel_not_found');
     });
 
+    it("keeps a feed's burst row waiting until brought forward, and reads what it says: the poll's matching items beyond the channel's own rows", async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://flood.example/rss', title: 'Flood', intervalS: 900 }, T0);
+      const { id: otherFeed } = await store.addFeed({ url: 'https://calm.example/rss', intervalS: 900 }, T0);
+      const channel = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1' });
+      await store.syncTopics([{ slug: 't', title: 'Topic', definition: {}, source: 'config' }, { slug: 'u', title: 'Other', definition: {}, source: 'config' }]);
+      await store.subscribe(channel, 't', 0.5, 'u');
+      await store.subscribe(channel, 'u', 0, 'u');
+      const poll = at(5);
+      const ids: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const id = (await store.upsertArticle(article(feedId, `f${i}`, { fetchedAt: poll }))).id;
+        ids.push(id);
+        await store.saveMatch({ articleId: id, topic: 't', score: i === 5 ? 0.4 : 0.9, why: 'x', explanation: { n: i } });
+      }
+      await store.saveMatch({ articleId: ids[2]!, topic: 'u', score: 0.95, why: 'y', explanation: {} });
+      // Another poll of the feed, and another feed polled at the same instant, are not this poll.
+      const later = (await store.upsertArticle(article(feedId, 'later', { fetchedAt: at(20) }))).id;
+      await store.saveMatch({ articleId: later, topic: 't', score: 0.9, why: 'x', explanation: {} });
+      const calm = (await store.upsertArticle(article(otherFeed, 'calm', { fetchedAt: poll }))).id;
+      await store.saveMatch({ articleId: calm, topic: 't', score: 0.9, why: 'x', explanation: {} });
+      const story = await store.createStory(ids[0]!, 'Story', poll);
+      const alert = (await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: ids[0]!, kind: 'alert' }, poll))!;
+      expect(await store.feedPollRows(channel, feedId, poll)).toBe(1);
+      expect(await store.feedPollRows(channel, feedId, at(20))).toBe(0);
+
+      const key = { scheduleKey: `feed:${feedId}:${channel}`, period: poll.toISOString() };
+      const burst = (await store.enqueueDigest({ channelId: channel, ...key, since: poll, until: poll, of: 'subscriptions', topic: null, feedId, dueAt: at(65) }, poll))!;
+      expect(await store.findDigest(key.scheduleKey, key.period)).toEqual({ id: burst, status: 'pending' });
+      expect(await store.findDigest(key.scheduleKey, at(20).toISOString())).toBeUndefined();
+      expect((await store.claimDeliveries(at(6), 'w', at(7), 10)).map((j) => j.kind)).toEqual(['alert']);
+      expect(await store.nextDeliveryDue()).toEqual(at(7)); // the alert's lease; the burst not before at(65)
+      await store.markDelivered(alert, 'm1', at(6));
+      expect(await store.nextDeliveryDue()).toEqual(at(65));
+      await store.bringForward(burst, at(8));
+      const [job] = (await store.claimDeliveries(at(8), 'w', at(9), 10)) as DigestJob[];
+      expect(job).toMatchObject({ id: burst, kind: 'digest', digest: { feedId, since: poll, until: poll, of: 'subscriptions', topic: null } });
+      // Once tried, it keeps its own time.
+      await store.markDeliveryFailed(burst, { error: 'HTTP 502', retryAt: at(30) });
+      await store.bringForward(burst, at(9));
+      expect((await store.listDeliveries({ id: burst, limit: 1 }))[0]).toMatchObject({ nextAttemptAt: at(30), title: `burst of Flood ${poll.toISOString()}`, topic: '(subscriptions)' });
+
+      const said = await store.feedBurstRows({ channelId: channel, feedId, fetchedAt: poll, limit: 3 });
+      // f0 had its own row; f5 is below the subscription's min score; f2 speaks for its best topic.
+      expect([said.total, said.alerted]).toEqual([4, 1]);
+      expect(said.items.map((i) => [i.article.id, i.topic, i.topicTitle, i.score])).toEqual([[ids[1], 't', 'Topic', 0.9], [ids[2], 'u', 'Other', 0.95], [ids[3], 't', 'Topic', 0.9]]);
+      expect(said.items[0]!.explanation).toEqual({ n: 1 });
+      expect(said.items[0]!.article).toMatchObject({ title: 'Title f1', feedTitle: 'Flood', url: 'https://news.example/f1' });
+      await store.pauseSubscriptions(channel, 'gone', 'u');
+      expect((await store.feedBurstRows({ channelId: channel, feedId, fetchedAt: poll, limit: 10 })).items.map((i) => [i.article.id, i.topic])).toEqual([[ids[1], 't'], [ids[2], 't'], [ids[3], 't'], [ids[4], 't']]);
+      // Removing the feed removes its bursts.
+      await store.removeFeed('https://flood.example/rss');
+      expect(await store.findDigest(key.scheduleKey, key.period)).toBeUndefined();
+    });
+
     it('queues a digest once per schedule and period, claims it with its window, and records its outcome', async () => {
       const channel = await store.ensureChannel({ platform: 'slack', workspace: '', channel: 'C0DIGEST' });
       const mine = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1', name: 'intel' });
