@@ -74,6 +74,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     stories,
     sinks,
     pacer: new ChannelPacer(config.delivery),
+    feedBurst: config.delivery.feed_burst,
     metrics,
   };
 
