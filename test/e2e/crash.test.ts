@@ -131,7 +131,7 @@ async function crashAndCount(name: string, storage: string | undefined, env: Nod
   const feeds = Array.from({ length: FEEDS }, (_, f) => server.url(`wire-${f}.rss`));
   // Every alert as its own message, as fast as the fake answers: the count is per alert (pacing and the burst
   // guard have their own tests: test/alerts/pacing.test.ts).
-  const config = writeTestConfig(dir, name, { feeds, storage, to: `slack:${CHANNEL}`, extra: ['delivery: { pacing: false, burst: 0 }'] });
+  const config = writeTestConfig(dir, name, { feeds, storage, to: `slack:${CHANNEL}`, extra: ['delivery: { pacing: false, burst: 0, feed_burst: 0 }'] });
   const slackEnv = { ...env, SLACK_BOT_TOKEN: BOT_TOKEN, SLACK_API_URL: slack.apiUrl };
   slack.messages.splice(0); // each database starts with an empty channel
   const seed = Date.now() % 100_000;
