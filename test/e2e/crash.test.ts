@@ -11,17 +11,17 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FeedServer, startFeedServer } from '../fakes/feed-server.ts';
+import { madeUpWord, prng } from '../fakes/made-up.ts';
+import { freshSchema } from '../fakes/postgres-schema.ts';
 import { BOT_TOKEN, type FakeSlack, startFakeSlack } from '../fakes/slack-api.ts';
-import { FEED_FIXTURES, ROOT, writeTestConfig } from '../fakes/test-config.ts';
+import { FEED_FIXTURES, writeTestConfig } from '../fakes/test-config.ts';
+import { BIN } from '../fakes/watchfloor-process.ts';
 
 const FEEDS = 30;
 const ITEMS = 100;
 const KILLS = 10;
-const BIN = process.env.WATCHFLOOR_E2E_BIN ?? path.join(ROOT, 'bin/watchfloor.js');
-const PG_URL = process.env.WATCHFLOOR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const CHANNEL = 'C0CRASH';
 
@@ -29,34 +29,13 @@ let server: FeedServer;
 let slack: FakeSlack;
 let dir: string;
 
-/** A seeded generator, so a failure can be replayed with the seed it prints. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Made-up words: every item's headline and lead carry their own, so items are separate stories, not one cluster. */
-function word(random: () => number): string {
-  const syllables = ['ka', 'ro', 'mi', 'tan', 'vel', 'dor', 'si', 'qua', 'ben', 'lit', 'zor', 'pem', 'hu', 'gra', 'nis', 'fo'];
-  const n = 2 + Math.floor(random() * 3);
-  let w = '';
-  for (let i = 0; i < n; i++) w += syllables[Math.floor(random() * syllables.length)];
-  return w[0]!.toUpperCase() + w.slice(1);
-}
-
 /** Every item's link: each one matches the topic, so each is posted once, as an alert or a follow-up. */
 const expected: string[] = [];
 
 function feedXml(feed: number, random: () => number): string {
   const items: string[] = [];
   for (let i = 0; i < ITEMS; i++) {
-    const names = Array.from({ length: 5 }, () => word(random));
+    const names = Array.from({ length: 5 }, () => madeUpWord(random));
     const minutes = 5 + Math.floor(random() * 600);
     const link = `https://wire${feed}.example/${i}-${names[0]!.toLowerCase()}`;
     expected.push(link);
@@ -163,14 +142,11 @@ describe('watchfloor once killed with SIGKILL and restarted', () => {
   }, 600_000);
 
   it('posts every expected alert exactly once across the runs (PostgreSQL)', async () => {
-    const prefix = `wf_crash_${process.pid}_${Date.now().toString(36)}`;
-    const admin = new pg.Client({ connectionString: PG_URL });
-    await admin.connect();
+    const db = freshSchema('wf_crash');
     try {
-      await crashAndCount('pg', `{ driver: postgres, schema: ${prefix} }`, { WATCHFLOOR_DATABASE_URL: PG_URL });
+      await crashAndCount('pg', `{ driver: postgres, schema: ${db.schema} }`, { WATCHFLOOR_DATABASE_URL: db.url });
     } finally {
-      await admin.query(`DROP SCHEMA IF EXISTS ${prefix} CASCADE`);
-      await admin.end();
+      await db.drop();
     }
   }, 600_000);
 });

@@ -7,8 +7,8 @@ import path from 'node:path';
 export interface FeedServer {
   base: string;
   url(name: string): string;
-  /** Every request received, for asserting conditional GETs. */
-  requests: Array<{ path: string; headers: IncomingHttpHeaders }>;
+  /** Every request received, for asserting conditional GETs; `at` is when it was answered (`Date.now()`). */
+  requests: Array<{ path: string; headers: IncomingHttpHeaders; at: number }>;
   /** Serve `body` at `/name` instead of the fixture file (content changes between polls). */
   set(name: string, body: string, contentType?: string): void;
   close(): Promise<void>;
@@ -28,7 +28,7 @@ export async function startFeedServer(dir: string, options: { now?: Date } = {})
   const loadedAt = options.now ?? new Date(Math.floor(Date.now() / 1000) * 1000);
   const server: Server = createServer((req, res) => {
     const name = decodeURIComponent((req.url ?? '/').split('?')[0]!.slice(1));
-    requests.push({ path: `/${name}`, headers: req.headers });
+    requests.push({ path: `/${name}`, headers: req.headers, at: Date.now() });
     let body: string;
     let type: string | undefined;
     const override = overrides.get(name);
