@@ -122,8 +122,8 @@ export const configSchema = z.strictObject({
   shutdown: z.strictObject({ grace: duration.default(7) }).prefault({}),
   /**
    * Outbox pacing (src/alerts/pacing.ts): each platform's per-channel interval, and the burst guard's messages per
-   * channel per minute (0: off). `feed_burst`: rows a channel takes from one poll of one feed before the rest go as
-   * one burst message (src/alerts/route.ts; 0: off).
+   * channel per minute (0: off). `feed_burst`: matching items one poll of one feed may bring a channel before they go
+   * as one burst message instead (src/alerts/route.ts; 0: off).
    */
   delivery: z.strictObject({
     pacing: z.boolean().default(true),

@@ -1,13 +1,13 @@
 import { deliverPending, type DeliverReport } from './alerts/deliver.ts';
 import type { Sink } from './alerts/message.ts';
 import type { ChannelPacer } from './alerts/pacing.ts';
-import { FeedBursts, routeMatches } from './alerts/route.ts';
+import { capFloods, DEFAULT_FEED_BURST, type FeedPoll, type FloodedPolls, type RoutableMatch, routeMatches, type SubscriberLookup, subscriberLookup } from './alerts/route.ts';
 import { type FreshArticle, type PollDeps, type PollResult, pollFeeds } from './feeds/poll/poll.ts';
 import { keepLeases, reclaimDeadLeases, selfOf } from './leases.ts';
 import type { DeliverMetrics } from './alerts/deliver.ts';
 import type { PollMetrics } from './feeds/poll/poll.ts';
 import type { Logger } from './log.ts';
-import type { ArticleRow, FeedRow, PendingArticle, Store, StoryArticle } from './store/store.ts';
+import type { ArticleRow, FeedRow, Store, StoryArticle } from './store/store.ts';
 import type { StoryAssignment, StoryCandidate, StoryIndex } from './stories/cluster.ts';
 import type { TopicIndex } from './topics/compile.ts';
 import { matchArticle } from './topics/match.ts';
@@ -32,7 +32,7 @@ export interface Pipeline {
   sinks: ReadonlyMap<string, Sink>;
   /** Per-channel pacing and burst guard, one per process: shared by the cycle's deliveries and the outbox loop. */
   pacer?: ChannelPacer;
-  /** Rows a channel takes from one poll of one feed before the rest go as one burst message (`delivery.feed_burst`; default 20, 0 off). */
+  /** Matching items one poll of one feed may bring a channel before they go as one burst message instead (`delivery.feed_burst`; default 20, 0 off). */
   feedBurst?: number;
   /** Told each time an article queued deliveries: `watchfloor run` wakes its outbox loop (src/alerts/outbox-loop.ts). */
   onQueued?: () => void;
@@ -77,9 +77,7 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
   let understood: { matched: number; queued: number };
   let delivery: DeliverReport;
   try {
-    feeds = await p.store.claimDueFeeds(dueBy, p.owner, new Date(now.getTime() + LEASE_MS), 10_000, now);
-    const pollDeps: PollDeps = { ...p.poll, store: p.store, log: p.log, now: p.now, metrics: p.metrics };
-    results = await pollFeeds(feeds, pollDeps, p.pollsInFlight);
+    ({ feeds, results } = await pollDue(p, dueBy, options.allFeeds === true));
 
     fresh = results.flatMap((r) => (r.status === 'ok' ? r.fresh : []));
     // Every pending article is understood here, this cycle's and any a killed run stored but never understood.
@@ -103,6 +101,30 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
   };
 }
 
+/**
+ * Due feeds are claimed in turns of this many polls in flight, so that replicas share a tick's feeds rather than the
+ * first to look taking them all; a turn ends when its last feed is polled.
+ */
+const CLAIM_TURN = 10;
+
+/**
+ * Claims due feeds and polls them, a turn at a time until none is due. `all` (`watchfloor once`) claims every feed in
+ * one turn: everything it polled would be "due" again by its far-off due time.
+ */
+async function pollDue(p: Pipeline, dueBy: Date, all: boolean): Promise<{ feeds: FeedRow[]; results: PollResult[] }> {
+  const pollDeps: PollDeps = { ...p.poll, store: p.store, log: p.log, now: p.now, metrics: p.metrics };
+  const turn = all ? 1_000_000 : Math.max(1, p.pollsInFlight) * CLAIM_TURN;
+  const feeds: FeedRow[] = [];
+  const results: PollResult[] = [];
+  for (;;) {
+    const now = p.now();
+    const claimed = await p.store.claimDueFeeds(dueBy, p.owner, new Date(now.getTime() + LEASE_MS), turn, now);
+    feeds.push(...claimed);
+    results.push(...(await pollFeeds(claimed, pollDeps, p.pollsInFlight)));
+    if (claimed.length < turn || all) return { feeds, results };
+  }
+}
+
 /** Articles read from the pending queue at a time; the queue is drained in turns of this many. */
 const PENDING_BATCH = 10_000;
 
@@ -110,75 +132,109 @@ const PENDING_BATCH = 10_000;
  * Understands every pending article (stored as new by a poll, not yet scored, clustered and routed), holding
  * the store's understand lock so that replicas take turns. `declared` holds the feed languages of this
  * cycle's articles; one resumed after a crash has its language detected.
+ *
+ * A batch is understood in two passes: every article is scored first, so that the flood cap knows what each poll
+ * brings each channel before any of it is routed; then each is placed in a story and routed, oldest first.
  */
 export async function understandPending(p: Pipeline, declared: ReadonlyMap<number, string | undefined> = new Map()): Promise<{ articles: number; matched: number; queued: number }> {
   return p.store.withUnderstandLock(async () => {
     const total = { articles: 0, matched: 0, queued: 0 };
-    const bursts = new FeedBursts(p.store, p.feedBurst);
     for (;;) {
       const pending = await p.store.pendingArticles(PENDING_BATCH);
       if (pending.length === 0) break;
       if (total.articles === 0) await catchUpStoryWindow(p);
       // Oldest first, so the first report of a story anchors it and later ones follow up.
       pending.sort((a, b) => (a.publishedAt?.getTime() ?? 0) - (b.publishedAt?.getTime() ?? 0) || a.id - b.id);
+      const scored: Scored[] = [];
       for (const article of pending) {
-        const outcome = await understand(p, { ...article, language: declared.get(article.id) }, bursts);
-        total.articles++;
-        total.matched += outcome.matched;
-        total.queued += outcome.queued;
-        if (outcome.queued > 0) p.onQueued?.();
+        const s = await score(p, article.id, declared.get(article.id));
+        if (s) scored.push(s);
       }
+      const subscribers = subscriberLookup(p.store);
+      const flooded = await capFloods(p.store, scored, subscribers, p.feedBurst ?? DEFAULT_FEED_BURST, p.now());
+      for (const s of scored) {
+        const queued = await placeAndRoute(p, s, { subscribers, flooded });
+        total.matched += s.matches.length;
+        total.queued += queued;
+        if (queued > 0) p.onQueued?.();
+      }
+      total.articles += pending.length;
     }
     p.stories.prune(p.now());
-    // Every poll seen is understood now: its burst messages can say what it brought.
-    if ((await bursts.release(p.now())) > 0) p.onQueued?.();
+    // A flooded poll understood to its last article: its burst message can say what it brought.
+    if ((await p.store.releaseFeedBursts(p.now())) > 0) p.onQueued?.();
     return total;
   });
 }
 
-/**
- * Score one new article against every topic, place it in a story, record matches and queue deliveries, then
- * mark it understood. Each step may be repeated after a crash: the analysis and matches are overwritten, a story
- * already given is kept, and the outbox's unique keys turn a second routing into nothing.
- */
-async function understand(p: Pipeline, pending: PendingArticle & { language?: string }, bursts: FeedBursts): Promise<{ matched: number; queued: number }> {
-  const now = p.now();
-  const article = await p.store.getArticle(pending.id);
-  if (!article) return { matched: 0, queued: 0 }; // its feed was removed meanwhile
-  // The feed's declared language saves a detection pass; articles of feeds that declare none are detected.
-  const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body, language: pending.language });
-  await p.store.setArticleAnalysis(pending.id, { language: analysis.language, concepts: analysis.concepts });
+/** A pending article scored against every topic (its analysis and matches stored), waiting to be placed and routed. */
+interface Scored {
+  id: number;
+  /** Placed before a crash. */
+  storyId: number | null;
+  url: string | null;
+  candidate: StoryCandidate;
+  matches: RoutableMatch[];
+  poll: FeedPoll;
+}
 
-  const candidate = storyCandidate(article, analysis.concepts, analysis.language, now);
+/**
+ * Scores one pending article against every topic and records its analysis and matches. Repeated after a crash,
+ * both are overwritten. Undefined when the article is gone (its feed was removed meanwhile).
+ */
+async function score(p: Pipeline, id: number, language: string | undefined): Promise<Scored | undefined> {
+  const article = await p.store.getArticle(id);
+  if (!article) return undefined;
+  // The feed's declared language saves a detection pass; articles of feeds that declare none are detected.
+  const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body, language });
+  await p.store.setArticleAnalysis(id, { language: analysis.language, concepts: analysis.concepts });
+  const matches = analysis.matches.filter((m) => m.matched);
+  for (const m of matches) {
+    p.metrics.matched(m.topic);
+    await p.store.saveMatch({ articleId: id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation });
+  }
+  return {
+    id,
+    storyId: article.storyId,
+    url: article.url,
+    candidate: storyCandidate(article, analysis.concepts, analysis.language, p.now()),
+    matches: matches.map((m) => ({ topic: m.topic, score: m.score })),
+    poll: { feedId: article.feedId, fetchedAt: article.fetchedAt },
+  };
+}
+
+/**
+ * Places a scored article in a story, queues its deliveries and marks it understood; returns how many rows it
+ * queued. Repeated after a crash, a story already given is kept and the outbox's unique keys turn a second routing
+ * into nothing.
+ */
+async function placeAndRoute(p: Pipeline, s: Scored, routing: { subscribers: SubscriberLookup; flooded: FloodedPolls }): Promise<number> {
+  const now = p.now();
   let storyId: number;
-  let assigned: { reason: StoryAssignment['reason'] | 'resumed' };
-  if (article.storyId !== null) {
-    // Placed before a crash: the window rebuilt at start already holds it. Only a copy of a URL the story
-    // already carries (another feed's link to the same page) stays out of routing, as when first placed.
-    storyId = article.storyId;
+  let how: StoryAssignment['reason'] | 'resumed';
+  if (s.storyId !== null) {
+    // Placed before a crash: the window rebuilt at start already holds it if it matched. Only a copy of a URL the
+    // story already carries (another feed's link to the same page) stays out of routing, as when first placed.
+    storyId = s.storyId;
     const others = await p.store.storyArticles(storyId, FIRST_REPORTS_SCAN);
-    assigned = { reason: others.some((o) => o.id < article.id && o.url !== null && o.url === article.url) ? 'url' : 'resumed' };
+    how = others.some((o) => o.id < s.id && o.url !== null && o.url === s.url) ? 'url' : 'resumed';
   } else {
-    const placed = p.stories.assign(candidate);
-    assigned = placed;
+    const placed = p.stories.assign(s.candidate);
+    how = placed.reason;
     if (placed.storyId === null) {
-      storyId = await p.store.createStory(pending.id, article.title, now);
+      storyId = await p.store.createStory(s.id, s.candidate.title, now);
     } else {
       storyId = placed.storyId;
-      await p.store.attachToStory(pending.id, storyId, now, { reason: placed.reason, detail: placed.detail ?? placed.reason });
+      await p.store.attachToStory(s.id, storyId, now, { reason: placed.reason, detail: placed.detail ?? placed.reason });
     }
-    p.stories.add(storyId, candidate);
+    // The window holds matched reports only: one no topic wants never anchors a story for another to follow up.
+    if (s.matches.length > 0) p.stories.add(storyId, s.candidate);
   }
-
-  const matches = analysis.matches.filter((m) => m.matched);
-  for (const m of matches) p.metrics.matched(m.topic);
-  for (const m of matches) await p.store.saveMatch({ articleId: pending.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation });
   // The same canonical URL through a second feed is the same report, not another outlet: never its own follow-up.
-  const poll = { feedId: article.feedId, fetchedAt: article.fetchedAt };
-  const queued = assigned.reason === 'url' ? [] : await routeMatches(p.store, { articleId: pending.id, storyId, matches, poll }, now, bursts);
-  if (matches.length > 0) p.log.debug({ article: pending.id, story: storyId, topics: matches.map((m) => m.topic), how: assigned.reason }, 'matched');
-  await p.store.markUnderstood(pending.id, now);
-  return { matched: matches.length, queued: queued.length };
+  const queued = how === 'url' ? [] : await routeMatches(p.store, { articleId: s.id, storyId, matches: s.matches, poll: s.poll }, now, routing);
+  if (s.matches.length > 0) p.log.debug({ article: s.id, story: storyId, topics: s.matches.map((m) => m.topic), how }, 'matched');
+  await p.store.markUnderstood(s.id, now);
+  return queued.length;
 }
 
 function storyCandidate(article: ArticleRow, concepts: string[], language: string | undefined, fetchedAt: Date): StoryCandidate {
@@ -197,7 +253,7 @@ function storyCandidate(article: ArticleRow, concepts: string[], language: strin
 
 /** After a restart, the clustering window is rebuilt from the store so a story keeps gathering its reports. */
 export async function rebuildStoryWindow(store: Store, stories: StoryIndex, now: Date, windowS: number): Promise<number> {
-  const rows = await store.recentStoryArticles(new Date(now.getTime() - windowS * 1000));
+  const rows = await store.storyWindow(new Date(now.getTime() - windowS * 1000));
   for (const row of rows) addToWindow(stories, row);
   stories.prune(now);
   stories.syncedAt = now;
@@ -216,7 +272,7 @@ export async function catchUpStoryWindow(p: Pick<Pipeline, 'store' | 'stories' |
   const lookedAt = p.now();
   const since = p.stories.syncedAt ? new Date(p.stories.syncedAt.getTime() - CLOCK_SKEW_MS) : new Date(lookedAt.getTime() - p.stories.windowMs);
   let added = 0;
-  for (const row of await p.store.storyArticlesPlacedSince(since)) {
+  for (const row of await p.store.storyWindowPlacedSince(since)) {
     if (p.stories.has(row.article.id)) continue;
     addToWindow(p.stories, row);
     added++;

@@ -1,14 +1,22 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/log.ts';
-import { type Pipeline, type PipelineMetrics, rebuildStoryWindow, understandPending } from '../src/pipeline.ts';
+import { createApp } from '../src/main.ts';
+import { type Pipeline, type PipelineMetrics, rebuildStoryWindow, runCycle, understandPending } from '../src/pipeline.ts';
 import { PostgresStore } from '../src/store/postgres.ts';
 import { SqliteStore } from '../src/store/sqlite.ts';
 import type { AlertJob, Store } from '../src/store/store.ts';
 import { StoryIndex } from '../src/stories/cluster.ts';
 import { compileTopics } from '../src/topics/compile.ts';
 import { parseTopicQuery } from '../src/topics/query.ts';
+import { startFeedServer } from './fakes/feed-server.ts';
+import { FEED_FIXTURES, writeTestConfig } from './fakes/test-config.ts';
 
 const T0 = new Date('2026-11-20T10:00:00Z');
 const at = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
@@ -76,6 +84,26 @@ describe('understanding pending articles', () => {
   });
 });
 
+describe('the story window', () => {
+  it('holds matched reports only, as it runs and when rebuilt from the store', async () => {
+    const store = new SqliteStore(':memory:');
+    try {
+      await store.syncTopics([{ slug: 'arms', title: 'Arms', definition: {}, source: 'config' }]);
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      await store.upsertArticle(report(feedId, 'm1', 'Ship from Rason carried artillery shells to Vostochny port', at(10)));
+      await store.upsertArticle({ ...report(feedId, 'u1', 'Port authorities in Vladivostok publish the winter schedule', at(11)), lead: 'Ferries run twice a week.' });
+      await store.upsertArticle(report(feedId, 'm2', 'Second ship leaves Rason with artillery shells', at(12)));
+      const pipeline = pipelineOf(store);
+      expect(await understandPending(pipeline)).toMatchObject({ articles: 3, matched: 2 });
+      expect(pipeline.stories.size).toBe(2);
+      const rebuilt = new StoryIndex({ windowHours: 72 });
+      expect(await rebuildStoryWindow(store, rebuilt, at(120), 72 * 3600)).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('two replicas on one PostgreSQL database', () => {
   it('place a report in the story another replica opened after both started, so the channel gets one alert', async () => {
     const schema = `wf_replicas_${randomBytes(5).toString('hex')}`;
@@ -108,6 +136,47 @@ describe('two replicas on one PostgreSQL database', () => {
       const admin = new pg.Pool({ connectionString: PG_URL, max: 1 });
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
+    }
+  });
+});
+
+describe('claiming due feeds', () => {
+  it('claims a tick\'s due feeds in turns, so a second process polling at the same time takes its share', async () => {
+    const server = await startFeedServer(FEED_FIXTURES);
+    const dir = mkdtempSync(path.join(tmpdir(), 'watchfloor-claim-'));
+    const feeds = Array.from({ length: 45 }, (_, i) => server.url(`f${i}.rss`));
+    for (const [i] of feeds.entries()) server.set(`f${i}.rss`, `<rss version="2.0"><channel><title>F${i}</title><link>https://f${i}.example/</link><description>x</description></channel></rss>`, 'application/rss+xml');
+    const app = await createApp(loadConfig(writeTestConfig(dir, 'claim', { feeds, fetch: 'concurrency: 1', extra: ['poll: { parse_threads: 1 }'] }), {}), { stdout: new PassThrough(), log: silentLogger(), env: {} });
+    try {
+      const turn = app.pipeline.pollsInFlight * 10;
+      expect(turn).toBeLessThan(feeds.length);
+      const claims: Record<string, number[]> = { first: [], second: [] };
+      const owned = (owner: keyof typeof claims): Pipeline => ({
+        ...app.pipeline,
+        owner: `${owner}:1:1`,
+        store: new Proxy(app.store, {
+          get: (store, key) => key === 'claimDueFeeds'
+            ? async (...args: Parameters<Store['claimDueFeeds']>) => {
+              const claimed = await store.claimDueFeeds(...args);
+              claims[owner]!.push(claimed.length);
+              return claimed;
+            }
+            : Reflect.get(store, key, store),
+        }),
+      });
+      const [first, second] = await Promise.all([runCycle(owned('first')), runCycle(owned('second'))]);
+      // Each feed polled once, by one of them, and both polled some.
+      expect(first.feeds + second.feeds).toBe(feeds.length);
+      expect(first.feeds).toBeGreaterThan(0);
+      expect(second.feeds).toBeGreaterThan(0);
+      expect(server.requests).toHaveLength(feeds.length);
+      for (const counts of Object.values(claims)) expect(Math.max(...counts)).toBeLessThanOrEqual(turn);
+      // A turn that claims fewer than it could is the last.
+      expect(claims.first!.at(-1)! + claims.second!.at(-1)!).toBeLessThan(2 * turn);
+    } finally {
+      await app.close();
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -28,9 +28,10 @@ export async function collectDigest(store: Pick<DigestStore, 'digestRows'>, quer
 export const FEED_BURST_SHOWN = 10;
 
 /**
- * A feed's burst (alerts/route.ts, FeedBursts) as a neutral digest: titled with what the poll brought the channel
- * ("Wire: 137 new matching items in one poll, 20 posted as alerts; the first 10 of the other 117"), listing the
- * first items the channel got no alert for, each under the topic it matched best.
+ * A feed's burst (alerts/route.ts, capFloods) as a neutral digest: titled with what the poll brought the channel
+ * ("Wire: 137 new matching items in one poll; the first 10 of them"; when a resumed run had posted some as alerts
+ * already, "…, 20 posted as alerts; the first 10 of the other 117"), listing the first items the channel got no
+ * alert for, each under the topic it matched best.
  */
 export async function collectFeedBurst(store: Pick<DigestStore, 'feedBurstRows'> & Pick<FeedStore, 'getFeed'>, query: { channelId: number; feedId: number; fetchedAt: Date }): Promise<Digest> {
   const [burst, feed] = await Promise.all([store.feedBurstRows({ ...query, limit: FEED_BURST_SHOWN }), store.getFeed(query.feedId)]);
@@ -54,7 +55,7 @@ export async function collectFeedBurst(store: Pick<DigestStore, 'feedBurstRows'>
   const name = feed ? outletName(feed.title, feed.url) : `feed ${query.feedId}`;
   const all = burst.total + burst.alerted;
   const alerted = burst.alerted > 0 ? `, ${burst.alerted} posted as alerts` : '';
-  const shown = burst.total > stories.length ? `; the first ${stories.length} of the other ${burst.total}` : '';
+  const shown = burst.total <= stories.length ? '' : burst.alerted > 0 ? `; the first ${stories.length} of the other ${burst.total}` : `; the first ${stories.length} of them`;
   const title = `${name}: ${all} new matching ${all === 1 ? 'item' : 'items'} in one poll${alerted}${shown}`;
   return buildDigest(stories, { since: query.fetchedAt, until: query.fetchedAt }, { title, perTopic: FEED_BURST_SHOWN, now: query.fetchedAt });
 }

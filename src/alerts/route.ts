@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.ts';
+import type { Store, Subscriber } from '../store/store.ts';
 
 export interface RoutableMatch {
   topic: string;
@@ -11,113 +11,111 @@ export interface FeedPoll {
   fetchedAt: Date;
 }
 
+/** A topic's active subscribers, read once per understand batch rather than once per match. */
+export type SubscriberLookup = (topic: string) => Promise<Subscriber[]>;
+
+export function subscriberLookup(store: Pick<Store, 'subscribersOf'>): SubscriberLookup {
+  const read = new Map<string, Promise<Subscriber[]>>();
+  return (topic) => {
+    let subscribers = read.get(topic);
+    if (!subscribers) read.set(topic, (subscribers = store.subscribersOf(topic)));
+    return subscribers;
+  };
+}
+
+/**
+ * The channels an article goes to, each with the topic that speaks for it there: the best topic first, so when
+ * an article matches two topics of one channel, the stronger one speaks.
+ */
+export async function routedChannels(matches: RoutableMatch[], subscribers: SubscriberLookup): Promise<Map<number, RoutableMatch>> {
+  const channels = new Map<number, RoutableMatch>();
+  for (const match of [...matches].sort((a, b) => b.score - a.score)) {
+    for (const sub of await subscribers(match.topic)) {
+      if (match.score >= sub.minScore && !channels.has(sub.channelId)) channels.set(sub.channelId, match);
+    }
+  }
+  return channels;
+}
+
 /**
  * Matches × subscriptions → outbox rows. The first article of a story in a channel becomes its alert;
  * later ones become follow-ups. The store's unique keys make a second alert for the same story, or a
  * second row for the same article, in one channel impossible — this stays true across replicas.
- * With `bursts`, a feed poll that brings a channel more matching items than `bursts.limit` gives it one
- * burst row for the rest instead of a row each (FeedBursts).
+ * A channel that `flooded` says the article's poll floods gets no row of its own: the poll's burst row speaks for it.
  */
 export async function routeMatches(
-  store: Store,
+  store: Pick<Store, 'subscribersOf' | 'hasAlert' | 'enqueueDelivery'>,
   input: { articleId: number; storyId: number; matches: RoutableMatch[]; poll?: FeedPoll },
   now: Date,
-  bursts?: FeedBursts,
+  options: { subscribers?: SubscriberLookup; flooded?: FloodedPolls } = {},
 ): Promise<number[]> {
   const queued: number[] = [];
-  const routed = new Set<number>();
-  // Best topic first: when an article matches two topics of one channel, the stronger one speaks.
-  const matches = [...input.matches].sort((a, b) => b.score - a.score);
-  for (const match of matches) {
-    for (const sub of await store.subscribersOf(match.topic)) {
-      if (match.score < sub.minScore || routed.has(sub.channelId)) continue;
-      routed.add(sub.channelId);
-      if (bursts && input.poll && (await bursts.absorbs(sub.channelId, input.poll, now))) continue;
-      const kind = (await store.hasAlert(sub.channelId, input.storyId)) ? 'followup' : 'alert';
-      const id = await store.enqueueDelivery({ channelId: sub.channelId, storyId: input.storyId, topic: match.topic, articleId: input.articleId, kind }, now);
-      if (id === null) continue;
-      queued.push(id);
-      if (bursts && input.poll) bursts.counted(sub.channelId, input.poll);
-    }
+  const channels = await routedChannels(input.matches, options.subscribers ?? subscriberLookup(store));
+  for (const [channelId, match] of channels) {
+    if (input.poll && options.flooded?.has(channelId, input.poll)) continue;
+    const kind = (await store.hasAlert(channelId, input.storyId)) ? 'followup' : 'alert';
+    const id = await store.enqueueDelivery({ channelId, storyId: input.storyId, topic: match.topic, articleId: input.articleId, kind }, now);
+    if (id !== null) queued.push(id);
   }
   return queued;
 }
 
-/** A channel takes this many rows of its own from one poll of one feed; the rest go out as one burst message. */
+/** A poll that brings a channel more matching items than this posts them to it as one burst message. */
 export const DEFAULT_FEED_BURST = 20;
 /**
- * A burst row waits for its poll to be understood (`release`), since it lists what the poll brought; should the
- * process die first, it comes due by itself this much later (the next run releases it sooner).
+ * A burst row waits until no article of its poll is pending (`releaseFeedBursts`, at the end of every understand
+ * run), since it lists what the poll brought. This is only the backstop should no process ever finish the poll.
  */
-const BURST_FALLBACK_MS = 60 * 60_000;
+const BURST_BACKSTOP_MS = 24 * 60 * 60_000;
+
+/** The channel × poll pairs of one understand batch that go out as a burst message, not a row per item. */
+export interface FloodedPolls {
+  has(channelId: number, poll: FeedPoll): boolean;
+}
 
 /**
- * The flood cap of one understand run: one poll of one feed (100,000 undated items of a broken feed, say) gives a
- * channel at most `limit` rows of its own — alerts and follow-ups, in the order the items are understood — and
- * then one burst row (an outbox row of kind `digest` naming the feed), whose message counts what the poll brought
- * and lists the first ten. So a flood costs each channel `limit + 1` outbox rows, however many items it brings.
+ * The flood cap: one poll of one feed (100,000 undated items of a broken feed, say) that brings a channel more
+ * than `limit` matching items gives it one burst row (an outbox row of kind `digest` naming the feed) and no row
+ * per item; its message counts what the poll brought and lists the first ten. Decided once a batch is scored and
+ * before any of it is routed, so the channel sees one message, not `limit` alerts and then the burst.
  *
- * The counts start from the store (a run resumed after a crash finds the rows and the burst already queued) and
- * are kept here from then on: understanding runs under the store's understand lock, one process at a time.
- * `limit` 0 turns the cap off.
+ * Counts include the poll's rows already queued (a run resumed after a crash, or a poll larger than one batch), and
+ * a burst row once queued keeps the poll a burst. `limit` 0 turns the cap off.
  */
-export class FeedBursts {
-  readonly limit: number;
-  readonly #store: Pick<Store, 'feedPollRows' | 'findDigest' | 'enqueueDigest' | 'bringForward'>;
-  /** Per channel × poll: rows queued of its own, and the burst row once there is one. */
-  readonly #polls = new Map<string, { rows: number; burst: number | null }>();
-
-  constructor(store: Pick<Store, 'feedPollRows' | 'findDigest' | 'enqueueDigest' | 'bringForward'>, limit = DEFAULT_FEED_BURST) {
-    this.#store = store;
-    this.limit = limit;
-  }
-
-  /** Whether the poll's next item for the channel goes into its burst (queued now if it is the first to). */
-  async absorbs(channelId: number, poll: FeedPoll, now: Date): Promise<boolean> {
-    if (this.limit <= 0) return false;
-    const state = await this.#state(channelId, poll);
-    if (state.burst !== null) return true;
-    if (state.rows < this.limit) return false;
-    const key = burstKey(channelId, poll);
-    const id = await this.#store.enqueueDigest({
-      channelId, ...key, since: poll.fetchedAt, until: poll.fetchedAt, of: 'subscriptions', topic: null, feedId: poll.feedId,
-      dueAt: new Date(now.getTime() + BURST_FALLBACK_MS),
-    }, now);
-    state.burst = id ?? (await this.#store.findDigest(key.scheduleKey, key.period))!.id;
-    return true;
-  }
-
-  /** A row of the channel's own was queued from the poll. */
-  counted(channelId: number, poll: FeedPoll): void {
-    const state = this.#polls.get(pollKey(channelId, poll));
-    if (state) state.rows++;
-  }
-
-  /** Every poll of this run is understood: its burst rows come due now. Returns how many. */
-  async release(now: Date): Promise<number> {
-    let released = 0;
-    for (const state of this.#polls.values()) {
-      if (state.burst === null) continue;
-      await this.#store.bringForward(state.burst, now);
-      released++;
+export async function capFloods(
+  store: Pick<Store, 'feedPollRows' | 'findDigest' | 'enqueueDigest'>,
+  batch: Array<{ matches: RoutableMatch[]; poll: FeedPoll }>,
+  subscribers: SubscriberLookup,
+  limit: number,
+  now: Date,
+): Promise<FloodedPolls> {
+  const flooded = new Set<string>();
+  if (limit > 0) {
+    const items = new Map<string, { channelId: number; poll: FeedPoll; count: number }>();
+    for (const { matches, poll } of batch) {
+      if (matches.length === 0) continue;
+      for (const channelId of (await routedChannels(matches, subscribers)).keys()) {
+        const key = pollKey(channelId, poll);
+        const tally = items.get(key);
+        if (tally) tally.count++;
+        else items.set(key, { channelId, poll, count: 1 });
+      }
     }
-    return released;
-  }
-
-  async #state(channelId: number, poll: FeedPoll): Promise<{ rows: number; burst: number | null }> {
-    const key = pollKey(channelId, poll);
-    let state = this.#polls.get(key);
-    if (!state) {
+    for (const [key, { channelId, poll, count }] of items) {
       const burst = burstKey(channelId, poll);
-      const [rows, queued] = await Promise.all([
-        this.#store.feedPollRows(channelId, poll.feedId, poll.fetchedAt),
-        this.#store.findDigest(burst.scheduleKey, burst.period),
-      ]);
-      state = { rows, burst: queued?.id ?? null };
-      this.#polls.set(key, state);
+      if (await store.findDigest(burst.scheduleKey, burst.period)) {
+        flooded.add(key);
+        continue;
+      }
+      if (count + (await store.feedPollRows(channelId, poll.feedId, poll.fetchedAt)) <= limit) continue;
+      await store.enqueueDigest({
+        channelId, ...burst, since: poll.fetchedAt, until: poll.fetchedAt, of: 'subscriptions', topic: null, feedId: poll.feedId,
+        dueAt: new Date(now.getTime() + BURST_BACKSTOP_MS),
+      }, now);
+      flooded.add(key);
     }
-    return state;
   }
+  return { has: (channelId, poll) => flooded.has(pollKey(channelId, poll)) };
 }
 
 const pollKey = (channelId: number, poll: FeedPoll) => `${channelId}:${poll.feedId}:${poll.fetchedAt.getTime()}`;

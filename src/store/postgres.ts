@@ -270,12 +270,12 @@ export class PostgresStore implements Store {
     return (await this.rows<StorySplitRecord>(Q.storySplitsSince, [since])).map(toStorySplit);
   }
 
-  async recentStoryArticles(since: Date): Promise<StoryArticle[]> {
-    return (await this.rows<ArticleRecord>(Q.recentStoryArticles, [since])).map((r) => toStoryArticle(r, read));
+  async storyWindow(since: Date): Promise<StoryArticle[]> {
+    return (await this.rows<ArticleRecord>(Q.storyWindow, [since])).map((r) => toStoryArticle(r, read));
   }
 
-  async storyArticlesPlacedSince(since: Date): Promise<StoryArticle[]> {
-    return (await this.rows<ArticleRecord>(Q.storyArticlesPlacedSince, [since, since])).map((r) => toStoryArticle(r, read));
+  async storyWindowPlacedSince(since: Date): Promise<StoryArticle[]> {
+    return (await this.rows<ArticleRecord>(Q.storyWindowPlacedSince, [since, since])).map((r) => toStoryArticle(r, read));
   }
 
   async storyArticles(storyId: number, limit: number): Promise<ArticleRow[]> {
@@ -429,8 +429,8 @@ export class PostgresStore implements Store {
     return this.one<{ id: number; status: DeliveryStatus }>(Q.digestQueued, [scheduleKey, period]);
   }
 
-  async bringForward(id: number, at: Date): Promise<void> {
-    await this.pool.query(Q.bringForward, [at, id, at]);
+  async releaseFeedBursts(at: Date): Promise<number> {
+    return (await this.pool.query(Q.releaseFeedBursts, [at, at])).rowCount ?? 0;
   }
 
   async feedPollRows(channelId: number, feedId: number, fetchedAt: Date): Promise<number> {

@@ -33,6 +33,8 @@ const FEED_BURST_ITEMS = `FROM articles a JOIN feeds f ON f.id = a.feed_id JOIN 
   JOIN subscriptions s ON s.channel_id = ? AND s.topic = m.topic AND s.paused_reason IS NULL AND m.score >= s.min_score
   WHERE a.feed_id = ? AND a.fetched_at = ? AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.channel_id = ? AND d.article_id = a.id)`;
 
+const MATCHED = 'AND EXISTS (SELECT 1 FROM matches m WHERE m.article_id = a.id)';
+
 export const SQL = {
   // ── feeds
   feedMovedTo: 'SELECT f.url FROM feed_moves m JOIN feeds f ON f.id = m.feed_id WHERE m.url = ?',
@@ -60,9 +62,11 @@ export const SQL = {
   setArticleAnalysis: 'UPDATE articles SET language = ?, concepts = ? WHERE id = ?',
   storySplitsSince: `SELECT a.id, a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
     WHERE a.story_reason = 'split' AND s.first_article_id = a.id AND s.first_seen_at >= ? ORDER BY s.id`,
-  recentStoryArticles: `${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? ORDER BY a.fetched_at, a.id`,
+  /** The clustering window holds matched articles only: a report no topic wants never needs a story to join. */
+  storyWindow: `${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? ${MATCHED} ORDER BY a.fetched_at, a.id`,
   /** storySeenSince, understoodSince: what any process placed lately (stories touched since, via stories_last_seen). */
-  storyArticlesPlacedSince: `${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? AND a.understood_at >= ? ORDER BY a.fetched_at, a.id`,
+  storyWindowPlacedSince: `${ARTICLE_SELECT} JOIN stories s ON s.id = a.story_id WHERE s.last_seen_at >= ? AND a.understood_at >= ? ${MATCHED}
+    ORDER BY a.fetched_at, a.id`,
   /** storyId, limit */
   storyArticles: `${ARTICLE_SELECT} WHERE a.story_id = ? ORDER BY a.fetched_at, a.id LIMIT ?`,
   articleById: `${ARTICLE_SELECT} WHERE a.id = ?`,
@@ -118,8 +122,10 @@ export const SQL = {
    */
   enqueueDigest: `INSERT INTO deliveries (channel_id, kind, topic, schedule_key, period_key, period_since, period_until, digest_of, feed_id, next_attempt_at, created_at)
     VALUES (?, 'digest', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-  /** at, id, at */
-  bringForward: `UPDATE deliveries SET next_attempt_at = ? WHERE id = ? AND status = 'pending' AND attempts = 0 AND next_attempt_at > ?`,
+  /** at, at: held burst rows whose poll has no pending article left come due. */
+  releaseFeedBursts: `UPDATE deliveries SET next_attempt_at = ? WHERE feed_id IS NOT NULL AND kind = 'digest' AND status = 'pending'
+    AND attempts = 0 AND next_attempt_at > ? AND NOT EXISTS (SELECT 1 FROM articles a
+      WHERE a.understood_at IS NULL AND a.feed_id = deliveries.feed_id AND a.fetched_at = deliveries.period_since)`,
   /** channelId, feedId, fetchedAt: a poll's items share the feed and the fetch time. */
   feedPollRows: `SELECT CAST(COUNT(*) AS integer) AS n FROM deliveries d JOIN articles a ON a.id = d.article_id
     WHERE d.channel_id = ? AND a.feed_id = ? AND a.fetched_at = ?`,

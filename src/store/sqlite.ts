@@ -233,12 +233,12 @@ export class SqliteStore implements Store {
     return (this.stmt(SQL.storySplitsSince).all(ms(since)) as StorySplitRecord[]).map(toStorySplit);
   }
 
-  async recentStoryArticles(since: Date): Promise<StoryArticle[]> {
-    return (this.stmt(SQL.recentStoryArticles).all(ms(since)) as ArticleRecord[]).map((r) => toStoryArticle(r, read));
+  async storyWindow(since: Date): Promise<StoryArticle[]> {
+    return (this.stmt(SQL.storyWindow).all(ms(since)) as ArticleRecord[]).map((r) => toStoryArticle(r, read));
   }
 
-  async storyArticlesPlacedSince(since: Date): Promise<StoryArticle[]> {
-    return (this.stmt(SQL.storyArticlesPlacedSince).all(ms(since), ms(since)) as ArticleRecord[]).map((r) => toStoryArticle(r, read));
+  async storyWindowPlacedSince(since: Date): Promise<StoryArticle[]> {
+    return (this.stmt(SQL.storyWindowPlacedSince).all(ms(since), ms(since)) as ArticleRecord[]).map((r) => toStoryArticle(r, read));
   }
 
   async getArticle(id: number): Promise<ArticleRow | undefined> {
@@ -369,8 +369,8 @@ export class SqliteStore implements Store {
     return this.stmt(SQL.digestQueued).get(scheduleKey, period) as { id: number; status: DeliveryStatus } | undefined;
   }
 
-  async bringForward(id: number, at: Date): Promise<void> {
-    this.stmt(SQL.bringForward).run(ms(at), id, ms(at));
+  async releaseFeedBursts(at: Date): Promise<number> {
+    return this.stmt(SQL.releaseFeedBursts).run(ms(at), ms(at)).changes;
   }
 
   async feedPollRows(channelId: number, feedId: number, fetchedAt: Date): Promise<number> {

@@ -167,7 +167,7 @@ export interface DigestInput {
    * channel takes one by one; the row covers those the channel got no row of its own for.
    */
   feedId?: number;
-  /** When it comes due; default now. A feed's burst waits until its poll is understood (`bringForward`). */
+  /** When it comes due; default now. A feed's burst waits until its poll is understood (`releaseFeedBursts`). */
   dueAt?: Date;
 }
 
@@ -351,10 +351,10 @@ export interface ArticleStore {
   splitStory(articleId: number, at: Date): Promise<{ from: number; storyId: number } | undefined>;
   /** Articles split into a story of their own since `since`: a running story window moves them too. */
   storySplitsSince(since: Date): Promise<Array<{ articleId: number; storyId: number }>>;
-  /** Articles of stories seen since `since`, oldest first: rebuilds the clustering window after a restart. */
-  recentStoryArticles(since: Date): Promise<StoryArticle[]>;
-  /** Articles placed in a story and understood since `since`, by any process: a replica's window catches up on them. */
-  storyArticlesPlacedSince(since: Date): Promise<StoryArticle[]>;
+  /** Matched articles of stories seen since `since`, oldest first: rebuilds the clustering window after a restart. */
+  storyWindow(since: Date): Promise<StoryArticle[]>;
+  /** Matched articles placed in a story and understood since `since`, by any process: a replica's window catches up on them. */
+  storyWindowPlacedSince(since: Date): Promise<StoryArticle[]>;
   getArticle(id: number): Promise<ArticleRow | undefined>;
   /** The first `limit` articles of a story in arrival order: its first reports. */
   storyArticles(storyId: number, limit: number): Promise<ArticleRow[]>;
@@ -414,8 +414,8 @@ export interface OutboxStore {
   enqueueDigest(digest: DigestInput, now: Date): Promise<number | null>;
   /** The row queued for (schedule, period), if any. */
   findDigest(scheduleKey: string, period: string): Promise<{ id: number; status: DeliveryStatus } | undefined>;
-  /** A pending row never attempted that is due after `at` comes due at `at` (a feed's burst whose poll is understood). */
-  bringForward(id: number, at: Date): Promise<void>;
+  /** Feeds' burst rows whose poll has no article left to understand come due at `at`; returns how many. */
+  releaseFeedBursts(at: Date): Promise<number>;
   /** How many rows of its own (alerts, follow-ups) the channel got from the poll of `feedId` fetched at `fetchedAt`. */
   feedPollRows(channelId: number, feedId: number, fetchedAt: Date): Promise<number>;
   hasAlert(channelId: number, storyId: number): Promise<boolean>;

@@ -270,7 +270,7 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
 
       expect((await store.storyArticles(story, 5)).map((a) => a.id)).toEqual([a1, a2]);
       expect((await store.storyArticles(story, 1)).map((a) => a.id)).toEqual([a1]);
-      const window = await store.recentStoryArticles(at(-60));
+      const window = await store.storyWindow(at(-60));
       expect(window.map((w) => [w.storyId, w.article.id])).toEqual([[story, a1], [story, a2]]);
       expect(window[0]!.concepts).toEqual(['dprk', 'russia']);
 
@@ -280,7 +280,7 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(await store.digestRows({ topic: 't', since: at(1), until: at(60) })).toEqual([]);
     });
 
-    it('lists what any process placed in a story and understood since a time, and not what is still pending', async () => {
+    it('lists the matched articles any process placed in a story and understood since a time, and not what is still pending', async () => {
       const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
       const old = (await store.upsertArticle(article(feedId, 'old', { pending: true }))).id;
       const fresh = (await store.upsertArticle(article(feedId, 'fresh', { pending: true }))).id;
@@ -290,10 +290,16 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       await store.attachToStory(fresh, story, at(10));
       await store.markUnderstood(fresh, at(10));
       await store.attachToStory(pending, story, at(11));
+      // The window holds matched reports only.
+      const unmatched = (await store.upsertArticle(article(feedId, 'unmatched', { pending: true }))).id;
+      await store.attachToStory(unmatched, story, at(10));
+      await store.markUnderstood(unmatched, at(10));
+      await store.syncTopics([{ slug: 't', title: 'Topic', definition: {}, source: 'config' }]);
+      for (const id of [old, fresh, pending]) await store.saveMatch({ articleId: id, topic: 't', score: 0.7, why: 'w', explanation: {} });
 
-      expect((await store.storyArticlesPlacedSince(at(5))).map((r) => [r.storyId, r.article.id])).toEqual([[story, fresh]]);
-      expect((await store.storyArticlesPlacedSince(at(0))).map((r) => r.article.id).sort((x, y) => x - y)).toEqual([old, fresh]);
-      expect(await store.storyArticlesPlacedSince(at(12))).toEqual([]);
+      expect((await store.storyWindowPlacedSince(at(5))).map((r) => [r.storyId, r.article.id])).toEqual([[story, fresh]]);
+      expect((await store.storyWindowPlacedSince(at(0))).map((r) => r.article.id).sort((x, y) => x - y)).toEqual([old, fresh]);
+      expect(await store.storyWindowPlacedSince(at(12))).toEqual([]);
     });
 
     it('stores a batch of articles in one transaction: a failing item leaves none of the batch behind', async () => {
@@ -507,12 +513,18 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(await store.nextDeliveryDue()).toEqual(at(7)); // the alert's lease; the burst not before at(65)
       await store.markDelivered(alert, 'm1', at(6));
       expect(await store.nextDeliveryDue()).toEqual(at(65));
-      await store.bringForward(burst, at(8));
+      // Not while an article of its poll waits to be understood; another poll's pending article does not hold it.
+      const waiting = (await store.upsertArticle(article(feedId, 'f6', { fetchedAt: poll, pending: true }))).id;
+      await store.upsertArticle(article(feedId, 'next', { fetchedAt: at(21), pending: true }));
+      expect(await store.releaseFeedBursts(at(8))).toBe(0);
+      expect(await store.nextDeliveryDue()).toEqual(at(65));
+      await store.markUnderstood(waiting, at(8));
+      expect(await store.releaseFeedBursts(at(8))).toBe(1);
       const [job] = (await store.claimDeliveries(at(8), 'w', at(9), 10)) as DigestJob[];
       expect(job).toMatchObject({ id: burst, kind: 'digest', digest: { feedId, since: poll, until: poll, of: 'subscriptions', topic: null } });
       // Once tried, it keeps its own time.
       await store.markDeliveryFailed(burst, { error: 'HTTP 502', retryAt: at(30) });
-      await store.bringForward(burst, at(9));
+      expect(await store.releaseFeedBursts(at(9))).toBe(0);
       expect((await store.listDeliveries({ id: burst, limit: 1 }))[0]).toMatchObject({ nextAttemptAt: at(30), title: `burst of Flood ${poll.toISOString()}`, topic: '(subscriptions)' });
 
       const said = await store.feedBurstRows({ channelId: channel, feedId, fetchedAt: poll, limit: 3 });
