@@ -146,9 +146,13 @@ export async function understandPending(p: Pipeline, declared: ReadonlyMap<numbe
       // Oldest first, so the first report of a story anchors it and later ones follow up.
       pending.sort((a, b) => (a.publishedAt?.getTime() ?? 0) - (b.publishedAt?.getTime() ?? 0) || a.id - b.id);
       const scored: Scored[] = [];
-      for (const article of pending) {
-        const s = await score(p, article.id, declared.get(article.id));
-        if (s) scored.push(s);
+      for (let i = 0; i < pending.length; i += READ_BATCH) {
+        const read = new Map((await p.store.getArticles(pending.slice(i, i + READ_BATCH).map((a) => a.id))).map((a) => [a.id, a]));
+        for (const { id } of pending.slice(i, i + READ_BATCH)) {
+          const article = read.get(id);
+          // Gone: its feed was removed meanwhile.
+          if (article) scored.push(await score(p, article, declared.get(id)));
+        }
       }
       const subscribers = subscriberLookup(p.store);
       const flooded = await capFloods(p.store, scored, subscribers, p.feedBurst ?? DEFAULT_FEED_BURST, p.now());
@@ -170,6 +174,7 @@ export async function understandPending(p: Pipeline, declared: ReadonlyMap<numbe
 /** A pending article scored against every topic (its analysis and matches stored), waiting to be placed and routed. */
 interface Scored {
   id: number;
+  analysis: { language: string; concepts: string[] };
   /** Placed before a crash. */
   storyId: number | null;
   url: string | null;
@@ -178,23 +183,22 @@ interface Scored {
   poll: FeedPoll;
 }
 
+/** Pending articles read from the store in one query. */
+const READ_BATCH = 500;
+
 /**
- * Scores one pending article against every topic and records its analysis and matches. Repeated after a crash,
- * both are overwritten. Undefined when the article is gone (its feed was removed meanwhile).
+ * Scores one pending article against every topic and records its matches (its analysis is recorded with the mark
+ * that it is understood). Repeated after a crash, matches are overwritten.
  */
-async function score(p: Pipeline, id: number, language: string | undefined): Promise<Scored | undefined> {
-  const article = await p.store.getArticle(id);
-  if (!article) return undefined;
+async function score(p: Pipeline, article: ArticleRow, language: string | undefined): Promise<Scored> {
   // The feed's declared language saves a detection pass; articles of feeds that declare none are detected.
   const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body, language });
-  await p.store.setArticleAnalysis(id, { language: analysis.language, concepts: analysis.concepts });
   const matches = analysis.matches.filter((m) => m.matched);
-  for (const m of matches) {
-    p.metrics.matched(m.topic);
-    await p.store.saveMatch({ articleId: id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation });
-  }
+  for (const m of matches) p.metrics.matched(m.topic);
+  await p.store.saveMatches(matches.map((m) => ({ articleId: article.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation })));
   return {
-    id,
+    id: article.id,
+    analysis: { language: analysis.language, concepts: analysis.concepts },
     storyId: article.storyId,
     url: article.url,
     candidate: storyCandidate(article, analysis.concepts, analysis.language, p.now()),
@@ -233,7 +237,7 @@ async function placeAndRoute(p: Pipeline, s: Scored, routing: { subscribers: Sub
   // The same canonical URL through a second feed is the same report, not another outlet: never its own follow-up.
   const queued = how === 'url' ? [] : await routeMatches(p.store, { articleId: s.id, storyId, matches: s.matches, poll: s.poll }, now, routing);
   if (s.matches.length > 0) p.log.debug({ article: s.id, story: storyId, topics: s.matches.map((m) => m.topic), how }, 'matched');
-  await p.store.markUnderstood(s.id, now);
+  await p.store.markUnderstood(s.id, now, s.analysis);
   return queued.length;
 }
 

@@ -31,7 +31,7 @@ export function articleQueue(store: Store, feedId: number): () => Promise<number
     const at = new Date();
     const { id } = await store.upsertArticle({ feedId, key, title: `North Korea ships shells ${key}`, lead: 'North Korea sent artillery shells to Russia.', body: '', url: `https://wire.example/${key}`, fetchedAt: at, contentHash: key });
     const story = await store.createStory(id, key, at);
-    await store.saveMatch({ articleId: id, topic: TOPIC, score: 0.9, explanation: {}, why: 'North Korea (title)' });
+    await store.saveMatches([{ articleId: id, topic: TOPIC, score: 0.9, explanation: {}, why: 'North Korea (title)' }]);
     return routeMatches(store, { articleId: id, storyId: story, matches: [{ topic: TOPIC, score: 0.9 }] }, at);
   };
 }

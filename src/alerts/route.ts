@@ -44,20 +44,16 @@ export async function routedChannels(matches: RoutableMatch[], subscribers: Subs
  * A channel that `flooded` says the article's poll floods gets no row of its own: the poll's burst row speaks for it.
  */
 export async function routeMatches(
-  store: Pick<Store, 'subscribersOf' | 'hasAlert' | 'enqueueDelivery'>,
+  store: Pick<Store, 'subscribersOf' | 'routeArticle'>,
   input: { articleId: number; storyId: number; matches: RoutableMatch[]; poll?: FeedPoll },
   now: Date,
   options: { subscribers?: SubscriberLookup; flooded?: FloodedPolls } = {},
 ): Promise<number[]> {
-  const queued: number[] = [];
   const channels = await routedChannels(input.matches, options.subscribers ?? subscriberLookup(store));
-  for (const [channelId, match] of channels) {
-    if (input.poll && options.flooded?.has(channelId, input.poll)) continue;
-    const kind = (await store.hasAlert(channelId, input.storyId)) ? 'followup' : 'alert';
-    const id = await store.enqueueDelivery({ channelId, storyId: input.storyId, topic: match.topic, articleId: input.articleId, kind }, now);
-    if (id !== null) queued.push(id);
-  }
-  return queued;
+  const to = [...channels]
+    .filter(([channelId]) => !(input.poll && options.flooded?.has(channelId, input.poll)))
+    .map(([channelId, match]) => ({ channelId, topic: match.topic }));
+  return to.length === 0 ? [] : store.routeArticle({ articleId: input.articleId, storyId: input.storyId, to }, now);
 }
 
 /** A poll that brings a channel more matching items than this posts them to it as one burst message. */

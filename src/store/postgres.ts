@@ -16,7 +16,7 @@ import {
   toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toFeedBurstItems, type FeedBurstItemRecord, toDigestRow, toDigestSchedule, toFeed as feedRow,
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
-import { ARTICLE_COLUMNS, JOB_COLUMNS, JOB_JOINS, numberedAll } from './sql.ts';
+import { ARTICLE_COLUMNS, ARTICLE_SELECT, JOB_COLUMNS, JOB_JOINS, numberedAll } from './sql.ts';
 import type { MigrationReport } from './store.ts';
 import { migrationHistory, SCHEMA_MIGRATIONS_TABLE } from './migration-history.ts';
 
@@ -207,10 +207,6 @@ export class PostgresStore implements Store {
     return rows.map(toContent);
   }
 
-  async setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void> {
-    await this.pool.query(Q.setArticleAnalysis, [analysis.language, json(analysis.concepts), id]);
-  }
-
   async createStory(articleId: number, title: string, at: Date): Promise<number> {
     const row = await this.one<IdRecord>(
       `WITH story AS (
@@ -287,6 +283,10 @@ export class PostgresStore implements Store {
     return row && toArticle(row);
   }
 
+  async getArticles(ids: number[]): Promise<ArticleRow[]> {
+    return (await this.rows<ArticleRecord>(`${ARTICLE_SELECT} WHERE a.id = ANY($1::bigint[]) ORDER BY a.id`, [ids])).map(toArticle);
+  }
+
   async articlesSince(since: Date): Promise<ArticleRow[]> {
     return (await this.rows<ArticleRecord>(Q.articlesSince, [since])).map(toArticle);
   }
@@ -295,8 +295,8 @@ export class PostgresStore implements Store {
     return (await this.rows<PendingArticleRecord>(Q.pendingArticles, [limit])).map((r) => toPendingArticle(r, read));
   }
 
-  async markUnderstood(id: number, at: Date): Promise<void> {
-    await this.pool.query(Q.markUnderstood, [at, id]);
+  async markUnderstood(id: number, at: Date, analysis?: { language: string; concepts: string[] }): Promise<void> {
+    await this.pool.query(Q.markUnderstood, [at, analysis?.language ?? null, analysis ? json(analysis.concepts) : null, id]);
   }
 
   async withUnderstandLock<T>(fn: () => Promise<T>): Promise<T> {
@@ -328,8 +328,16 @@ export class PostgresStore implements Store {
     );
   }
 
-  async saveMatch(m: MatchInput): Promise<void> {
-    await this.pool.query(Q.saveMatch, [m.articleId, m.topic, m.score, m.why, json(m.explanation)]);
+  async saveMatches(matches: MatchInput[]): Promise<void> {
+    if (matches.length === 0) return;
+    // One statement for an article's matches (or a batch's): the understand step is bound by round trips.
+    await this.pool.query(
+      `INSERT INTO matches (article_id, topic, score, why, explanation)
+       SELECT m.article_id, m.topic, m.score, m.why, m.explanation FROM jsonb_to_recordset($1::jsonb)
+         AS m(article_id bigint, topic text, score double precision, why text, explanation jsonb)
+       ON CONFLICT (article_id, topic) DO UPDATE SET score = excluded.score, why = excluded.why, explanation = excluded.explanation`,
+      [JSON.stringify(matches.map((m) => ({ article_id: m.articleId, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation })))],
+    );
   }
 
   async listTopics(source?: TopicSource): Promise<StoredTopic[]> {
@@ -437,8 +445,19 @@ export class PostgresStore implements Store {
     return (await this.one<{ n: number }>(Q.feedPollRows, [channelId, feedId, fetchedAt]))!.n;
   }
 
-  async hasAlert(channelId: number, storyId: number): Promise<boolean> {
-    return !!(await this.one(Q.hasAlert, [channelId, storyId]));
+  async routeArticle(route: { articleId: number; storyId: number; to: Array<{ channelId: number; topic: string }> }, now: Date): Promise<number[]> {
+    if (route.to.length === 0) return [];
+    // Every channel in one statement, each row an alert unless its channel has the story's alert already.
+    const rows = await this.rows<IdRecord>(
+      `INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
+       SELECT r.channel_id, $2, r.topic, $3,
+         CASE WHEN EXISTS (SELECT 1 FROM deliveries l WHERE l.channel_id = r.channel_id AND l.story_id = $2 AND l.kind = 'alert') THEN 'followup' ELSE 'alert' END,
+         $4, $4
+       FROM unnest($1::bigint[], $5::text[]) AS r(channel_id, topic)
+       ON CONFLICT DO NOTHING RETURNING id`,
+      [route.to.map((t) => t.channelId), route.storyId, route.articleId, now, route.to.map((t) => t.topic)],
+    );
+    return rows.map((r) => r.id);
   }
 
   async storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined> {

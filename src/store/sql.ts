@@ -59,7 +59,6 @@ export const SQL = {
 
   // ── articles and stories
   /** language, concepts (JSON), id */
-  setArticleAnalysis: 'UPDATE articles SET language = ?, concepts = ? WHERE id = ?',
   storySplitsSince: `SELECT a.id, a.story_id FROM articles a JOIN stories s ON s.id = a.story_id
     WHERE a.story_reason = 'split' AND s.first_article_id = a.id AND s.first_seen_at >= ? ORDER BY s.id`,
   /** The clustering window holds matched articles only: a report no topic wants never needs a story to join. */
@@ -72,8 +71,8 @@ export const SQL = {
   articleById: `${ARTICLE_SELECT} WHERE a.id = ?`,
   articlesSince: `${ARTICLE_SELECT} WHERE a.fetched_at >= ? ORDER BY a.fetched_at, a.id`,
   pendingArticles: 'SELECT id, published_at, story_id FROM articles WHERE understood_at IS NULL ORDER BY id LIMIT ?',
-  /** at, id */
-  markUnderstood: 'UPDATE articles SET understood_at = ? WHERE id = ?',
+  /** at, language|null, concepts (JSON)|null, id */
+  markUnderstood: 'UPDATE articles SET understood_at = ?, language = COALESCE(?, language), concepts = COALESCE(?, concepts) WHERE id = ?',
 
   // ── topics and matches
   /** articleId, topic, score, why, explanation (JSON) */

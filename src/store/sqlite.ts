@@ -18,7 +18,7 @@ import {
   toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toFeedBurstItems, type FeedBurstItemRecord, toDigestRow, toDigestSchedule, toFeed as feedRow,
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
-import { ARTICLE_COLUMNS, SQL } from './sql.ts';
+import { ARTICLE_COLUMNS, ARTICLE_SELECT, SQL } from './sql.ts';
 import type { MigrationReport } from './store.ts';
 import { migrationHistory, SCHEMA_MIGRATIONS_TABLE } from './migration-history.ts';
 
@@ -196,10 +196,6 @@ export class SqliteStore implements Store {
     return rows.map(toContent);
   }
 
-  async setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void> {
-    this.stmt(SQL.setArticleAnalysis).run(analysis.language, JSON.stringify(analysis.concepts), id);
-  }
-
   async createStory(articleId: number, title: string, at: Date): Promise<number> {
     const info = this.stmt('INSERT INTO stories (first_article_id, title, first_seen_at, last_seen_at) VALUES (?, ?, ?, ?)')
       .run(articleId, title, ms(at), ms(at));
@@ -246,6 +242,10 @@ export class SqliteStore implements Store {
     return row && toArticle(row);
   }
 
+  async getArticles(ids: number[]): Promise<ArticleRow[]> {
+    return (this.stmt(`${ARTICLE_SELECT} WHERE a.id IN (SELECT value FROM json_each(?)) ORDER BY a.id`).all(JSON.stringify(ids)) as ArticleRecord[]).map(toArticle);
+  }
+
   async storyArticles(storyId: number, limit: number): Promise<ArticleRow[]> {
     return (this.stmt(SQL.storyArticles).all(storyId, limit) as ArticleRecord[]).map(toArticle);
   }
@@ -258,8 +258,8 @@ export class SqliteStore implements Store {
     return (this.stmt(SQL.pendingArticles).all(limit) as PendingArticleRecord[]).map((r) => toPendingArticle(r, read));
   }
 
-  async markUnderstood(id: number, at: Date): Promise<void> {
-    this.stmt(SQL.markUnderstood).run(ms(at), id);
+  async markUnderstood(id: number, at: Date, analysis?: { language: string; concepts: string[] }): Promise<void> {
+    this.stmt(SQL.markUnderstood).run(ms(at), analysis?.language ?? null, analysis ? JSON.stringify(analysis.concepts) : null, id);
   }
 
   private understanding: Promise<unknown> = Promise.resolve();
@@ -281,8 +281,10 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async saveMatch(m: MatchInput): Promise<void> {
-    this.stmt(SQL.saveMatch).run(m.articleId, m.topic, m.score, m.why, JSON.stringify(m.explanation));
+  async saveMatches(matches: MatchInput[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const m of matches) this.stmt(SQL.saveMatch).run(m.articleId, m.topic, m.score, m.why, JSON.stringify(m.explanation));
+    })();
   }
 
   async listTopics(source?: TopicSource): Promise<StoredTopic[]> {
@@ -377,8 +379,12 @@ export class SqliteStore implements Store {
     return (this.stmt(SQL.feedPollRows).get(channelId, feedId, ms(fetchedAt)) as { n: number }).n;
   }
 
-  async hasAlert(channelId: number, storyId: number): Promise<boolean> {
-    return !!this.stmt(SQL.hasAlert).get(channelId, storyId);
+  async routeArticle(route: { articleId: number; storyId: number; to: Array<{ channelId: number; topic: string }> }, now: Date): Promise<number[]> {
+    return this.db.transaction(() => route.to.flatMap(({ channelId, topic }) => {
+      const kind = this.stmt(SQL.hasAlert).get(channelId, route.storyId) ? 'followup' : 'alert';
+      const row = this.stmt(SQL.enqueueDelivery).get(channelId, route.storyId, topic, route.articleId, kind, ms(now), ms(now)) as IdRecord | undefined;
+      return row ? [row.id] : [];
+    }))();
   }
 
   async storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined> {

@@ -340,7 +340,6 @@ export interface ArticleStore {
   upsertArticles(articles: ArticleInput[]): Promise<ArticleUpsert[]>;
   /** Articles of this feed fetched since `since` whose content hash is one of `hashes`: finds republished items, a feed's batch in one query. */
   recentContent(feedId: number, hashes: string[], since: Date): Promise<Array<{ id: number; contentHash: string }>>;
-  setArticleAnalysis(id: number, analysis: { language: string; concepts: string[] }): Promise<void>;
   createStory(articleId: number, title: string, at: Date): Promise<number>;
   /** `fold` records why it joined (shown in follow-ups and previews). */
   attachToStory(articleId: number, storyId: number, at: Date, fold?: StoryFold): Promise<void>;
@@ -356,13 +355,15 @@ export interface ArticleStore {
   /** Matched articles placed in a story and understood since `since`, by any process: a replica's window catches up on them. */
   storyWindowPlacedSince(since: Date): Promise<StoryArticle[]>;
   getArticle(id: number): Promise<ArticleRow | undefined>;
+  /** The articles of these ids that exist, by id: the understand step reads a batch in one query. */
+  getArticles(ids: number[]): Promise<ArticleRow[]>;
   /** The first `limit` articles of a story in arrival order: its first reports. */
   storyArticles(storyId: number, limit: number): Promise<ArticleRow[]>;
   articlesSince(since: Date): Promise<ArticleRow[]>;
   /** Articles stored as pending and not yet understood, by id, at most `limit`. */
   pendingArticles(limit: number): Promise<PendingArticle[]>;
-  /** The article was scored, placed in a story and routed: it is pending no longer. */
-  markUnderstood(id: number, at: Date): Promise<void>;
+  /** The article was scored, placed in a story and routed: it is pending no longer. `analysis` is what scoring found. */
+  markUnderstood(id: number, at: Date, analysis?: { language: string; concepts: string[] }): Promise<void>;
   /**
    * Runs `fn` holding the understand lock: one process at a time places articles in stories, so replicas
    * cannot open two stories for one event. PostgreSQL: a session advisory lock; SQLite: one at a time in this process.
@@ -373,7 +374,8 @@ export interface ArticleStore {
 /** Topics (from the config and made in chat) and the matches of articles against them. */
 export interface TopicStore {
   syncTopics(topics: Array<{ slug: string; title: string; definition: unknown; source: 'config' | 'chat' }>): Promise<void>;
-  saveMatch(match: MatchInput): Promise<void>;
+  /** Records matches, replacing an article's earlier match of the same topic (a run resumed after a crash). */
+  saveMatches(matches: MatchInput[]): Promise<void>;
   /** Every stored topic, or those of one source, by slug. */
   listTopics(source?: TopicSource): Promise<StoredTopic[]>;
   /** Stores a chat topic; false (and nothing changed) when the slug is taken, whatever its source. */
@@ -418,7 +420,11 @@ export interface OutboxStore {
   releaseFeedBursts(at: Date): Promise<number>;
   /** How many rows of its own (alerts, follow-ups) the channel got from the poll of `feedId` fetched at `fetchedAt`. */
   feedPollRows(channelId: number, feedId: number, fetchedAt: Date): Promise<number>;
-  hasAlert(channelId: number, storyId: number): Promise<boolean>;
+  /**
+   * Queues an article for each channel, in one statement: the story's alert where the channel has none yet, else a
+   * follow-up. A (channel, article) already queued is skipped. Returns the ids of the rows queued.
+   */
+  routeArticle(route: { articleId: number; storyId: number; to: Array<{ channelId: number; topic: string }> }, now: Date): Promise<number[]>;
   /**
    * The story's alert in this channel — the delivery, its status, its message ref once posted (null when posted
    * without one) and the feeds whose reports of the story were posted there — or undefined when there is none.

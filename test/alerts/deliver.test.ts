@@ -237,7 +237,7 @@ describe('scheduled digests in the outbox', () => {
   async function digestSetup(outcomes: Array<DeliveryOutcome | Error>, options: { digests?: boolean } = {}) {
     const world = await setup([]);
     const { store, a1, channel } = world;
-    await store.saveMatch({ articleId: a1, topic: 'arms', score: 0.8, why: 'shells (title)', explanation: {} });
+    await store.saveMatches([{ articleId: a1, topic: 'arms', score: 0.8, why: 'shells (title)', explanation: {} }]);
     const posted: Digest[] = [];
     const sink = world.deps.sinks.get('test')!;
     if (options.digests !== false) {

@@ -67,7 +67,7 @@ describe('capFloods: the flood cap of one feed poll', () => {
     for (let i = from; i < from + count; i++) {
       const { id: articleId } = await store.upsertArticle({ feedId, key: `k${i}`, title: `Item ${i}`, lead: '', body: '', fetchedAt, contentHash: `h${i}`, url: `https://flood.example/${i}`, pending: true });
       const score = i % 3 === 2 ? 0.6 : 0.8;
-      await store.saveMatch({ articleId, topic: 't', score, why: 'x', explanation: {} });
+      await store.saveMatches([{ articleId, topic: 't', score, why: 'x', explanation: {} }]);
       batch.push({ articleId, matches: [{ topic: 't', score }], poll });
     }
     const subscribers = subscriberLookup(store);

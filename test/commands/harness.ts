@@ -79,6 +79,6 @@ export async function matchedArticle(store: SqliteStore, feedId: number, key: st
   const { id } = await store.upsertArticle({ feedId, key, title: `Story ${key}`, lead: `Lead ${key}`, body: '', fetchedAt, contentHash: `h-${key}`, url: `https://news.example/${key}` });
   const story = storyId ?? (await store.createStory(id, `Story ${key}`, fetchedAt));
   if (storyId !== undefined) await store.attachToStory(id, storyId, fetchedAt);
-  await store.saveMatch({ articleId: id, topic, score, why: 'North Korea + Russia (title)', explanation: { hits: [] } });
+  await store.saveMatches([{ articleId: id, topic, score, why: 'North Korea + Russia (title)', explanation: { hits: [] } }]);
   return { articleId: id, storyId: story };
 }

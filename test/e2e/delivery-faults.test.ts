@@ -77,7 +77,7 @@ async function world(platform: 'slack' | 'discord', options: { afterSend?: (to: 
       const { id } = await store.upsertArticle({ feedId, key, title: `North Korea shells ${key}`, lead: `North Korea sent shells (${key}).`, body: '', url: `https://wire.example/${key}`, fetchedAt: T0, contentHash: key });
       if (r === 0) story = await store.createStory(id, `North Korea shells ${key}`, T0);
       else await store.attachToStory(id, story, T0, { reason: 'title', detail: 'same headline' });
-      await store.saveMatch({ articleId: id, topic: TOPIC.slug, score: 0.9, explanation: {}, why: 'North Korea (title)' });
+      await store.saveMatches([{ articleId: id, topic: TOPIC.slug, score: 0.9, explanation: {}, why: 'North Korea (title)' }]);
       await routeMatches(store, { articleId: id, storyId: story, matches: [{ topic: TOPIC.slug, score: 0.9 }] }, T0);
     }
   }

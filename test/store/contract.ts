@@ -106,14 +106,48 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       const channel = await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
       expect(await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' })).toBe(channel);
       await store.syncTopics([{ slug: 't', title: 'Topic', definition: {}, source: 'config' }]);
-      await store.saveMatch({ articleId: a1, topic: 't', score: 0.9, why: 'because', explanation: { hits: [] } });
+      await store.saveMatches([{ articleId: a1, topic: 't', score: 0.9, why: 'because', explanation: { hits: [] } }]);
 
       const alert = await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a1, kind: 'alert' }, T0);
       expect(alert).not.toBeNull();
-      expect(await store.hasAlert(channel, story)).toBe(true);
       expect(await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a2, kind: 'alert' }, T0)).toBeNull();
       expect(await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a1, kind: 'followup' }, T0)).toBeNull();
       expect(await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: a2, kind: 'followup' }, T0)).not.toBeNull();
+    });
+
+    it('routes an article to several channels in one call: the alert where a channel has none for the story, else a follow-up', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const [a1, a2, a3] = [(await store.upsertArticle(article(feedId, 'k1'))).id, (await store.upsertArticle(article(feedId, 'k2'))).id, (await store.upsertArticle(article(feedId, 'k3'))).id];
+      const story = await store.createStory(a1, 'Story', T0);
+      const [c1, c2] = [await store.ensureChannel({ platform: 'slack', workspace: 'T', channel: 'C1' }), await store.ensureChannel({ platform: 'slack', workspace: 'T', channel: 'C2' })];
+      await store.syncTopics([{ slug: 't', title: 'Topic', definition: {}, source: 'config' }, { slug: 'u', title: 'U', definition: {}, source: 'config' }]);
+      const kinds = async () => (await store.listDeliveries({ limit: 10 })).map((d) => [d.channel.channel, d.title, d.kind, d.topic]).sort();
+      expect(await store.routeArticle({ articleId: a1, storyId: story, to: [{ channelId: c1, topic: 't' }] }, T0)).toHaveLength(1);
+      const queued = await store.routeArticle({ articleId: a2, storyId: story, to: [{ channelId: c1, topic: 't' }, { channelId: c2, topic: 'u' }] }, at(1));
+      expect(queued).toHaveLength(2);
+      // Routed again (a resumed run): nothing new.
+      expect(await store.routeArticle({ articleId: a2, storyId: story, to: [{ channelId: c1, topic: 't' }, { channelId: c2, topic: 'u' }] }, at(2))).toEqual([]);
+      expect(await store.routeArticle({ articleId: a3, storyId: story, to: [] }, at(2))).toEqual([]);
+      expect(await kinds()).toEqual([['C1', 'Title k1', 'alert', 't'], ['C1', 'Title k2', 'followup', 't'], ['C2', 'Title k2', 'alert', 'u']].sort());
+    });
+
+    it('reads a batch of articles by id, and records the analysis with the mark that an article is understood', async () => {
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const ids = [];
+      for (const k of ['k1', 'k2', 'k3']) ids.push((await store.upsertArticle(article(feedId, k, { pending: true }))).id);
+      expect((await store.getArticles([ids[2]!, ids[0]!, 999_999])).map((a) => a.id)).toEqual([ids[0], ids[2]]);
+      expect(await store.getArticles([])).toEqual([]);
+      await store.markUnderstood(ids[0]!, at(1), { language: 'ko', concepts: ['dprk'] });
+      await store.markUnderstood(ids[1]!, at(1));
+      expect((await store.pendingArticles(10)).map((a) => a.id)).toEqual([ids[2]]);
+      expect(await store.getArticle(ids[0]!)).toMatchObject({ language: 'ko' });
+      expect(await store.getArticle(ids[1]!)).toMatchObject({ language: null });
+      await store.syncTopics([{ slug: 't', title: 'Topic', definition: {}, source: 'config' }, { slug: 'u', title: 'U', definition: {}, source: 'config' }]);
+      await store.saveMatches([]);
+      await store.saveMatches([{ articleId: ids[0]!, topic: 't', score: 0.5, why: 'a', explanation: { n: 1 } }, { articleId: ids[0]!, topic: 'u', score: 0.6, why: 'b', explanation: {} }]);
+      await store.saveMatches([{ articleId: ids[0]!, topic: 't', score: 0.7, why: 'c', explanation: { n: 2 } }]);
+      const story = await store.createStory(ids[0]!, 'Story', at(1));
+      expect((await store.topicMatchesSince('t', T0)).map((m) => [m.articleId, m.storyId, m.score])).toEqual([[ids[0], story, 0.7]]);
     });
 
     it('claims deliveries with a lease, records outcomes, and retries a sending row whose lease expired', async () => {
@@ -261,12 +295,12 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       const f2 = (await store.addFeed({ url: 'https://b.example/rss', intervalS: 900 }, T0)).id;
       const a1 = (await store.upsertArticle(article(f1, 'k1'))).id;
       const a2 = (await store.upsertArticle(article(f2, 'k2'))).id;
-      await store.setArticleAnalysis(a1, { language: 'en', concepts: ['dprk', 'russia'] });
+      await store.markUnderstood(a1, T0, { language: 'en', concepts: ['dprk', 'russia'] });
       const story = await store.createStory(a1, 'Story', T0);
       await store.attachToStory(a2, story, at(5));
       await store.syncTopics([{ slug: 't', title: 'Topic', definition: {}, source: 'config' }]);
-      await store.saveMatch({ articleId: a1, topic: 't', score: 0.7, why: 'w1', explanation: {} });
-      await store.saveMatch({ articleId: a2, topic: 't', score: 0.9, why: 'w2', explanation: {} });
+      await store.saveMatches([{ articleId: a1, topic: 't', score: 0.7, why: 'w1', explanation: {} }]);
+      await store.saveMatches([{ articleId: a2, topic: 't', score: 0.9, why: 'w2', explanation: {} }]);
 
       expect((await store.storyArticles(story, 5)).map((a) => a.id)).toEqual([a1, a2]);
       expect((await store.storyArticles(story, 1)).map((a) => a.id)).toEqual([a1]);
@@ -295,7 +329,7 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       await store.attachToStory(unmatched, story, at(10));
       await store.markUnderstood(unmatched, at(10));
       await store.syncTopics([{ slug: 't', title: 'Topic', definition: {}, source: 'config' }]);
-      for (const id of [old, fresh, pending]) await store.saveMatch({ articleId: id, topic: 't', score: 0.7, why: 'w', explanation: {} });
+      for (const id of [old, fresh, pending]) await store.saveMatches([{ articleId: id, topic: 't', score: 0.7, why: 'w', explanation: {} }]);
 
       expect((await store.storyWindowPlacedSince(at(5))).map((r) => [r.storyId, r.article.id])).toEqual([[story, fresh]]);
       expect((await store.storyWindowPlacedSince(at(0))).map((r) => r.article.id).sort((x, y) => x - y)).toEqual([old, fresh]);
@@ -381,8 +415,8 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       const s1 = await store.createStory(a2, 'Story', at(1));
       await store.attachToStory(a1, s1, at(2));
       await store.createStory(old, 'Old', at(-120));
-      for (const id of [old, a1, a2, loose]) await store.saveMatch({ articleId: id, topic: 't', score: 0.8, why: 'w', explanation: {} });
-      await store.saveMatch({ articleId: a1, topic: 'other', score: 0.9, why: 'w', explanation: {} });
+      for (const id of [old, a1, a2, loose]) await store.saveMatches([{ articleId: id, topic: 't', score: 0.8, why: 'w', explanation: {} }]);
+      await store.saveMatches([{ articleId: a1, topic: 'other', score: 0.9, why: 'w', explanation: {} }]);
       expect(await store.topicMatchesSince('t', at(-60))).toEqual([
         { articleId: a2, storyId: s1, score: 0.8, fetchedAt: at(1) },
         { articleId: a1, storyId: s1, score: 0.8, fetchedAt: at(2) },
@@ -492,14 +526,14 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       for (let i = 0; i < 6; i++) {
         const id = (await store.upsertArticle(article(feedId, `f${i}`, { fetchedAt: poll }))).id;
         ids.push(id);
-        await store.saveMatch({ articleId: id, topic: 't', score: i === 5 ? 0.4 : 0.9, why: 'x', explanation: { n: i } });
+        await store.saveMatches([{ articleId: id, topic: 't', score: i === 5 ? 0.4 : 0.9, why: 'x', explanation: { n: i } }]);
       }
-      await store.saveMatch({ articleId: ids[2]!, topic: 'u', score: 0.95, why: 'y', explanation: {} });
+      await store.saveMatches([{ articleId: ids[2]!, topic: 'u', score: 0.95, why: 'y', explanation: {} }]);
       // Another poll of the feed, and another feed polled at the same instant, are not this poll.
       const later = (await store.upsertArticle(article(feedId, 'later', { fetchedAt: at(20) }))).id;
-      await store.saveMatch({ articleId: later, topic: 't', score: 0.9, why: 'x', explanation: {} });
+      await store.saveMatches([{ articleId: later, topic: 't', score: 0.9, why: 'x', explanation: {} }]);
       const calm = (await store.upsertArticle(article(otherFeed, 'calm', { fetchedAt: poll }))).id;
-      await store.saveMatch({ articleId: calm, topic: 't', score: 0.9, why: 'x', explanation: {} });
+      await store.saveMatches([{ articleId: calm, topic: 't', score: 0.9, why: 'x', explanation: {} }]);
       const story = await store.createStory(ids[0]!, 'Story', poll);
       const alert = (await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId: ids[0]!, kind: 'alert' }, poll))!;
       expect(await store.feedPollRows(channel, feedId, poll)).toBe(1);

@@ -131,7 +131,7 @@ describe('PostgreSQL store', () => {
       expect(typeof story).toBe('number');
       const channel = await store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: 'C1', name: 'news' });
       await store.syncTopics([{ slug: 't', title: 'Topic', definition: { any: ['x'] }, source: 'config' }]);
-      await store.saveMatch({ articleId, topic: 't', score: 0.91, why: 'w', explanation: { hits: [{ term: 'x', where: 'title' }] } });
+      await store.saveMatches([{ articleId, topic: 't', score: 0.91, why: 'w', explanation: { hits: [{ term: 'x', where: 'title' }] } }]);
       await store.enqueueDelivery({ channelId: channel, storyId: story, topic: 't', articleId, kind: 'alert' }, T0);
       const [job] = await store.claimDeliveries(T0, 'w1', at(1), 10);
       expect(job).toMatchObject({
