@@ -176,9 +176,9 @@ const BURST_REF = 'burst:';
 const BURST_SHOWN = 10;
 
 /**
- * Posts a burst of alerts for one channel as one mini-digest (the sink's `sendDigest`), and records the outcome
- * on every row of it. Its crash window is wider than an alert's: a burst carries no per-row metadata, so a row
- * cut off mid-burst is sent again on its own (docs/operations.md).
+ * Posts a burst of alerts for one channel as one mini-digest (the sink's `sendDigest`, told every row's id), and
+ * records the outcome on every row of it. A row cut off mid-burst goes alone next time and is asked about first
+ * (`recoverAlert`): the medium finds the burst by the ids it carries.
  */
 async function sendBurst(run: Run, sink: Sink, jobs: AlertJob[], intervalMs: number): Promise<void> {
   const { deps, pacer } = run;
@@ -187,7 +187,7 @@ async function sendBurst(run: Run, sink: Sink, jobs: AlertJob[], intervalMs: num
   try {
     const digest = burstDigest(jobs, now);
     for (const job of jobs) await deps.store.markAttemptStarted(job.id, now);
-    const posted = await sink.sendDigest!(digest, jobs[0]!.channel);
+    const posted = await sink.sendDigest!(digest, jobs[0]!.channel, jobs.map((j) => j.id));
     outcome = posted.status === 'failed' && posted.retryAfterS === undefined ? { ...posted, uncertain: true } : posted;
   } catch (err) {
     outcome = { status: 'failed', retryable: true, detail: errorMessage(err), uncertain: true };
@@ -242,7 +242,7 @@ async function attempt(deps: DeliverDeps, job: AlertJob): Promise<Attempt> {
     // An earlier attempt may have posted without us learning it: cut off by a crash, or failed after the platform
     // accepted the post (a timeout, a dropped connection, a 5xx from a proxy). The medium may know (Slack's
     // metadata in history, the console's count); Discord's nonce makes the re-send itself harmless.
-    const recovered = job.cutOff && sink.recover ? await recover(sink, alert, job) : undefined;
+    const recovered = job.cutOff ? await recoverAlert(sink, alert, job) : undefined;
     if (recovered) return recovered;
     await deps.store.markAttemptStarted(job.id, deps.now());
     began = true;
@@ -255,12 +255,23 @@ async function attempt(deps: DeliverDeps, job: AlertJob): Promise<Attempt> {
 }
 
 /**
- * Asks the medium whether an uncertain earlier attempt went out. A medium that cannot be asked for good (the
- * channel is gone) is answered by the send that follows; one that cannot be asked now is tried again later.
+ * Asks the medium whether an uncertain earlier attempt of an alert went out: on its own, or (an alert) in a burst
+ * cut off mid-post, whose follow-ups then reply under it as under any burst.
  */
-async function recover(sink: Sink, alert: Alert, job: AlertJob): Promise<DeliveryOutcome | undefined> {
+async function recoverAlert(sink: Sink, alert: Alert, job: AlertJob): Promise<DeliveryOutcome | undefined> {
+  const own = sink.recover ? await ask(() => sink.recover!(alert, job.channel)) : undefined;
+  if (own || job.kind !== 'alert' || !sink.recoverDigest) return own;
+  const inBurst = await ask(() => sink.recoverDigest!(undefined, job.channel, job.id));
+  return inBurst?.status === 'sent' ? { status: 'sent', messageRef: inBurst.messageRef ? `${BURST_REF}${inBurst.messageRef}` : null } : inBurst;
+}
+
+/**
+ * Asks the medium about an uncertain earlier attempt. A medium that cannot be asked for good (the channel is gone)
+ * is answered by the send that follows; one that cannot be asked now is tried again later.
+ */
+async function ask(question: () => Promise<DeliveryOutcome | undefined>): Promise<DeliveryOutcome | undefined> {
   try {
-    return await sink.recover!(alert, job.channel);
+    return await question();
   } catch (err) {
     if (err instanceof AppError && !err.retryable) return undefined;
     throw err;
@@ -269,8 +280,8 @@ async function recover(sink: Sink, alert: Alert, job: AlertJob): Promise<Deliver
 
 /**
  * One period of a scheduled digest, or a feed's burst (the poll's items beyond a channel's own rows). Its stories are read now, from the window stored on the row, so a digest
- * retried an hour later still covers its own period. No medium can be asked whether a cut-off digest went out
- * (digests carry no delivery metadata yet): one cut off by a crash is posted again (docs/operations.md).
+ * retried an hour later still covers its own period. Like an alert, one whose earlier attempt may have gone out
+ * asks the medium first (`recoverDigest`), which also completes one cut off between its parts.
  */
 async function attemptDigest(deps: DeliverDeps, job: DigestJob): Promise<Attempt> {
   const sink = deps.sinks.get(job.channel.platform);
@@ -282,9 +293,12 @@ async function attemptDigest(deps: DeliverDeps, job: DigestJob): Promise<Attempt
     const digest = feedId !== undefined
       ? await collectFeedBurst(deps.store, { channelId: job.channel.id, feedId, fetchedAt: since })
       : await collectDigest(deps.store, of === 'subscriptions' ? { channelId: job.channel.id, since, until } : { topic: topic ?? undefined, since, until });
+    const recovered = job.cutOff && sink.recoverDigest ? await ask(() => sink.recoverDigest!(digest, job.channel, job.id)) : undefined;
+    // A failure while it posts the parts still missing may have come after one of them: the retry asks again.
+    if (recovered) return recovered.status === 'failed' ? { ...recovered, uncertain: true } : recovered;
     await deps.store.markAttemptStarted(job.id, deps.now());
     began = true;
-    const outcome = await sink.sendDigest(digest, job.channel);
+    const outcome = await sink.sendDigest(digest, job.channel, [job.id]);
     // As for an alert: a rate limit or a refusal is a definite "not posted", any other failure may be after the post.
     return outcome.status === 'failed' && outcome.retryAfterS === undefined ? { ...outcome, uncertain: true } : outcome;
   } catch (err) {

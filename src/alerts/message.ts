@@ -68,13 +68,23 @@ export interface Sink {
    */
   minIntervalMs?: number;
   send(alert: Alert, to: Destination): Promise<DeliveryOutcome>;
-  /** Posts a digest into the channel (scheduled digests; on-demand ones answer the command instead). */
-  sendDigest?(digest: Digest, to: Destination): Promise<DeliveryOutcome>;
+  /**
+   * Posts a digest into the channel (scheduled digests, a feed's burst, the burst guard's mini-digest; on-demand
+   * ones answer the command instead). `deliveryIds`: the outbox rows it delivers (its own; a burst's, every alert
+   * row of it), carried in the post where the medium can (Slack metadata, Discord nonce and footer) for `recoverDigest`.
+   */
+  sendDigest?(digest: Digest, to: Destination, deliveryIds: number[]): Promise<DeliveryOutcome>;
   /**
    * A crash cut off an earlier attempt of this alert (its sender died between starting the post and recording
    * it): `sent` with its ref when this medium can tell the post went out, undefined to send it again.
    */
   recover?(alert: Alert, to: Destination): Promise<DeliveryOutcome | undefined>;
+  /**
+   * `recover` for a post `sendDigest` made: with `digest`, that digest row's (`deliveryId`) — `sent` with its first
+   * part's ref when it is out; when only its first parts are, the rest are posted here, so none appears twice.
+   * Without: whether the alert row `deliveryId` went out in a burst, and its ref. Undefined to send it again.
+   */
+  recoverDigest?(digest: Digest | undefined, to: Destination, deliveryId: number): Promise<DeliveryOutcome | undefined>;
   close?(): Promise<void>;
 }
 

@@ -10,12 +10,13 @@ export function lazySink(platform: string, load: () => Promise<Sink>): Sink {
   return {
     platform,
     send: async (alert, to) => (await sink()).send(alert, to),
-    sendDigest: async (digest, to) => {
+    sendDigest: async (digest, to, deliveryIds) => {
       const real = await sink();
       if (!real.sendDigest) return { status: 'rejected', code: 'no_digests', userDetail: `${platform} cannot post digests` };
-      return real.sendDigest(digest, to);
+      return real.sendDigest(digest, to, deliveryIds);
     },
     recover: async (alert, to) => (await sink()).recover?.(alert, to),
+    recoverDigest: async (digest, to, deliveryId) => (await sink()).recoverDigest?.(digest, to, deliveryId),
     close: async () => {
       if (loaded) await (await loaded).close?.();
     },

@@ -35,13 +35,19 @@ export function createConsoleSink(options: { format: 'pretty' | 'json'; out: Out
     },
     sendDigest(digest: Digest): Promise<DeliveryOutcome> {
       const text = options.format === 'json' ? `${digestJson(digest)}\n` : `${renderDigestText(digest)}\n`;
-      return write(text, `console:digest:${digest.until.toISOString()}`);
+      return write(text, digestRef(digest));
+    },
+    // The same for a digest, also one write; an alert cut off in a burst was caught by `recover` already.
+    async recoverDigest(digest: Digest | undefined, _to, deliveryId: number): Promise<DeliveryOutcome> {
+      return { status: 'sent', messageRef: digest ? digestRef(digest) : `console:${deliveryId}` };
     },
     async close() {
       options.out.off('error', onError);
     },
   };
 }
+
+const digestRef = (digest: Digest): string => `console:digest:${digest.until.toISOString()}`;
 
 function closed(reason: string): DeliveryOutcome {
   return { status: 'held', detail: `the console output is closed (${reason}); the alert waits for the next run` };

@@ -8,9 +8,9 @@
  * - `createDiscordWebhookSink({ webhook, apiUrl?, log })` — platform `discord-webhook`. `webhook`: a webhook
  *   URL, `{ id, token }`, or a function from the destination to either (one sink for every `discord-webhook:`
  *   route; undefined when the destination has none).
- * Both have `sendDigest(digest, to)` for scheduled digests: the messages of `digestMessages` (10 embeds and
- * 6,000 characters each) in order; messageRef is the first's; a message that fails stops the rest and its
- * outcome is returned.
+ * Both have `sendDigest(digest, to, deliveryIds)` for scheduled digests and bursts: the messages of
+ * `digestMessages` (10 embeds and 6,000 characters each) in order; messageRef is the first's; a message that fails
+ * stops the rest and its outcome is returned (the bot's: as a possible post once one is out, see below).
  *
  * References (stored by the outbox, read back as `Alert.threadRef` for follow-ups):
  * - `messageRef` of any post is `<channel id>/<message id>`.
@@ -28,6 +28,13 @@
  *   ago is recognised instead (`recover`): a message of this bot among the latest 50 of the channel (a
  *   follow-up: of its thread, then the channel) whose embed has the delivery's title and link. One alert per
  *   story and one post per article in a channel make that pair the delivery's own.
+ * - A digest's messages (scheduled digests, a feed's burst, the burst guard's mini-digest) carry a nonce too
+ *   (`digestNonce`: `wd<first delivery id>.` and a hash of the channel, the rows, the window and the message's
+ *   place), and every embed's footer ends with the rows they deliver (`delivery 57`, a burst's
+ *   `deliveries 101-177/4,180`; delivery-ids.ts): nothing else in an embed is the delivery's own, so
+ *   `recoverDigest` finds the bot's messages naming the row among the channel's latest 50. Messages go out in
+ *   order, so those found are the first few; the rest are posted then. A failure once a message is out is
+ *   returned without `retryAfterS`, so that its retry looks first instead of posting the digest again whole.
  * - A follow-up goes into the thread on the alert (started on the first follow-up), else — threads not
  *   allowed or not permitted — a reply to the alert; then the alert's embed is edited with the new outlet
  *   count. A failed edit is logged and does not fail the follow-up.
@@ -37,6 +44,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DiscordAPIError, HTTPError, RateLimitError, REST, Routes, WebhookClient } from 'discord.js';
+import { deliveryIdsInclude, formatDeliveryIds } from '../../alerts/delivery-ids.ts';
 import type { Digest } from '../../alerts/digest.ts';
 import type { Alert, DeliveryOutcome, Destination, Sink } from '../../alerts/message.ts';
 import { AppError, errorMessage } from '../../errors.ts';
@@ -69,7 +77,7 @@ interface PostedMessage {
 /** What `recover` reads of a message in the channel's history. */
 interface RecentMessage extends PostedMessage {
   author?: { id: string };
-  embeds?: Array<{ title?: string; url?: string }>;
+  embeds?: Array<{ title?: string; url?: string; footer?: { text?: string } }>;
 }
 
 /** Messages read back to find a post cut off by a crash: Discord's most per request is 100. */
@@ -105,6 +113,31 @@ export function deliveryNonce(alert: Pick<Alert, 'deliveryId' | 'storyId' | 'top
   const prefix = `wf${alert.deliveryId}.`;
   // At least 12 hash characters (72 bits); a delivery id too long for that (never, in practice) drops the prefix.
   return prefix.length + 12 <= MAX_NONCE_CHARS ? (prefix + hash).slice(0, MAX_NONCE_CHARS) : hash.slice(0, MAX_NONCE_CHARS);
+}
+
+/**
+ * The nonce of message `index` of a digest post: `wd<first row>.` and a hash of what stays the same on every retry
+ * of the rows (the channel, the rows, the digest's window), so a retry cannot post it twice and two databases on one
+ * bot token do not take each other's. `index` keeps a digest's several messages apart.
+ */
+export function digestNonce(digest: Pick<Digest, 'since' | 'until'>, deliveryIds: readonly number[], channelId: string, index: number): string {
+  const hash = createHash('sha256').update([channelId, deliveryIds.join(','), digest.since.toISOString(), digest.until.toISOString(), index].join('\n')).digest('base64url');
+  const prefix = `wd${deliveryIds[0]}.`;
+  return prefix.length + 12 <= MAX_NONCE_CHARS ? (prefix + hash).slice(0, MAX_NONCE_CHARS) : hash.slice(0, MAX_NONCE_CHARS);
+}
+
+/** Most characters of a burst's ids in its footers, which readers see: runs compress them, the rest are counted. */
+const FOOTER_IDS_CHARS = 200;
+
+/** What ends a digest's footers: the rows it delivers. */
+export function deliveryNote(deliveryIds: readonly number[]): string {
+  return deliveryIds.length === 1 ? `delivery ${deliveryIds[0]}` : `deliveries ${formatDeliveryIds(deliveryIds, FOOTER_IDS_CHARS)}`;
+}
+
+/** Whether a footer ends with a `deliveryNote` naming `deliveryId`. */
+function notes(footer: string | undefined, deliveryId: number): boolean {
+  const list = footer?.match(/(?:^|· )deliver(?:y|ies) ([\d,+/-]+)$/)?.[1];
+  return list !== undefined && deliveryIdsInclude(list, deliveryId);
 }
 
 export function createDiscordSink(options: DiscordSinkOptions): Sink {
@@ -144,6 +177,21 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
     return post(anchor.messageId, body);
   }
 
+  /** This bot's messages among the latest 50 of a channel, newest first; an AppError when they cannot be read. */
+  async function ownRecent(channel: string): Promise<RecentMessage[]> {
+    try {
+      botId ??= ((await rest.get(Routes.user())) as { id: string }).id;
+      const recent = (await rest.get(Routes.channelMessages(channel), { query: new URLSearchParams({ limit: String(HISTORY_LIMIT) }) })) as RecentMessage[];
+      return recent.filter((m) => m.author?.id === botId);
+    } catch (err) {
+      const outcome = outcomeOf(err);
+      throw new AppError('discord_history', `Could not read the recent messages of ${channel} (${outcome.status === 'rejected' ? outcome.userDetail : 'detail' in outcome ? outcome.detail : 'no answer'}); the bot needs Read Message History.`, {
+        retryable: outcome.status === 'failed' && outcome.retryable,
+        cause: err,
+      });
+    }
+  }
+
   const reply = (anchor: MessageRef, body: PostBody): Promise<PostedMessage> =>
     post(anchor.channelId, { ...body, message_reference: { message_id: anchor.messageId, channel_id: anchor.channelId, fail_if_not_exists: false } });
 
@@ -179,27 +227,33 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
       const expected = (alert.kind === 'alert' ? alertMessage(alert) : followupMessage(alert)).embeds![0]!;
       const anchor = alert.kind === 'followup' ? parseMessageRef(alert.threadRef) : undefined;
       const places = anchor ? [anchor.messageId, anchor.channelId] : [to.channel];
-      botId ??= ((await rest.get(Routes.user())) as { id: string }).id;
       for (const channel of places) {
         let recent: RecentMessage[];
         try {
-          recent = (await rest.get(Routes.channelMessages(channel), { query: new URLSearchParams({ limit: String(HISTORY_LIMIT) }) })) as RecentMessage[];
+          recent = await ownRecent(channel);
         } catch (err) {
           // 10003 on the thread: none was started, so a cut-off follow-up can only be a reply in the channel.
-          if (channel !== places.at(-1) && err instanceof DiscordAPIError && err.code === 10003) continue;
-          const outcome = outcomeOf(err);
-          throw new AppError('discord_history', `Could not read the recent messages of ${channel} (${outcome.status === 'rejected' ? outcome.userDetail : 'detail' in outcome ? outcome.detail : 'no answer'}); the bot needs Read Message History.`, {
-            retryable: outcome.status === 'failed' && outcome.retryable,
-            cause: err,
-          });
+          if (channel !== places.at(-1) && err instanceof AppError && err.cause instanceof DiscordAPIError && err.cause.code === 10003) continue;
+          throw err;
         }
-        const found = recent.find((m) => m.author?.id === botId && m.embeds?.[0]?.title === expected.title && m.embeds?.[0]?.url === expected.url);
+        const found = recent.find((m) => m.embeds?.[0]?.title === expected.title && m.embeds?.[0]?.url === expected.url);
         if (found) return { status: 'sent', messageRef: `${found.channel_id}/${found.id}` };
       }
       return undefined;
     },
-    async sendDigest(digest, to) {
-      return postAll(digestMessages(digest), (message) => post(to.channel, message));
+    async sendDigest(digest, to, deliveryIds) {
+      const messages = digestMessages(digest, { footerNote: deliveryNote(deliveryIds) });
+      return postAll(messages, (message, i) => post(to.channel, { ...message, nonce: digestNonce(digest, deliveryIds, to.channel, i), enforce_nonce: true }), { findable: true });
+    },
+    async recoverDigest(digest, to, deliveryId) {
+      // Oldest first: a digest's first message is the one its row records.
+      const mine = (await ownRecent(to.channel)).filter((m) => m.embeds?.some((e) => notes(e.footer?.text, deliveryId))).reverse();
+      const first = mine[0] ? `${mine[0].channel_id}/${mine[0].id}` : undefined;
+      if (!digest || !first) return first ? { status: 'sent', messageRef: first } : undefined;
+      const messages = digestMessages(digest, { footerNote: deliveryNote([deliveryId]) });
+      if (mine.length >= messages.length) return { status: 'sent', messageRef: first };
+      const post1 = (message: DiscordMessage, i: number) => post(to.channel, { ...message, nonce: digestNonce(digest, [deliveryId], to.channel, i), enforce_nonce: true });
+      return postAll(messages, post1, { from: mine.length, first, findable: true });
     },
     async close() {
       rest.clearHashSweeper();
@@ -276,15 +330,25 @@ export function createDiscordWebhookSink(options: DiscordWebhookSinkOptions): Si
   };
 }
 
-/** Posts messages in order; the first one's ref is the outcome's, and the first failure ends the run. */
-async function postAll(messages: DiscordMessage[], post: (message: DiscordMessage) => Promise<PostedMessage>): Promise<DeliveryOutcome> {
-  let first: string | null = null;
-  for (const message of messages) {
+/**
+ * Posts messages in order from `from` (the earlier ones are out, the first as `first`); the first one's ref is the
+ * outcome's, and the first failure ends the run. `findable` (the bot, which can read them back): a failure once a
+ * message is out is a possible post, not a rate limit, so its retry looks for what went out (`recoverDigest`).
+ */
+async function postAll(
+  messages: DiscordMessage[],
+  post: (message: DiscordMessage, index: number) => Promise<PostedMessage>,
+  options: { from?: number; first?: string; findable?: boolean } = {},
+): Promise<DeliveryOutcome> {
+  let first = options.first ?? null;
+  for (let i = options.from ?? 0; i < messages.length; i++) {
     try {
-      const posted = await post(message);
+      const posted = await post(messages[i]!, i);
       first ??= `${posted.channel_id}/${posted.id}`;
     } catch (err) {
-      return outcomeOf(err);
+      const outcome = outcomeOf(err);
+      if (i === 0 || !options.findable || outcome.status !== 'failed') return outcome;
+      return { status: 'failed', retryable: outcome.retryable, detail: `${outcome.detail} (after ${i} of ${messages.length} digest messages were posted)` };
     }
   }
   return { status: 'sent', messageRef: first };

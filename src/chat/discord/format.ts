@@ -168,14 +168,18 @@ export function digestLine(story: DigestStory): string {
 
 /**
  * A digest as embeds: one embed per part of `paginateDigest`, packed into as few messages as Discord allows
- * (10 embeds, 6,000 characters each). Times are Discord timestamps, shown in each reader's own zone.
+ * (10 embeds, 6,000 characters each). Times are Discord timestamps, shown in each reader's own zone. `footerNote`
+ * ends every embed's footer (the bot's posts: the deliveries it carries, which the outbox finds it by).
  */
-export function digestMessages(raw: Digest): DiscordMessage[] {
+export function digestMessages(raw: Digest, options: { footerNote?: string } = {}): DiscordMessage[] {
   const digest = displayText(raw);
   const window = `<t:${Math.floor(digest.since.getTime() / 1000)}:f> – <t:${Math.floor(digest.until.getTime() / 1000)}:f>`;
   const scope = digest.title ? ` · ${fit(digest.title, 200, escapeTitle)}` : '';
   if (digest.empty) {
-    const embed: APIEmbed = { title: truncate(`Digest${scope}`, LIMITS.title), description: `No stories between ${window}.`, color: PALETTE[0] };
+    const embed: APIEmbed = {
+      title: truncate(`Digest${scope}`, LIMITS.title), description: `No stories between ${window}.`, color: PALETTE[0],
+      ...(options.footerNote ? { footer: { text: truncate(options.footerNote, LIMITS.footer) } } : {}),
+    };
     return [{ embeds: [embed], allowed_mentions: NO_MENTIONS }];
   }
   const parts = paginateDigest(digest, { maxItemsPerPart: DIGEST_PART_ITEMS, maxCharsPerPart: DIGEST_PART_CHARS, renderLine: digestLine });
@@ -190,7 +194,7 @@ export function digestMessages(raw: Digest): DiscordMessage[] {
     }
     const count = part.part && part.part.count > 1 ? ` (${part.part.index}/${part.part.count})` : '';
     const footer = `${total} ${total === 1 ? 'story' : 'stories'} in ${digest.topics.length} ${digest.topics.length === 1 ? 'topic' : 'topics'}` +
-      (more > 0 ? `, ${more} more not shown` : '');
+      (more > 0 ? `, ${more} more not shown` : '') + (options.footerNote ? ` · ${options.footerNote}` : '');
     return {
       title: truncate(`Digest${scope}${count}`, LIMITS.title),
       description: truncate(lines.join('\n').replace(/^\n+/, ''), LIMITS.description),

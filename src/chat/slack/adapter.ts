@@ -18,8 +18,11 @@
  * `failed` otherwise: retryable for 429 (with `retryAfterS`), 5xx, network and Slack's transient errors; not
  * retryable for a payload Slack refused (our bug: the row dies, the subscription stays).
  *
- * sendDigest(digest, to) posts each part `paginateDigest` makes (Slack limits) as its own message, in order;
- * messageRef is the first part's. A part that fails stops the rest and its outcome is returned.
+ * sendDigest(digest, to, deliveryIds) posts each part `paginateDigest` makes (Slack limits) as its own message, in
+ * order, each with metadata naming the rows it delivers and its part (`watchfloor_digest`: `delivery_ids` as
+ * `formatDeliveryIds` writes them, `part`, `parts`); messageRef is the first part's. A part that fails stops the
+ * rest and its outcome is returned — as a possible post (no `retryAfterS`) once a part is out, so the retry looks
+ * first and posts only the parts still missing (`recoverDigest`).
  *
  * createSlackWebhookSink({ url, log, timeoutMs? })
  * - url: one webhook URL, or a function of the destination (the route's `slack-webhook:ENV_NAME` lands in
@@ -28,6 +31,7 @@
  */
 import { WebClient } from '@slack/web-api';
 import type { Digest } from '../../alerts/digest.ts';
+import { deliveryIdsInclude, formatDeliveryIds } from '../../alerts/delivery-ids.ts';
 import { type Alert, type DeliveryOutcome, type Destination, type Sink, safeLink } from '../../alerts/message.ts';
 import { AppError, errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
@@ -36,6 +40,14 @@ import { slackLogger } from './logger.ts';
 
 /** The message metadata event type that marks our alerts (the outbox finds a post made just before a crash). */
 export const ALERT_EVENT_TYPE = 'watchfloor_alert';
+/** The event type of a digest's parts: scheduled digests, a feed's burst, the burst guard's mini-digest. */
+export const DIGEST_EVENT_TYPE = 'watchfloor_digest';
+/**
+ * Most characters of a digest's `delivery_ids`. Slack documents no size for `event_payload` (an object of strings,
+ * numbers, booleans and objects; docs.slack.dev/messaging/message-metadata), so a burst's ids are one short string
+ * kept well under any: runs compress a channel's rows of a poll; the rest are counted, not named.
+ */
+const DELIVERY_IDS_CHARS = 1000;
 const DEFAULT_TIMEOUT_MS = 15_000;
 /** Slack allows about one message per second per channel (and per incoming webhook): the outbox paces to it. */
 const CHANNEL_INTERVAL_MS = 1000;
@@ -50,7 +62,8 @@ export interface SlackSinkOptions {
 }
 
 export interface SlackSink extends Sink {
-  sendDigest(digest: Digest, to: Destination): Promise<DeliveryOutcome>;
+  sendDigest(digest: Digest, to: Destination, deliveryIds: number[]): Promise<DeliveryOutcome>;
+  recoverDigest(digest: Digest | undefined, to: Destination, deliveryId: number): Promise<DeliveryOutcome | undefined>;
   /**
    * The messageRef of the message carrying `deliveryId` in its metadata among the channel's latest 100
    * (or the replies of `threadTs`), else null. Throws an AppError when Slack cannot be asked.
@@ -97,13 +110,25 @@ export function apiBase(url: string | undefined): string {
   return base.endsWith('/') ? base : `${base}/`;
 }
 
-/** Posts digest parts in order through `post`; the first part's ref, or the first failure. */
-async function postParts(digest: Digest, post: (message: SlackMessage) => Promise<DeliveryOutcome>): Promise<DeliveryOutcome> {
-  let first: string | null = null;
-  const parts = digestMessages(digest);
-  for (const [i, message] of parts.entries()) {
-    const outcome = await post(message);
-    if (outcome.status !== 'sent') return i === 0 || outcome.status !== 'failed' ? outcome : { ...outcome, detail: `${outcome.detail} (after ${i} of ${parts.length} digest parts were posted)` };
+/**
+ * Posts digest parts in order through `post`, from part `from` (the earlier ones are out, the first as `first`);
+ * the first part's ref, or the first failure. `findable` (the bot: metadata it can read back): a failure once a
+ * part is out is reported as a possible post, not as a rate limit, so that its retry looks for what went out
+ * (`recoverDigest`) and posts only the rest instead of the digest again whole.
+ */
+async function postParts(
+  parts: SlackMessage[],
+  post: (message: SlackMessage, part: number) => Promise<DeliveryOutcome>,
+  options: { from?: number; first?: string | null; findable?: boolean } = {},
+): Promise<DeliveryOutcome> {
+  let first = options.first ?? null;
+  for (let i = options.from ?? 0; i < parts.length; i++) {
+    const outcome = await post(parts[i]!, i);
+    if (outcome.status !== 'sent') {
+      if (i === 0 || outcome.status !== 'failed') return outcome;
+      const detail = `${outcome.detail} (after ${i} of ${parts.length} digest parts were posted)`;
+      return options.findable ? { status: 'failed', retryable: outcome.retryable, detail } : { ...outcome, detail };
+    }
     first ??= outcome.messageRef;
   }
   return { status: 'sent', messageRef: first };
@@ -147,9 +172,13 @@ export function createSlackSink(options: SlackSinkOptions): SlackSink {
     logger: slackLogger(log, 'slack-web-api'),
   });
 
-  const metadata = (alert: Alert) => ({ event_type: ALERT_EVENT_TYPE, event_payload: { delivery_id: alert.deliveryId } });
+  const metadata = (alert: Alert): Metadata => ({ event_type: ALERT_EVENT_TYPE, event_payload: { delivery_id: alert.deliveryId } });
+  const digestMetadata = (deliveryIds: number[], part: number, parts: number): Metadata => ({
+    event_type: DIGEST_EVENT_TYPE,
+    event_payload: { delivery_ids: formatDeliveryIds(deliveryIds, DELIVERY_IDS_CHARS), part: part + 1, parts },
+  });
 
-  const post = async (to: Destination, message: SlackMessage, extra: { thread_ts?: string; metadata: ReturnType<typeof metadata> }): Promise<string> => {
+  const post = async (to: Destination, message: SlackMessage, extra: { thread_ts?: string; metadata: Metadata }): Promise<string> => {
     const result = await client.chat.postMessage({
       channel: to.channel,
       text: message.text,
@@ -200,35 +229,68 @@ export function createSlackSink(options: SlackSinkOptions): SlackSink {
       const ref = await this.findPostedAlert(thread?.channel ?? to.channel, alert.deliveryId, thread ? { threadTs: thread.ts } : {});
       return ref ? { status: 'sent', messageRef: ref } : undefined;
     },
-    async sendDigest(digest: Digest, to: Destination): Promise<DeliveryOutcome> {
-      return postParts(digest, async (message) => {
-        try {
-          const result = await client.chat.postMessage({ channel: to.channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
-          return { status: 'sent', messageRef: messageRef(result.channel ?? to.channel, result.ts ?? '') };
-        } catch (err) {
-          return outcomeOfError(err, describe(to));
-        }
-      });
+    async sendDigest(digest: Digest, to: Destination, deliveryIds: number[]): Promise<DeliveryOutcome> {
+      const parts = digestMessages(digest);
+      return postParts(parts, (message, part) => postDigestPart(to, message, digestMetadata(deliveryIds, part, parts.length)), { findable: true });
+    },
+    async recoverDigest(digest, to, deliveryId) {
+      // Each part that went out carries the row's id and its part number; a burst's, every row's id.
+      const found = new Map<number, string>();
+      for (const m of await recent(to.channel)) {
+        const payload = m.metadata?.event_type === DIGEST_EVENT_TYPE ? m.metadata.event_payload : undefined;
+        if (payload && m.ts && deliveryIdsInclude(String(payload.delivery_ids ?? ''), deliveryId)) found.set(Number(payload.part), messageRef(to.channel, m.ts));
+      }
+      if (!digest) return found.size > 0 ? { status: 'sent', messageRef: found.get(Math.min(...found.keys()))! } : undefined;
+      // Parts are posted in order and the first failure stops the rest: what is out is the first few.
+      let out = 0;
+      while (found.has(out + 1)) out++;
+      if (out === 0) return undefined;
+      const parts = digestMessages(digest);
+      return postParts(parts, (message, part) => postDigestPart(to, message, digestMetadata([deliveryId], part, parts.length)), { from: out, first: found.get(1)!, findable: true });
     },
     async findPostedAlert(channel, deliveryId, findOptions = {}) {
-      const matches = (m: { metadata?: { event_type?: string; event_payload?: Record<string, unknown> } }): boolean =>
-        m.metadata?.event_type === ALERT_EVENT_TYPE && Number(m.metadata.event_payload?.delivery_id) === deliveryId;
-      try {
-        const result = findOptions.threadTs
-          ? await client.conversations.replies({ channel, ts: findOptions.threadTs, include_all_metadata: true, limit: HISTORY_LIMIT })
-          : await client.conversations.history({ channel, include_all_metadata: true, limit: HISTORY_LIMIT });
-        const found = (result.messages ?? []).find((m) => matches(m as never));
-        return found?.ts ? messageRef(channel, found.ts) : null;
-      } catch (err) {
-        const outcome = outcomeOfError(err, channel);
-        throw new AppError(
-          'slack_history',
-          outcome.status === 'rejected' ? outcome.userDetail : `Could not read the recent messages of ${channel} (${outcome.detail}); try again later. The app needs channels:history (groups:history for private channels).`,
-          { retryable: outcome.status === 'failed' && outcome.retryable, cause: err },
-        );
-      }
+      const found = (await recent(channel, findOptions.threadTs)).find((m) =>
+        m.metadata?.event_type === ALERT_EVENT_TYPE && Number(m.metadata.event_payload?.delivery_id) === deliveryId);
+      return found?.ts ? messageRef(channel, found.ts) : null;
     },
   };
+
+  async function postDigestPart(to: Destination, message: SlackMessage, meta: Metadata): Promise<DeliveryOutcome> {
+    try {
+      return { status: 'sent', messageRef: await post(to, message, { metadata: meta }) };
+    } catch (err) {
+      return outcomeOfError(err, describe(to));
+    }
+  }
+
+  /** The channel's latest messages (or a thread's replies) with their metadata; an AppError when Slack cannot be asked. */
+  async function recent(channel: string, threadTs?: string): Promise<HistoryMessage[]> {
+    try {
+      const result = threadTs
+        ? await client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: HISTORY_LIMIT })
+        : await client.conversations.history({ channel, include_all_metadata: true, limit: HISTORY_LIMIT });
+      return (result.messages ?? []) as HistoryMessage[];
+    } catch (err) {
+      const outcome = outcomeOfError(err, channel);
+      throw new AppError(
+        'slack_history',
+        outcome.status === 'rejected' ? outcome.userDetail : `Could not read the recent messages of ${channel} (${outcome.detail}); try again later. The app needs channels:history (groups:history for private channels).`,
+        { retryable: outcome.status === 'failed' && outcome.retryable, cause: err },
+      );
+    }
+  }
+}
+
+/** Message metadata as we write it (Slack's `MessageMetadata`). */
+interface Metadata {
+  event_type: string;
+  event_payload: Record<string, string | number>;
+}
+
+/** What we read of a message in the history. */
+interface HistoryMessage {
+  ts?: string;
+  metadata?: { event_type?: string; event_payload?: Record<string, unknown> };
 }
 
 export interface SlackWebhookSinkOptions {
@@ -298,6 +360,7 @@ export function createSlackWebhookSink(options: SlackWebhookSinkOptions): Sink &
     platform: 'slack-webhook',
     minIntervalMs: CHANNEL_INTERVAL_MS,
     send: (alert, to) => post(alert.kind === 'alert' ? alertMessage(alert) : standaloneFollowupMessage(alert), to),
-    sendDigest: (digest, to) => postParts(digest, (message) => post(message, to)),
+    // A webhook can carry no metadata and read no history: only the outbox keeps a digest from posting twice.
+    sendDigest: (digest, to) => postParts(digestMessages(digest), (message) => post(message, to)),
   };
 }

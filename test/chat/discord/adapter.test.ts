@@ -220,7 +220,7 @@ describe('discord bot sink', () => {
       url: `https://example.org/${i + 1}`, source: 'Yonhap', outlets: 2, score: 0.8, firstSeenAt: new Date('2025-05-01T06:00:00Z'), gist: 'gist '.repeat(40),
     }));
     const digest = { since: new Date('2025-04-30T08:00:00Z'), until: new Date('2025-05-01T08:00:00Z'), topics: [{ slug: 'dprk-russia-arms', title: 'DPRK–Russia arms transfers', stories, more: 0 }], storyCount: 150, empty: false };
-    const out = await sink().sendDigest!(digest, to(NEWS));
+    const out = await sink().sendDigest!(digest, to(NEWS), [31]);
     expect(out).toMatchObject({ status: 'sent', messageRef: expect.stringMatching(new RegExp(`^${NEWS}/`)) });
     const posts = api.requests.filter((r) => r.method === 'POST');
     expect(posts.length).toBeGreaterThan(1);
@@ -230,7 +230,7 @@ describe('discord bot sink', () => {
   });
 
   it('stops a digest at the first message that fails and says why', async () => {
-    expect(await sink().sendDigest!({ since: new Date(0), until: new Date(1), topics: [], storyCount: 0, empty: true }, to(HIDDEN))).toMatchObject({ status: 'rejected', code: 'missing_access' });
+    expect(await sink().sendDigest!({ since: new Date(0), until: new Date(1), topics: [], storyCount: 0, empty: true }, to(HIDDEN), [32])).toMatchObject({ status: 'rejected', code: 'missing_access' });
   });
 
   it('cannot reach a stopped API: failed, retryable', async () => {

@@ -171,7 +171,7 @@ describe('Slack sink (chat.postMessage through the real WebClient)', () => {
     const digest = bigDigest(200);
     const parts = digestMessages(digest);
     expect(parts.length).toBeGreaterThan(1);
-    const outcome = await sink().sendDigest(digest, { ...to, channel: 'C0DIGEST' });
+    const outcome = await sink().sendDigest(digest, { ...to, channel: 'C0DIGEST' }, [41]);
     const posts = fake.callsTo('chat.postMessage');
     expect(posts.map((p) => p.body.blocks)).toEqual(parts.map((p) => p.blocks));
     for (const post of posts) expect(messageProblem(post.body)).toBeUndefined();
@@ -181,7 +181,7 @@ describe('Slack sink (chat.postMessage through the real WebClient)', () => {
 
   it('a digest stops at the first part Slack refuses, and says how far it got', async () => {
     fake.rateLimit('chat.postMessage', 3);
-    expect(await sink().sendDigest(bigDigest(200), to)).toEqual({ status: 'failed', retryable: true, detail: 'slack: rate limited for 3 s', retryAfterS: 3 });
+    expect(await sink().sendDigest(bigDigest(200), to, [42])).toEqual({ status: 'failed', retryable: true, detail: 'slack: rate limited for 3 s', retryAfterS: 3 });
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
