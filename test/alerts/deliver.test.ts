@@ -167,6 +167,25 @@ describe('routing and the outbox worker', () => {
     expect(await store.storyAlert(job!.channel.id, story)).toMatchObject({ status: 'sent', messageRef: 'found-in-history' });
   });
 
+  it('looks for a cut-off alert in the bursts when it is not found on its own, and records it as posted in one', async () => {
+    const { store, a1, a2, story, sent, deps } = await setup([]);
+    await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    const [job] = await store.claimDeliveries(T0, 'dead', T0, 10);
+    await store.markAttemptStarted(job!.id, T0);
+    const sink = deps.sinks.get('test')!;
+    const asked: Array<[string, number]> = [];
+    sink.recover = async (alert) => (asked.push(['alert', alert.deliveryId]), undefined);
+    sink.recoverDigest = async (digest, _to, id) => (asked.push([digest ? 'digest' : 'burst', id]), { status: 'sent', messageRef: 'c:burst-message' });
+    expect(await deliverPending({ ...deps, now: () => new Date(T0.getTime() + 1000) })).toMatchObject({ sent: 1 });
+    expect(asked).toEqual([['alert', job!.id], ['burst', job!.id]]);
+    expect(sent).toEqual([]);
+    // Its follow-ups reply under the burst message and leave it as it is.
+    expect(await store.storyAlert(job!.channel.id, story)).toMatchObject({ status: 'sent', messageRef: 'burst:c:burst-message' });
+    await routeMatches(store, { articleId: a2, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
+    expect(await deliverPending({ ...deps, now: () => new Date(T0.getTime() + 2000) })).toMatchObject({ sent: 1 });
+    expect(sent.map((a) => [a.kind, a.threadRef, a.anchor])).toEqual([['followup', 'c:burst-message', undefined]]);
+  });
+
   it('sends again a row that was claimed but never begun, without asking the medium', async () => {
     const { store, a1, story, sent, deps } = await setup([]);
     await routeMatches(store, { articleId: a1, storyId: story, matches: [{ topic: 'arms', score: 0.8 }] }, T0);
@@ -265,6 +284,37 @@ describe('scheduled digests in the outbox', () => {
     expect(posted[0]!.topics[0]!.stories[0]!.title).toBe('Shells shipped');
     expect(await store.listDeliveries({ id, limit: 1 })).toMatchObject([{ status: 'sent', attempts: 2, lastError: null }]);
     expect(await deliverPending(deps)).toMatchObject({ sent: 0 });
+  });
+
+  it('asks the medium about a digest a crash cut off, and posts it only when it is not out', async () => {
+    const { store, deps, posted, queue } = await digestSetup([]);
+    const found = (await queue('daily:2026-11-20'))!;
+    const missing = (await queue('daily:2026-11-21'))!;
+    for (const job of await store.claimDeliveries(T0, 'dead', T0, 10)) await store.markAttemptStarted(job.id, T0);
+    const asked: number[] = [];
+    deps.sinks.get('test')!.recoverDigest = async (digest, _to, id) => {
+      asked.push(id);
+      expect(digest?.storyCount).toBe(1);
+      return id === found ? { status: 'sent', messageRef: 'd-found' } : undefined;
+    };
+    expect(await deliverPending({ ...deps, now: () => new Date(T0.getTime() + 1000) })).toMatchObject({ sent: 2 });
+    expect(asked).toEqual([found, missing]);
+    expect(posted).toHaveLength(1);
+    expect((await store.listDeliveries({ kind: 'digest', limit: 5 })).map((d) => [d.id, d.status])).toEqual([[missing, 'sent'], [found, 'sent']]);
+  });
+
+  it('asks again after a failure while the medium posted the parts still missing', async () => {
+    const { store, deps, advance, posted, queue } = await digestSetup([]);
+    await queue('daily:2026-11-20');
+    for (const job of await store.claimDeliveries(T0, 'dead', T0, 10)) await store.markAttemptStarted(job.id, T0);
+    const answers: DeliveryOutcome[] = [{ status: 'failed', retryable: true, detail: 'slack: HTTP 502 (after 1 of 3 digest parts were posted)' }, { status: 'sent', messageRef: 'd1' }];
+    let asked = 0;
+    deps.sinks.get('test')!.recoverDigest = async () => (asked++, answers.shift());
+    advance(1);
+    expect(await deliverPending(deps)).toMatchObject({ failed: 1 });
+    advance(3600);
+    expect(await deliverPending(deps)).toMatchObject({ sent: 1 });
+    expect([asked, posted.length]).toEqual([2, 0]);
   });
 
   it("pauses the channel when the platform refuses it, but not when the medium takes no digests", async () => {

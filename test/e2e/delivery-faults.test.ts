@@ -3,11 +3,15 @@
  * against the fake Slack and Discord APIs, on a real store, with an injected clock advanced to the next due row
  * instead of waiting. 429 storms, 5xx bursts, a post the platform accepted whose answer never came, and a channel
  * deleted mid-run: at the end every delivery is posted exactly once (by its delivery id: Slack metadata, Discord
- * nonce), and the deleted channel's subscription is paused with a reason `/watch list` shows.
+ * nonce), and the deleted channel's subscription is paused with a reason `/watch list` shows. A digest and a burst
+ * guard's mini-digest whose answer was lost are found by the rows they name (Slack metadata, Discord footer) and
+ * posted once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type DeliverDeps, deliverPending } from '../../src/alerts/deliver.ts';
+import { deliveryIdsInclude } from '../../src/alerts/delivery-ids.ts';
 import type { Alert, Destination, Sink } from '../../src/alerts/message.ts';
+import { ChannelPacer } from '../../src/alerts/pacing.ts';
 import { routeMatches } from '../../src/alerts/route.ts';
 import { createDiscordSink } from '../../src/chat/discord/adapter.ts';
 import { createSlackSink } from '../../src/chat/slack/adapter.ts';
@@ -279,6 +283,103 @@ describe('delivery under Discord faults (fake Discord API)', () => {
       await expectEachPostedOnce(w, 'discord');
       expect(await w.store.channelSubscriptions(w.channelIds.get(DISCORD[0]!)!)).toMatchObject([{ topic: 'arms', pausedReason: expect.stringContaining('no longer exists') }]);
       expect(await watchList(w, { platform: 'discord', workspace: GUILD, channel: DISCORD[0]! })).toContain('paused: This channel no longer exists');
+    } finally {
+      await w.close();
+    }
+  });
+});
+
+describe('digests and bursts whose answer was lost', () => {
+  /** A digest row of the channel's subscriptions, queued now, covering the stories of `world`. */
+  async function queueDigest(w: World, channel: string): Promise<number> {
+    const channelId = w.channelIds.get(channel)!;
+    const window = { since: new Date(T0.getTime() - 3_600_000), until: new Date(T0.getTime() + 3_600_000) };
+    return (await w.store.enqueueDigest({ channelId, scheduleKey: `channel:${channelId}`, period: 'daily:2026-11-20', ...window, of: 'subscriptions', topic: null }, w.clock.now()))!;
+  }
+
+  /** Every sent row is named by exactly one post: its own, or the digest or burst that carried it. */
+  async function expectEachNamedOnce(w: World, names: (id: number) => number) {
+    const sent = (await w.store.listDeliveries({ limit: 1000 })).filter((r) => r.status === 'sent').map((r) => r.id);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.filter((id) => names(id) !== 1).map((id) => [id, names(id)])).toEqual([]);
+  }
+
+  const slackNames = (id: number) => slack.messages.filter((m) =>
+    m.metadata?.event_type === 'watchfloor_digest' ? deliveryIdsInclude(String(m.metadata.event_payload.delivery_ids), id) : Number(m.metadata?.event_payload.delivery_id) === id).length;
+  const discordNames = (id: number) => discord.messages.filter((m) => {
+    const list = /deliver(?:y|ies) ([\d,+/-]+)$/.exec(m.embeds[0]?.footer?.text ?? '')?.[1];
+    return list !== undefined ? deliveryIdsInclude(list, id) : /^wf(\d+)\./.exec(String(m.nonce))?.[1] === String(id);
+  }).length;
+
+  it('Slack: a digest posted whose answer timed out is found by its metadata, not posted again', async () => {
+    const w = await world('slack');
+    try {
+      await drain(w);
+      const digest = await queueDigest(w, SLACK[0]!);
+      slack.acceptThenDrop('chat.postMessage', 1, 'stall');
+      await drain(w);
+      expect(await w.store.listDeliveries({ id: digest, limit: 1 })).toMatchObject([{ status: 'sent', attempts: 2 }]);
+      expect(slack.messages.filter((m) => m.metadata?.event_type === 'watchfloor_digest')).toHaveLength(1);
+      await expectEachNamedOnce(w, slackNames);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('Slack: a burst posted whose connection dropped is found by the ids it carries; its follow-ups reply under it', async () => {
+    const w = await world('slack');
+    w.deps.pacer = new ChannelPacer({ burst: 2 });
+    try {
+      // Each channel's four alerts go as one burst, both answers lost: the rows come back cut off, one by one.
+      slack.acceptThenDrop('chat.postMessage', 2, 'drop');
+      await drain(w);
+      expect(await statuses(w)).toEqual({ [SLACK[0]!]: ALL_SENT, [SLACK[1]!]: ALL_SENT });
+      for (const channel of SLACK) {
+        const top = slack.messages.filter((m) => m.channel === channel && !m.thread_ts);
+        expect(top.map((m) => m.metadata?.event_type)).toEqual(['watchfloor_digest']);
+        const replies = slack.messages.filter((m) => m.channel === channel && m.thread_ts);
+        expect(replies).toHaveLength(STORIES * FOLLOWUPS);
+        expect(replies.every((m) => m.thread_ts === top[0]!.ts)).toBe(true);
+        expect(top[0]!.edited).toBeUndefined();
+      }
+      await expectEachNamedOnce(w, slackNames);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('Discord: a digest posted whose connection dropped, retried after the nonce is forgotten, is found by its footer', async () => {
+    const w = await world('discord');
+    try {
+      await drain(w);
+      const digest = await queueDigest(w, DISCORD[0]!);
+      // Every try of the post (discord.js's own retries too) is made and its answer lost.
+      discord.acceptThenDrop({ method: 'POST', path: `/channels/${DISCORD[0]}/messages`, times: 4 });
+      expect(await deliverPending(w.deps)).toMatchObject({ sent: 0, failed: 1 });
+      discord.expireNonces();
+      await drain(w);
+      expect(await w.store.listDeliveries({ id: digest, limit: 1 })).toMatchObject([{ status: 'sent' }]);
+      expect(discordNames(digest)).toBe(1);
+      await expectEachNamedOnce(w, discordNames);
+    } finally {
+      await w.close();
+    }
+  });
+
+  it('Discord: a burst posted whose connection dropped is found by the rows its footer names; its follow-ups go in its thread', async () => {
+    const w = await world('discord');
+    w.deps.pacer = new ChannelPacer({ burst: 2 });
+    try {
+      for (const channel of DISCORD) discord.acceptThenDrop({ method: 'POST', path: `/channels/${channel}/messages`, times: 4 });
+      await drain(w);
+      expect(await statuses(w)).toEqual({ [DISCORD[0]!]: ALL_SENT, [DISCORD[1]!]: ALL_SENT });
+      for (const channel of DISCORD) {
+        const top = discord.messagesIn(channel);
+        expect(top).toHaveLength(1);
+        expect(top[0]!.embeds[0].footer.text).toMatch(/ · deliveries [\d,/-]+$/);
+        expect(discord.messagesIn(top[0]!.id)).toHaveLength(STORIES * FOLLOWUPS);
+      }
+      await expectEachNamedOnce(w, discordNames);
     } finally {
       await w.close();
     }

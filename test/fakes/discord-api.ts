@@ -78,6 +78,8 @@ interface Injected {
   method?: string;
   path: string | RegExp;
   times: number;
+  /** Matching requests let through before this rule answers. */
+  after: number;
   answer: { status: number; body: unknown; headers?: Record<string, string> };
 }
 
@@ -101,8 +103,11 @@ export interface FakeDiscordApi {
   /** Registers an interaction the gateway dispatches, so its token is known here. */
   addInteraction(interaction: { id: string; token: string; channelId: string }): void;
   setChannelError(channelId: string, error: ChannelError | null): void;
-  /** The next `times` requests matching `path` (below /api/v10) answer 429 with `retry_after` and headers. */
-  rateLimit(options: { method?: string; path: string | RegExp; retryAfterS: number; times?: number; global?: boolean }): void;
+  /**
+   * The next `times` requests matching `path` (below /api/v10) answer 429 with `retry_after` and headers, after
+   * letting `after` of them through.
+   */
+  rateLimit(options: { method?: string; path: string | RegExp; retryAfterS: number; times?: number; after?: number; global?: boolean }): void;
   /** The next `times` requests matching answer `status` with Discord's error JSON. */
   fail(options: { method?: string; path: string | RegExp; status: number; code?: number; message?: string; times?: number }): void;
   /**
@@ -110,6 +115,8 @@ export interface FakeDiscordApi {
    * connection before the answer: what a timeout after Discord accepted the post looks like to the client.
    */
   acceptThenDrop(options: { method?: string; path: string | RegExp; times?: number }): void;
+  /** Discord keeps a nonce for a few minutes: a retry later than that is a post like any other. */
+  expireNonces(): void;
   messagesIn(channelId: string): FakeMessage[];
   /** Resolves with the first request (past or future) that matches; rejects after `timeoutMs`. */
   waitForRequest(match: (request: RecordedRequest) => boolean, timeoutMs?: number): Promise<RecordedRequest>;
@@ -167,7 +174,7 @@ export async function startFakeDiscordApi(options: { token?: string; application
       if (error) channelErrors.set(channelId, error);
       else channelErrors.delete(channelId);
     },
-    rateLimit({ method, path, retryAfterS, times = 1, global = false }) {
+    rateLimit({ method, path, retryAfterS, times = 1, after = 0, global = false }) {
       const headers: Record<string, string> = {
         'retry-after': String(Math.ceil(retryAfterS)),
         'x-ratelimit-limit': '5',
@@ -177,10 +184,13 @@ export async function startFakeDiscordApi(options: { token?: string; application
         'x-ratelimit-scope': global ? 'global' : 'user',
       };
       if (global) headers['x-ratelimit-global'] = 'true';
-      injected.push({ method, path, times, answer: { status: 429, headers, body: { message: 'You are being rate limited.', retry_after: retryAfterS, global } } });
+      injected.push({ method, path, times, after, answer: { status: 429, headers, body: { message: 'You are being rate limited.', retry_after: retryAfterS, global } } });
     },
     fail({ method, path, status, code = 0, message = 'Injected failure', times = 1 }) {
-      injected.push({ method, path, times, answer: { status, body: { message, code } } });
+      injected.push({ method, path, times, after: 0, answer: { status, body: { message, code } } });
+    },
+    expireNonces() {
+      nonces.clear();
     },
     acceptThenDrop({ method, path, times = 1 }) {
       acceptedDrops.push({ method, path, times });
@@ -288,6 +298,10 @@ export async function startFakeDiscordApi(options: { token?: string; application
     for (const rule of injected) {
       if (rule.times <= 0 || (rule.method && rule.method !== method)) continue;
       if (typeof rule.path === 'string' ? rule.path !== path : !rule.path.test(path)) continue;
+      if (rule.after > 0) {
+        rule.after--;
+        continue;
+      }
       rule.times--;
       return rule.answer;
     }

@@ -3,7 +3,8 @@
  * (`slackApiUrl: fake.apiUrl`, trailing slash included). It records every call and answers the way Slack
  * does: `{ ok: false, error }` with HTTP 200 for platform errors, 429 + `Retry-After` when asked to,
  * `invalid_auth` for a token it does not know, and `invalid_blocks` for a payload that breaks Block Kit
- * limits — so every message a test sends is checked against them.
+ * limits — so every message a test sends is checked against them. Message `metadata` is kept when Slack would keep
+ * it (else dropped, with an `invalid_metadata_schema` warning) and read back only with `include_all_metadata`.
  *
  * Routes
  * - `POST /api/<method>`            Web API (form-encoded or JSON bodies, token in `Authorization` or `token`)
@@ -70,8 +71,8 @@ export interface FakeSlack {
   callsTo(method: string): SlackCall[];
   /** Next calls that name `channel` answer `{ ok: false, error }`; `null` clears it. */
   setChannelError(channel: string, error: string | null): void;
-  /** The next `times` calls of `method` answer 429 with `Retry-After: retryAfterS`. */
-  rateLimit(method: string, retryAfterS: number, times?: number): void;
+  /** The next `times` calls of `method` answer 429 with `Retry-After: retryAfterS`, after letting `after` through. */
+  rateLimit(method: string, retryAfterS: number, times?: number, after?: number): void;
   /** The next `times` calls of `method` answer with HTTP `status` (5xx) and no JSON. */
   failHttp(method: string, status: number, times?: number): void;
   /** The next `times` calls of `method` lose their connection before any answer. */
@@ -106,7 +107,7 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}): Promi
   const webhookCalls: RecordedPost[] = [];
   const messages: PostedMessage[] = [];
   const channelErrors = new Map<string, string>();
-  const rateLimits = new Map<string, { retryAfterS: number; times: number }>();
+  const rateLimits = new Map<string, { retryAfterS: number; times: number; after?: number }>();
   const httpFailures = new Map<string, { status: number; times: number }>();
   const drops = new Map<string, { times: number }>();
   const acceptedDrops = new Map<string, { times: number; how: 'drop' | 'stall' }>();
@@ -123,9 +124,13 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}): Promi
 
   const nextTs = (): string => `${++clock}.${String(++serial).padStart(6, '0')}`;
 
-  const takeOne = <T extends { times: number }>(map: Map<string, T>, key: string): T | undefined => {
+  const takeOne = <T extends { times: number; after?: number }>(map: Map<string, T>, key: string): T | undefined => {
     const entry = map.get(key);
     if (!entry) return undefined;
+    if (entry.after) {
+      entry.after -= 1;
+      return undefined;
+    }
     entry.times -= 1;
     if (entry.times <= 0) map.delete(key);
     return entry;
@@ -152,7 +157,12 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}): Promi
         const message: PostedMessage = { channel, ts: nextTs(), ...messageFields(body) };
         if (threadTs) message.thread_ts = threadTs;
         messages.push(message);
-        return { ok: true, channel, ts: message.ts, message: { type: 'message', bot_id: BOT_ID, ts: message.ts, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) } };
+        const warning = metadataWarning(body);
+        return {
+          ok: true, channel, ts: message.ts,
+          message: { type: 'message', bot_id: BOT_ID, ts: message.ts, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) },
+          ...(warning ? { warning, response_metadata: { warnings: [warning] } } : {}),
+        };
       }
       case 'chat.update': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
@@ -327,8 +337,8 @@ export async function startFakeSlack(options: { tokens?: string[] } = {}): Promi
       if (error) channelErrors.set(channel, error);
       else channelErrors.delete(channel);
     },
-    rateLimit(method, retryAfterS, times = 1) {
-      rateLimits.set(method, { retryAfterS, times });
+    rateLimit(method, retryAfterS, times = 1, after = 0) {
+      rateLimits.set(method, { retryAfterS, times, after });
     },
     failHttp(method, status, times = 1) {
       httpFailures.set(method, { status, times });
@@ -525,9 +535,21 @@ function messageFields(body: Record<string, unknown>): Pick<PostedMessage, 'text
   const fields: Pick<PostedMessage, 'text' | 'blocks' | 'metadata'> = {};
   if (typeof body.text === 'string') fields.text = body.text;
   if (Array.isArray(body.blocks)) fields.blocks = body.blocks;
-  const metadata = body.metadata as PostedMessage['metadata'] | undefined;
-  if (metadata && typeof metadata === 'object' && typeof metadata.event_type === 'string') fields.metadata = metadata;
+  if (body.metadata !== undefined && !metadataWarning(body)) fields.metadata = body.metadata as PostedMessage['metadata'];
   return fields;
+}
+
+/**
+ * Slack keeps metadata whose `event_type` is letters, digits, `_` and `-` and whose `event_payload` is an object;
+ * other metadata is dropped and the post answered with an `invalid_metadata_schema` warning
+ * (docs.slack.dev/messaging/message-metadata).
+ */
+function metadataWarning(body: Record<string, unknown>): string | undefined {
+  if (body.metadata === undefined) return undefined;
+  const m = body.metadata as { event_type?: unknown; event_payload?: unknown } | null;
+  const ok = !!m && typeof m === 'object' && typeof m.event_type === 'string' && /^[A-Za-z0-9_-]+$/.test(m.event_type) &&
+    !!m.event_payload && typeof m.event_payload === 'object' && !Array.isArray(m.event_payload);
+  return ok ? undefined : 'invalid_metadata_schema';
 }
 
 function asHistory(m: PostedMessage, withMetadata: boolean): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Digest } from '../../../src/alerts/digest.ts';
 import type { Alert, Destination } from '../../../src/alerts/message.ts';
-import { createDiscordSink, createDiscordWebhookSink, deliveryNonce, MAX_NONCE_CHARS, parseWebhookUrl } from '../../../src/chat/discord/adapter.ts';
+import { createDiscordSink, createDiscordWebhookSink, deliveryNonce, digestNonce, MAX_NONCE_CHARS, parseWebhookUrl } from '../../../src/chat/discord/adapter.ts';
 import { silentLogger } from '../../../src/log.ts';
 import { type FakeDiscordApi, startFakeDiscordApi } from '../../fakes/discord-api.ts';
 
@@ -38,6 +39,19 @@ function alert(overrides: Partial<Alert> = {}): Alert {
     why: 'North Korea (title), Kremlin + artillery shells (same sentence)', storyTitle: 'North Korea ships artillery shells to Russia by rail',
     outlets: 1, threadRef: null, ...overrides,
   };
+}
+
+function smallDigest(title: string): Digest {
+  const story = { storyId: 1, topic: 'dprk-russia-arms', topicTitle: 'DPRK–Russia arms transfers', title: 'Freight trains at Tumangang', url: 'https://example.org/t', source: 'Yonhap', outlets: 1, score: 0.8, firstSeenAt: new Date('2025-05-01T06:00:00Z'), gist: 'Trains crossed.' };
+  return { since: new Date('2025-04-30T08:00:00Z'), until: new Date('2025-05-01T08:00:00Z'), title, topics: [{ slug: 'dprk-russia-arms', title: 'DPRK–Russia arms transfers', stories: [story], more: 0 }], storyCount: 1, empty: false };
+}
+
+function longDigest(count: number): Digest {
+  const stories = Array.from({ length: count }, (_, i) => ({
+    storyId: i + 1, topic: 'dprk-russia-arms', topicTitle: 'DPRK–Russia arms transfers', title: `Story ${i + 1} ${'rail shipments '.repeat(10)}`,
+    url: `https://example.org/${i + 1}`, source: 'Yonhap', outlets: 2, score: 0.8, firstSeenAt: new Date('2025-05-01T06:00:00Z'), gist: 'gist '.repeat(40),
+  }));
+  return { since: new Date('2025-04-30T08:00:00Z'), until: new Date('2025-05-01T08:00:00Z'), topics: [{ slug: 'dprk-russia-arms', title: 'DPRK–Russia arms transfers', stories, more: 0 }], storyCount: count, empty: false };
 }
 
 describe('discord bot sink', () => {
@@ -227,6 +241,54 @@ describe('discord bot sink', () => {
     expect(posts.every((r) => r.status === 200 && r.body.allowed_mentions.parse.length === 0)).toBe(true);
     const lines = posts.flatMap((r) => r.body.embeds).flatMap((e: any) => e.description.split('\n')).filter((l: string) => l.startsWith('• '));
     expect(lines).toHaveLength(150);
+  });
+
+  it('posts a digest with a nonce per message and its row in every footer; a retry returns the same message, and after the nonce is forgotten it is found', async () => {
+    const s = sink();
+    const digest = smallDigest('Rail freight at Tumangang');
+    const first = await s.sendDigest!(digest, to(NEWS), [57]);
+    const again = await sink().sendDigest!(digest, to(NEWS), [57]);
+    expect(again).toEqual(first);
+    const posts = api.requests.filter((r) => r.method === 'POST');
+    expect(posts.map((p) => p.body.nonce)).toEqual([digestNonce(digest, [57], NEWS, 0), digestNonce(digest, [57], NEWS, 0)]);
+    expect(posts[0]!.body).toMatchObject({ enforce_nonce: true });
+    expect(posts[0]!.body.nonce).toMatch(/^wd57\.[\w-]{20}$/);
+    expect(posts[0]!.body.embeds.map((e: any) => e.footer.text)).toEqual(['1 story in 1 topic · delivery 57']);
+    expect(api.messages.filter((m) => m.nonce === posts[0]!.body.nonce)).toHaveLength(1);
+
+    api.expireNonces();
+    expect(await s.recoverDigest!(digest, to(NEWS), 57)).toEqual(first);
+    expect(await s.recoverDigest!(digest, to(NEWS), 58)).toBeUndefined();
+    expect(api.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+    await s.close?.();
+  });
+
+  it('completes a digest cut off between its messages, each message once', async () => {
+    const s = sink();
+    const digest = longDigest(150);
+    // The first message goes out, the second is refused (429): the retry must not post the first again.
+    api.rateLimit({ method: 'POST', path: `/channels/${NO_THREADS}/messages`, retryAfterS: 5, after: 1 });
+    const cut = await s.sendDigest!(digest, to(NO_THREADS), [59]);
+    expect(cut).toMatchObject({ status: 'failed', retryable: true, detail: expect.stringContaining('after 1 of') });
+    expect(cut).not.toHaveProperty('retryAfterS');
+    api.expireNonces();
+    const done = await s.recoverDigest!(digest, to(NO_THREADS), 59);
+    const mine = api.messagesIn(NO_THREADS).filter((m) => m.embeds.some((e) => e.footer?.text?.endsWith('· delivery 59')));
+    expect(done).toEqual({ status: 'sent', messageRef: `${NO_THREADS}/${mine[0]!.id}` });
+    const lines = mine.flatMap((m) => m.embeds).flatMap((e: any) => e.description.split('\n')).filter((l: string) => l.startsWith('• '));
+    expect(lines).toHaveLength(150);
+    expect(new Set(lines).size).toBe(150);
+    await s.close?.();
+  });
+
+  it("finds the burst an alert row went out in by the rows its footers name", async () => {
+    const s = sink();
+    const out = await s.sendDigest!(smallDigest('a burst of 4 alerts'), to(NEWS), [201, 205, 209, 230]);
+    const burst = api.messages.at(-1)!;
+    expect(burst.embeds[0].footer.text).toBe('1 story in 1 topic · deliveries 201-209/4,230');
+    for (const id of [201, 209, 230]) expect(await s.recoverDigest!(undefined, to(NEWS), id)).toEqual(out);
+    for (const id of [202, 213]) expect(await s.recoverDigest!(undefined, to(NEWS), id)).toBeUndefined();
+    await s.close?.();
   });
 
   it('stops a digest at the first message that fails and says why', async () => {

@@ -185,6 +185,49 @@ describe('Slack sink (chat.postMessage through the real WebClient)', () => {
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
+  it("marks every digest part with its rows; a digest whose answer was lost is found, not posted again", async () => {
+    const channel = 'C0DIGLOST';
+    const digest = bigDigest(3);
+    // Posted, and then the connection dropped before the answer: the sender cannot tell.
+    fake.acceptThenDrop('chat.postMessage', 1, 'drop');
+    expect(await sink().sendDigest(digest, { ...to, channel }, [57])).toMatchObject({ status: 'failed', retryable: true });
+    const [posted] = fake.messages.filter((m) => m.channel === channel);
+    expect(posted!.metadata).toEqual({ event_type: 'watchfloor_digest', event_payload: { delivery_ids: '57', part: 1, parts: 1 } });
+    const s = sink();
+    expect(await s.recoverDigest(digest, { ...to, channel }, 57)).toEqual({ status: 'sent', messageRef: `${channel}:${posted!.ts}` });
+    expect(await s.recoverDigest(digest, { ...to, channel }, 58)).toBeUndefined();
+    expect(fake.callsTo('conversations.history').every((c) => c.body.include_all_metadata === 'true')).toBe(true);
+    expect(fake.messages.filter((m) => m.channel === channel)).toHaveLength(1);
+  });
+
+  it('completes a digest cut off between its parts, each part posted once', async () => {
+    const channel = 'C0DIGPART';
+    const digest = bigDigest(200);
+    const parts = digestMessages(digest);
+    // Part 1 goes out, part 2 is refused with a 429: the retry must not post part 1 again.
+    fake.rateLimit('chat.postMessage', 3, 1, 1);
+    const cut = await sink().sendDigest(digest, { ...to, channel }, [61]);
+    expect(cut).toEqual({ status: 'failed', retryable: true, detail: `slack: rate limited for 3 s (after 1 of ${parts.length} digest parts were posted)` });
+    const recovered = await sink().recoverDigest(digest, { ...to, channel }, 61);
+    const mine = fake.messages.filter((m) => m.channel === channel);
+    expect(recovered).toEqual({ status: 'sent', messageRef: `${channel}:${mine[0]!.ts}` });
+    expect(mine.map((m) => m.metadata?.event_payload.part)).toEqual(parts.map((_, i) => i + 1));
+    expect(mine.map((m) => m.blocks)).toEqual(parts.map((p) => p.blocks));
+  });
+
+  it("finds the burst an alert row went out in by the ids its metadata names", async () => {
+    const channel = 'C0BURST';
+    const out = await sink().sendDigest(bigDigest(4), { ...to, channel }, [101, 105, 109, 113, 120]);
+    const [burst] = fake.messages.filter((m) => m.channel === channel);
+    expect(burst!.metadata!.event_payload.delivery_ids).toBe('101-113/4,120');
+    const s = sink();
+    for (const id of [101, 109, 120]) expect(await s.recoverDigest(undefined, { ...to, channel }, id)).toEqual(out);
+    for (const id of [102, 117, 121]) expect(await s.recoverDigest(undefined, { ...to, channel }, id)).toBeUndefined();
+    // An alert's own metadata is not a burst's.
+    await s.send({ ...alert, deliveryId: 130 }, { ...to, channel });
+    expect(await s.recoverDigest(undefined, { ...to, channel }, 130)).toBeUndefined();
+  });
+
   it('an API base without its trailing slash still works', async () => {
     const outcome = await createSlackSink({ token: BOT_TOKEN, apiUrl: fake.apiUrl.replace(/\/$/, ''), log: silentLogger() }).send(alert, to);
     expect(outcome.status).toBe('sent');
