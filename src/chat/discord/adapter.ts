@@ -49,7 +49,7 @@ import type { Digest } from '../../alerts/digest.ts';
 import type { Alert, DeliveryOutcome, Destination, Sink } from '../../alerts/message.ts';
 import { AppError, errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
-import { type DiscordMessage, alertEmbed, alertMessage, digestMessages, followupMessage, threadName } from './format.ts';
+import { type DiscordMessage, alertEmbed, alertMessage, digestMessages, followupMessage, isLastDigestPart, threadName } from './format.ts';
 
 export const DEFAULT_API_URL = 'https://discord.com/api';
 /** Below the outbox's 60 s lease even with discord.js's 3 retries of a timed-out request. */
@@ -249,7 +249,9 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
       // Oldest first: a digest's first message is the one its row records.
       const mine = (await ownRecent(to.channel)).filter((m) => m.embeds?.some((e) => notes(e.footer?.text, deliveryId))).reverse();
       const first = mine[0] ? `${mine[0].channel_id}/${mine[0].id}` : undefined;
-      if (!digest || !first) return first ? { status: 'sent', messageRef: first } : undefined;
+      if (!first) return undefined;
+      // A burst cut off before its last part may have left this alert out: it is posted again on its own rather than lost.
+      if (!digest) return mine.some((m) => m.embeds?.some((e) => isLastDigestPart(e.title))) ? { status: 'sent', messageRef: first } : undefined;
       const messages = digestMessages(digest, { footerNote: deliveryNote([deliveryId]) });
       if (mine.length >= messages.length) return { status: 'sent', messageRef: first };
       const post1 = (message: DiscordMessage, i: number) => post(to.channel, { ...message, nonce: digestNonce(digest, [deliveryId], to.channel, i), enforce_nonce: true });

@@ -205,6 +205,12 @@ export function digestMessages(raw: Digest, options: { footerNote?: string } = {
   return packEmbeds(embeds);
 }
 
+/** Whether a digest embed titled `title` is its digest's last part: `(n/n)`, or no part count (the only one). */
+export function isLastDigestPart(title: string | undefined): boolean {
+  const part = title?.match(/ \((\d+)\/(\d+)\)$/);
+  return title !== undefined && (!part || part[1] === part[2]);
+}
+
 /** Greedy packing: each message holds at most 10 embeds and 6,000 characters of them. */
 export function packEmbeds(embeds: APIEmbed[]): DiscordMessage[] {
   const messages: DiscordMessage[] = [];

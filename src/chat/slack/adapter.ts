@@ -236,15 +236,19 @@ export function createSlackSink(options: SlackSinkOptions): SlackSink {
     async recoverDigest(digest, to, deliveryId) {
       // Each part that went out carries the row's id and its part number; a burst's, every row's id.
       const found = new Map<number, string>();
+      let postedParts = 0;
       for (const m of await recent(to.channel)) {
         const payload = m.metadata?.event_type === DIGEST_EVENT_TYPE ? m.metadata.event_payload : undefined;
-        if (payload && m.ts && deliveryIdsInclude(String(payload.delivery_ids ?? ''), deliveryId)) found.set(Number(payload.part), messageRef(to.channel, m.ts));
+        if (!payload || !m.ts || !deliveryIdsInclude(String(payload.delivery_ids ?? ''), deliveryId)) continue;
+        found.set(Number(payload.part), messageRef(to.channel, m.ts));
+        postedParts = Math.max(postedParts, Number(payload.parts) || 0);
       }
-      if (!digest) return found.size > 0 ? { status: 'sent', messageRef: found.get(Math.min(...found.keys()))! } : undefined;
       // Parts are posted in order and the first failure stops the rest: what is out is the first few.
       let out = 0;
       while (found.has(out + 1)) out++;
       if (out === 0) return undefined;
+      // A burst cut off between its parts may have left this alert out: it is posted again on its own rather than lost.
+      if (!digest) return out >= postedParts ? { status: 'sent', messageRef: found.get(1)! } : undefined;
       const parts = digestMessages(digest);
       return postParts(parts, (message, part) => postDigestPart(to, message, digestMetadata([deliveryId], part, parts.length)), { from: out, first: found.get(1)!, findable: true });
     },

@@ -288,6 +288,10 @@ describe('discord bot sink', () => {
     expect(burst.embeds[0].footer.text).toBe('1 story in 1 topic · deliveries 201-209/4,230');
     for (const id of [201, 209, 230]) expect(await s.recoverDigest!(undefined, to(NEWS), id)).toEqual(out);
     for (const id of [202, 213]) expect(await s.recoverDigest!(undefined, to(NEWS), id)).toBeUndefined();
+    // A burst cut off before its last part may not list the alert: sent again on its own rather than lost.
+    api.rateLimit({ method: 'POST', path: `/channels/${NO_THREADS}/messages`, retryAfterS: 5, after: 1 });
+    expect(await s.sendDigest!(longDigest(150), to(NO_THREADS), [240, 241])).toMatchObject({ status: 'failed' });
+    expect(await s.recoverDigest!(undefined, to(NO_THREADS), 240)).toBeUndefined();
     await s.close?.();
   });
 

@@ -226,6 +226,10 @@ describe('Slack sink (chat.postMessage through the real WebClient)', () => {
     // An alert's own metadata is not a burst's.
     await s.send({ ...alert, deliveryId: 130 }, { ...to, channel });
     expect(await s.recoverDigest(undefined, { ...to, channel }, 130)).toBeUndefined();
+    // A burst cut off after its first part may not list the alert: sent again on its own rather than lost.
+    fake.rateLimit('chat.postMessage', 3, 1, 1);
+    expect(await s.sendDigest(bigDigest(200), { ...to, channel }, [140, 141])).toMatchObject({ status: 'failed' });
+    expect(await s.recoverDigest(undefined, { ...to, channel }, 140)).toBeUndefined();
   });
 
   it('an API base without its trailing slash still works', async () => {
