@@ -37,6 +37,7 @@ import { AppError, errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { type SlackMessage, alertMessage, digestMessages, followupMessage, standaloneFollowupMessage } from './format.ts';
 import { slackLogger } from './logger.ts';
+import { CHANNEL_INTERVAL_MS } from './platform.ts';
 
 /** The message metadata event type that marks our alerts (the outbox finds a post made just before a crash). */
 export const ALERT_EVENT_TYPE = 'watchfloor_alert';
@@ -49,8 +50,6 @@ export const DIGEST_EVENT_TYPE = 'watchfloor_digest';
  */
 const DELIVERY_IDS_CHARS = 1000;
 const DEFAULT_TIMEOUT_MS = 15_000;
-/** Slack allows about one message per second per channel (and per incoming webhook): the outbox paces to it. */
-const CHANNEL_INTERVAL_MS = 1000;
 /** How far back `findPostedAlert` looks: a post made just before a crash is among the channel's latest. */
 const HISTORY_LIMIT = 100;
 

@@ -13,10 +13,13 @@ import type { Platform } from '../platform.ts';
 // Bolt and the Web API client load only when Slack is used (src/chat/platform.ts).
 const adapter = () => import('./adapter.ts');
 
+/** Slack allows about one message per second per channel (and per incoming webhook): the outbox paces to it. */
+export const CHANNEL_INTERVAL_MS = 1000;
+
 export const slackPlatform: Platform = {
   name: 'slack',
   enabled: (env) => Boolean(env.SLACK_BOT_TOKEN),
-  createSink: async ({ env, log }) => lazySink('slack', async () => (await adapter()).createSlackSink({ token: env.SLACK_BOT_TOKEN!, apiUrl: env.SLACK_API_URL, log })),
+  createSink: async ({ env, log }) => lazySink('slack', async () => (await adapter()).createSlackSink({ token: env.SLACK_BOT_TOKEN!, apiUrl: env.SLACK_API_URL, log }), { minIntervalMs: CHANNEL_INTERVAL_MS }),
   createListener: async ({ env, config, log, handler, mount }) => {
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
       log.warn('Slack commands are off: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP) to receive /watch');
@@ -40,5 +43,5 @@ export const slackPlatform: Platform = {
 export const slackWebhookPlatform: Platform = {
   name: 'slack-webhook',
   enabled: () => true,
-  createSink: async ({ env, log }) => lazySink('slack-webhook', async () => (await adapter()).createSlackWebhookSink({ url: (to) => env.all[to.channel], log })),
+  createSink: async ({ env, log }) => lazySink('slack-webhook', async () => (await adapter()).createSlackWebhookSink({ url: (to) => env.all[to.channel], log }), { minIntervalMs: CHANNEL_INTERVAL_MS }),
 };
