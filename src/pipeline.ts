@@ -260,7 +260,7 @@ export async function rebuildStoryWindow(store: Store, stories: StoryIndex, now:
   const rows = await store.storyWindow(new Date(now.getTime() - windowS * 1000));
   for (const row of rows) addToWindow(stories, row);
   stories.prune(now);
-  stories.syncedAt = now;
+  stories.synced(now);
   return rows.length;
 }
 
@@ -268,21 +268,17 @@ export async function rebuildStoryWindow(store: Store, stories: StoryIndex, now:
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
- * Other replicas place articles too. Holding the understand lock, the window first takes in every article any
- * process placed since this one last looked, so a report another replica placed a minute ago is found here and
- * two replicas never open two stories for one event. Returns how many articles it added.
+ * Other replicas place articles too. Holding the understand lock, the window first takes in every matched article
+ * any process placed since this one last looked, so a report another replica placed a minute ago is found here and
+ * two replicas never open two stories for one event.
  */
-export async function catchUpStoryWindow(p: Pick<Pipeline, 'store' | 'stories' | 'now'>): Promise<number> {
+async function catchUpStoryWindow(p: Pick<Pipeline, 'store' | 'stories' | 'now'>): Promise<void> {
   const lookedAt = p.now();
   const since = p.stories.syncedAt ? new Date(p.stories.syncedAt.getTime() - CLOCK_SKEW_MS) : new Date(lookedAt.getTime() - p.stories.windowMs);
-  let added = 0;
   for (const row of await p.store.storyWindowPlacedSince(since)) {
-    if (p.stories.has(row.article.id)) continue;
-    addToWindow(p.stories, row);
-    added++;
+    if (!p.stories.has(row.article.id)) addToWindow(p.stories, row);
   }
-  p.stories.syncedAt = lookedAt;
-  return added;
+  p.stories.synced(lookedAt);
 }
 
 function addToWindow(stories: StoryIndex, row: StoryArticle): void {

@@ -227,11 +227,20 @@ export class StoryIndex {
     this.#windowMs = hours * HOUR_MS;
   }
 
+  #syncedAt: Date | undefined;
+
   /**
-   * The store time up to which this window holds every article placed in a story by any process (set by the
-   * rebuild at start and by each catch-up, src/pipeline.ts); undefined until the first.
+   * The store time up to which this window holds every matched article placed in a story by any process (the
+   * rebuild at start and each catch-up, src/pipeline.ts); undefined until the first.
    */
-  syncedAt: Date | undefined;
+  get syncedAt(): Date | undefined {
+    return this.#syncedAt;
+  }
+
+  /** The window took in everything the store held at `at`. */
+  synced(at: Date): void {
+    this.#syncedAt = at;
+  }
 
   /** Whether the article is in the window. */
   has(articleId: number): boolean {
