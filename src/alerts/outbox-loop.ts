@@ -8,7 +8,7 @@ export interface OutboxLoop {
   stop(): Promise<void>;
 }
 
-/** Longest sleep between runs: rows queued by another replica are seen within this, without a wake. */
+/** Longest sleep between runs: the safety net should a notice of rows come due be lost (the store's listening connection down). */
 const MAX_SLEEP_MS = 30_000;
 /** Shortest sleep: rows that are due again at once (a medium that went away) are not retried in a spin. */
 const MIN_SLEEP_MS = 1_000;
@@ -16,7 +16,9 @@ const MIN_SLEEP_MS = 1_000;
 /**
  * The outbox's own loop, apart from the poll cycle: it delivers what is due, then sleeps until the next row
  * becomes due (a retry time, Retry-After, a deferral, an expiring lease) or until woken because rows were
- * queued. So `retryAfterS: 5` means about 5 s, not the next poll tick.
+ * queued — by this process (`wake`) or by any (the store's `onDeliveriesDue`: another replica's alerts and their
+ * follow-ups, a `--role bot` process's backfills). So `retryAfterS: 5` means about 5 s, not the next poll tick.
+ * Wakes during a run cause one more run after it, however many there were.
  */
 export function startOutboxLoop(deps: DeliverDeps, options: { maxSleepMs?: number; onRun?: (report: DeliverReport) => void } = {}): OutboxLoop {
   const maxSleepMs = options.maxSleepMs ?? MAX_SLEEP_MS;
@@ -33,6 +35,12 @@ export function startOutboxLoop(deps: DeliverDeps, options: { maxSleepMs?: numbe
     }
     wakeUp = done;
   });
+
+  const wake = () => {
+    woken = true;
+    wakeUp?.();
+  };
+  const unlisten = deps.store.onDeliveriesDue(wake);
 
   const loop = (async () => {
     while (!stopped) {
@@ -56,12 +64,10 @@ export function startOutboxLoop(deps: DeliverDeps, options: { maxSleepMs?: numbe
   })();
 
   return {
-    wake() {
-      woken = true;
-      wakeUp?.();
-    },
+    wake,
     async stop() {
       stopped = true;
+      unlisten();
       wakeUp?.();
       await loop;
     },

@@ -19,6 +19,7 @@ import {
 import { ARTICLE_COLUMNS, ARTICLE_SELECT, JOB_COLUMNS, JOB_JOINS, numberedAll } from './sql.ts';
 import type { MigrationReport } from './store.ts';
 import { migrationHistory, SCHEMA_MIGRATIONS_TABLE } from './migration-history.ts';
+import { deliveriesChannel, NoticeListener } from './postgres-notices.ts';
 
 /** Unquoted PostgreSQL identifier: safe to put in `-c search_path=…` and in SQL without escaping rules. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -32,6 +33,8 @@ export interface PostgresStoreOptions {
   max?: number;
   /** Errors of idle pooled connections (server restart, network drop); default: a process warning. */
   onError?: (error: Error) => void;
+  /** The connection that hears queued deliveries failed and is opened again (a sentence); default: a process warning. */
+  onWarning?: (message: string, error: Error) => void;
 }
 
 /**
@@ -52,7 +55,13 @@ export class PostgresStore implements Store {
   /** What opening did to the schema: the migration files this process applied (none when another had) and the version now. */
   readonly migrations: MigrationReport;
 
-  private constructor(private readonly pool: pg.Pool, migrations: MigrationReport) {
+  private constructor(
+    private readonly pool: pg.Pool,
+    migrations: MigrationReport,
+    /** The schema's deliveries channel: every statement that makes rows due notifies it (`notifying`). */
+    private readonly channel: string,
+    private readonly notices: NoticeListener,
+  ) {
     this.migrations = migrations;
   }
 
@@ -71,17 +80,30 @@ export class PostgresStore implements Store {
     });
     pool.on('error', options.onError ?? ((err) => process.emitWarning(`PostgreSQL idle connection error: ${err.message}`)));
     let migrations: MigrationReport;
+    let channel: string;
     try {
       migrations = await migrate(pool, schema);
+      channel = deliveriesChannel(schema ?? (await pool.query<{ name: string }>('SELECT current_schema() AS name')).rows[0]!.name);
     } catch (err) {
       await pool.end().catch(() => {});
       throw err;
     }
-    return new PostgresStore(pool, migrations);
+    const notices = new NoticeListener(
+      // TCP keepalive: an idle LISTEN connection would not notice a silent network drop otherwise.
+      { connectionString: options.connectionString, connectionTimeoutMillis: 10_000, keepAlive: true },
+      channel,
+      options.onWarning ?? ((message) => process.emitWarning(message)),
+    );
+    return new PostgresStore(pool, migrations, channel, notices);
   }
 
   async close(): Promise<void> {
+    await this.notices.close();
     await this.pool.end();
+  }
+
+  onDeliveriesDue(listener: () => void): () => void {
+    return this.notices.listen(listener);
   }
 
   /** The rows as `R` (the record type of the statement's select list, rows.ts). */
@@ -421,7 +443,7 @@ export class PostgresStore implements Store {
   // ── deliveries ─────────────────────────────────────────────────────────
 
   async enqueueDelivery(d: DeliveryInput, now: Date): Promise<number | null> {
-    const row = await this.one<IdRecord>(Q.enqueueDelivery, [d.channelId, d.storyId, d.topic, d.articleId, d.kind, now, now]);
+    const row = await this.one<IdRecord>(notifying(Q.enqueueDelivery, '$8'), [d.channelId, d.storyId, d.topic, d.articleId, d.kind, now, now, this.channel]);
     return row ? row.id : null;
   }
 
@@ -429,7 +451,10 @@ export class PostgresStore implements Store {
     // Asked every minute of a channel digest's grace period: a queued period is found without an insert, which
     // would spend an identity value each time. Two replicas racing past the look-up meet the unique index.
     if (await this.one(Q.digestQueued, [d.scheduleKey, d.period])) return null;
-    const row = await this.one<IdRecord>(Q.enqueueDigest, [d.channelId, d.topic, d.scheduleKey, d.period, d.since, d.until, d.of, d.feedId ?? null, d.dueAt ?? now, now]);
+    const params = [d.channelId, d.topic, d.scheduleKey, d.period, d.since, d.until, d.of, d.feedId ?? null, d.dueAt ?? now, now];
+    // A held burst (due later) wakes nobody: releaseFeedBursts notifies when it comes due.
+    const dueNow = !d.dueAt || d.dueAt <= now;
+    const row = await this.one<IdRecord>(dueNow ? notifying(Q.enqueueDigest, '$11') : Q.enqueueDigest, dueNow ? [...params, this.channel] : params);
     return row ? row.id : null;
   }
 
@@ -438,7 +463,7 @@ export class PostgresStore implements Store {
   }
 
   async releaseFeedBursts(at: Date): Promise<number> {
-    return (await this.pool.query(Q.releaseFeedBursts, [at, at])).rowCount ?? 0;
+    return this.changed(notifying(`${Q.releaseFeedBursts} RETURNING id`, '$3'), [at, at, this.channel]);
   }
 
   async feedPollRows(channelId: number, feedId: number, fetchedAt: Date): Promise<number> {
@@ -449,13 +474,13 @@ export class PostgresStore implements Store {
     if (route.to.length === 0) return [];
     // Every channel in one statement, each row an alert unless its channel has the story's alert already.
     const rows = await this.rows<IdRecord>(
-      `INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
+      notifying(`INSERT INTO deliveries (channel_id, story_id, topic, article_id, kind, next_attempt_at, created_at)
        SELECT r.channel_id, $2, r.topic, $3,
          CASE WHEN EXISTS (SELECT 1 FROM deliveries l WHERE l.channel_id = r.channel_id AND l.story_id = $2 AND l.kind = 'alert') THEN 'followup' ELSE 'alert' END,
          $4, $4
        FROM unnest($1::bigint[], $5::text[]) AS r(channel_id, topic)
-       ON CONFLICT DO NOTHING RETURNING id`,
-      [route.to.map((t) => t.channelId), route.storyId, route.articleId, now, route.to.map((t) => t.topic)],
+       ON CONFLICT DO NOTHING RETURNING id`, '$6'),
+      [route.to.map((t) => t.channelId), route.storyId, route.articleId, now, route.to.map((t) => t.topic), this.channel],
     );
     return rows.map((r) => r.id);
   }
@@ -495,16 +520,20 @@ export class PostgresStore implements Store {
   }
 
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
-    // A posted alert wakes the follow-ups deferred until it was out, in the same statement.
+    // A posted alert wakes the follow-ups deferred until it was out, in the same statement, and tells every
+    // replica when there were some (most sends have none: they notify nobody).
     await this.pool.query(
       `WITH sent AS (
          UPDATE deliveries SET status = 'sent', message_ref = $1, sent_at = $2, last_error = NULL, lease_owner = NULL, lease_until = NULL,
            attempt_started_at = NULL
          WHERE id = $3 RETURNING channel_id, story_id, kind
-       )
-       UPDATE deliveries d SET next_attempt_at = $2 FROM sent
-       WHERE sent.kind = 'alert' AND d.channel_id = sent.channel_id AND d.story_id = sent.story_id AND d.status = 'deferred' AND d.kind = 'followup'`,
-      [messageRef, now, id],
+       ), woken AS (
+         UPDATE deliveries d SET next_attempt_at = $2 FROM sent
+         WHERE sent.kind = 'alert' AND d.channel_id = sent.channel_id AND d.story_id = sent.story_id AND d.status = 'deferred' AND d.kind = 'followup'
+         RETURNING d.id
+       ), ${noticeIf('woken', '$4')}
+       SELECT COUNT(*) FROM notice`,
+      [messageRef, now, id, this.channel],
     );
   }
 
@@ -544,7 +573,7 @@ export class PostgresStore implements Store {
   }
 
   async retryDelivery(id: number, now: Date): Promise<boolean> {
-    return (await this.changed(Q.retryDelivery, [now, id])) > 0;
+    return (await this.changed(notifying(`${Q.retryDelivery} RETURNING id`, '$3'), [now, id, this.channel])) > 0;
   }
 
   async nextDeliveryDue(): Promise<Date | null> {
@@ -573,9 +602,10 @@ export class PostgresStore implements Store {
   async releaseLeases(owner: string): Promise<{ feeds: number; deliveries: number }> {
     const row = await this.one<{ feeds: number; deliveries: number }>(
       `WITH f AS (UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1 RETURNING 1),
-            d AS (UPDATE deliveries SET lease_until = 'epoch' WHERE lease_owner = $1 AND status = 'sending' RETURNING 1)
-       SELECT (SELECT COUNT(*) FROM f) AS feeds, (SELECT COUNT(*) FROM d) AS deliveries`,
-      [owner],
+            d AS (UPDATE deliveries SET lease_until = 'epoch' WHERE lease_owner = $1 AND status = 'sending' RETURNING 1),
+            ${noticeIf('d', '$2')}
+       SELECT (SELECT COUNT(*) FROM f) AS feeds, (SELECT COUNT(*) FROM d) AS deliveries, (SELECT COUNT(*) FROM notice) AS notified`,
+      [owner, this.channel],
     );
     return { feeds: row!.feeds, deliveries: row!.deliveries };
   }
@@ -705,6 +735,22 @@ function describeTarget(pool: pg.Pool): string {
 }
 
 const json = (value: unknown) => JSON.stringify(value ?? null);
+
+/*
+ * Rows queued or brought forward wake the outbox loop of every replica (LISTEN: postgres-notices.ts). Each statement
+ * that does so notifies itself rather than a trigger on `deliveries`: a trigger needs a migration, would run on
+ * every claim, lease renewal and outcome of the sending path (which wake nobody), and would judge "due" by the
+ * database's clock instead of the caller's `now`. The notice is part of the statement — its transaction, so it is
+ * heard after commit — and goes out once, whatever the number of rows, and only when there was a row.
+ */
+
+/** `statement` (INSERT or UPDATE … RETURNING) that also notifies `channel` (a parameter, `$n`) when it returned a row. */
+function notifying(statement: string, channel: string): string {
+  return `WITH changed AS (${statement}), ${noticeIf('changed', channel)} SELECT changed.* FROM changed LEFT JOIN notice ON true`;
+}
+
+/** The CTE `notice`, notifying when `rows` has a row. A SELECT in WITH runs only when read: the query must read it. */
+const noticeIf = (rows: string, channel: string) => `notice AS (SELECT pg_notify(${channel}, '') WHERE EXISTS (SELECT 1 FROM ${rows}))`;
 
 /** The shared statements (sql.ts), numbered `$1…` once. */
 const Q = numberedAll();

@@ -90,6 +90,26 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
+  /**
+   * In-process only: a SQLite file serves one long-running process, which is told of its own writes (a `/watch`
+   * backfill, a posted alert's follow-ups); a row `watchfloor deliveries retry` brings forward from another process
+   * is found on the outbox loop's next look. Told once at the start too, as PostgreSQL's listeners are.
+   */
+  private readonly dueListeners = new Set<() => void>();
+
+  onDeliveriesDue(listener: () => void): () => void {
+    this.dueListeners.add(listener);
+    queueMicrotask(() => {
+      if (this.dueListeners.has(listener)) listener();
+    });
+    return () => void this.dueListeners.delete(listener);
+  }
+
+  /** Called after a write (and its transaction) that made a row due. */
+  private deliveriesDue(): void {
+    for (const listener of this.dueListeners) listener();
+  }
+
   // ── feeds ──────────────────────────────────────────────────────────────
 
   async addFeed(feed: NewFeed, now: Date): Promise<{ id: number; created: boolean; movedTo?: string }> {
@@ -357,6 +377,7 @@ export class SqliteStore implements Store {
 
   async enqueueDelivery(d: DeliveryInput, now: Date): Promise<number | null> {
     const row = this.stmt(SQL.enqueueDelivery).get(d.channelId, d.storyId, d.topic, d.articleId, d.kind, ms(now), ms(now)) as IdRecord | undefined;
+    if (row) this.deliveriesDue();
     return row ? row.id : null;
   }
 
@@ -364,6 +385,8 @@ export class SqliteStore implements Store {
     // Asked every minute of a channel digest's grace period: a queued period is found without writing.
     if (this.stmt(SQL.digestQueued).get(d.scheduleKey, d.period)) return null;
     const row = this.stmt(SQL.enqueueDigest).get(d.channelId, d.topic, d.scheduleKey, d.period, ms(d.since), ms(d.until), d.of, d.feedId ?? null, ms(d.dueAt ?? now), ms(now)) as IdRecord | undefined;
+    // A held burst (due later) wakes nobody: releaseFeedBursts does when it comes due.
+    if (row && (!d.dueAt || d.dueAt <= now)) this.deliveriesDue();
     return row ? row.id : null;
   }
 
@@ -372,7 +395,9 @@ export class SqliteStore implements Store {
   }
 
   async releaseFeedBursts(at: Date): Promise<number> {
-    return this.stmt(SQL.releaseFeedBursts).run(ms(at), ms(at)).changes;
+    const released = this.stmt(SQL.releaseFeedBursts).run(ms(at), ms(at)).changes;
+    if (released > 0) this.deliveriesDue();
+    return released;
   }
 
   async feedPollRows(channelId: number, feedId: number, fetchedAt: Date): Promise<number> {
@@ -380,11 +405,13 @@ export class SqliteStore implements Store {
   }
 
   async routeArticle(route: { articleId: number; storyId: number; to: Array<{ channelId: number; topic: string }> }, now: Date): Promise<number[]> {
-    return this.db.transaction(() => route.to.flatMap(({ channelId, topic }) => {
+    const ids = this.db.transaction(() => route.to.flatMap(({ channelId, topic }) => {
       const kind = this.stmt(SQL.hasAlert).get(channelId, route.storyId) ? 'followup' : 'alert';
       const row = this.stmt(SQL.enqueueDelivery).get(channelId, route.storyId, topic, route.articleId, kind, ms(now), ms(now)) as IdRecord | undefined;
       return row ? [row.id] : [];
     }))();
+    if (ids.length > 0) this.deliveriesDue();
+    return ids;
   }
 
   async storyAlert(channelId: number, storyId: number): Promise<StoryAlert | undefined> {
@@ -416,14 +443,15 @@ export class SqliteStore implements Store {
   }
 
   async markDelivered(id: number, messageRef: string | null, now: Date): Promise<void> {
-    this.db.transaction(() => {
+    const woken = this.db.transaction(() => {
       this.stmt(`UPDATE deliveries SET status = 'sent', message_ref = ?, sent_at = ?, last_error = NULL, lease_owner = NULL, lease_until = NULL, attempt_started_at = NULL WHERE id = ?`)
         .run(messageRef, ms(now), id);
       // A posted alert wakes the follow-ups deferred until it was out.
-      this.stmt(`UPDATE deliveries SET next_attempt_at = ? WHERE status = 'deferred' AND kind = 'followup'
+      return this.stmt(`UPDATE deliveries SET next_attempt_at = ? WHERE status = 'deferred' AND kind = 'followup'
                   AND (channel_id, story_id) = (SELECT channel_id, story_id FROM deliveries WHERE id = ? AND kind = 'alert')`)
-        .run(ms(now), id);
+        .run(ms(now), id).changes;
     })();
+    if (woken > 0) this.deliveriesDue();
   }
 
   async releaseDelivery(id: number, now: Date, wait?: { reason: string; until?: Date; uncertain?: boolean }): Promise<void> {
@@ -443,7 +471,9 @@ export class SqliteStore implements Store {
   }
 
   async retryDelivery(id: number, now: Date): Promise<boolean> {
-    return this.stmt(SQL.retryDelivery).run(ms(now), id).changes > 0;
+    const retried = this.stmt(SQL.retryDelivery).run(ms(now), id).changes > 0;
+    if (retried) this.deliveriesDue();
+    return retried;
   }
 
   async nextDeliveryDue(): Promise<Date | null> {
@@ -485,10 +515,12 @@ export class SqliteStore implements Store {
   }
 
   async releaseLeases(owner: string): Promise<{ feeds: number; deliveries: number }> {
-    return this.db.transaction(() => ({
+    const released = this.db.transaction(() => ({
       feeds: this.stmt('UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ?').run(owner).changes,
       deliveries: this.stmt(`UPDATE deliveries SET lease_until = 0 WHERE lease_owner = ? AND status = 'sending'`).run(owner).changes,
     }))();
+    if (released.deliveries > 0) this.deliveriesDue();
+    return released;
   }
 
   // ── digests ────────────────────────────────────────────────────────────

@@ -451,6 +451,13 @@ export interface OutboxStore {
   retryDelivery(id: number, now: Date): Promise<boolean>;
   /** When the next row becomes claimable (pending or deferred due, or a sending lease expiring); null when none will. */
   nextDeliveryDue(): Promise<Date | null>;
+  /**
+   * Calls `listener` when rows may have come due — queued, or brought forward: follow-ups woken by their posted
+   * alert, a digest due now, a released burst, a retry, released leases — once per statement, not per row; and once
+   * when listening begins, since what came due before was not heard. PostgreSQL hears every process on the schema
+   * (NOTIFY), SQLite this store's own writes. Returns the function that stops listening.
+   */
+  onDeliveriesDue(listener: () => void): () => void;
 }
 
 /** Who holds feed and delivery leases: a process known to be gone has its leases taken back at once. */

@@ -3,10 +3,12 @@ import type { Alert, DeliveryOutcome, Sink } from '../../src/alerts/message.ts';
 import { startOutboxLoop } from '../../src/alerts/outbox-loop.ts';
 import { routeMatches } from '../../src/alerts/route.ts';
 import { silentLogger } from '../../src/log.ts';
+import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/store.ts';
+import { freshSchema } from '../fakes/postgres-schema.ts';
 
-async function setup(outcomes: DeliveryOutcome[]) {
-  const store = new SqliteStore(':memory:');
+async function setup(outcomes: DeliveryOutcome[], store: Store = new SqliteStore(':memory:')) {
   const now = new Date();
   const feedId = (await store.addFeed({ url: 'https://wire.example/rss', intervalS: 900 }, now)).id;
   const channel = await store.ensureChannel({ platform: 'test', workspace: 'w', channel: 'c' });
@@ -59,5 +61,28 @@ describe('the outbox loop', () => {
     await arrived;
     await loop.stop();
     expect(sent.map((a) => a.title)).toEqual(['b']);
+  });
+
+  it('delivers rows another replica queued as soon as its store hears of them (PostgreSQL NOTIFY), with no wake', async () => {
+    const db = freshSchema('wf_outbox');
+    const [a, b] = [await PostgresStore.open({ connectionString: db.url, schema: db.schema }), await PostgresStore.open({ connectionString: db.url, schema: db.schema })];
+    try {
+      const { queue, sent, nextSend, deps } = await setup([], a);
+      // Asleep for ten minutes unless told: the notice of A's row is all that can bring it back in time.
+      let runs = 0;
+      let ranTwice: () => void;
+      const idle = new Promise<void>((resolve) => (ranTwice = resolve));
+      const loop = startOutboxLoop({ ...deps, store: b }, { maxSleepMs: 600_000, onRun: () => ++runs === 2 && ranTwice() });
+      // Its first run, and the one its store asks for once listening (what came due before was not heard).
+      await idle;
+      const arrived = nextSend();
+      await queue('from a');
+      await arrived;
+      await loop.stop();
+      expect(sent.map((x) => x.title)).toEqual(['from a']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await db.drop();
+    }
   });
 });

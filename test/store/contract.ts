@@ -8,6 +8,52 @@ function article(feedId: number, key: string, extra: Partial<ArticleInput> = {})
   return { feedId, key, title: `Title ${key}`, lead: `Lead ${key}`, body: '', fetchedAt: T0, contentHash: `hash-${key}`, url: `https://news.example/${key}`, ...extra };
 }
 
+/** One write through the store, and how many times it must tell that rows came due: once whatever its rows, or not at all. */
+export interface DueWrite {
+  write: string;
+  run: () => Promise<unknown>;
+  notices: 0 | 1;
+}
+
+/**
+ * The writes that make outbox rows due, and some that must not (on the sending path, or due later), in an order
+ * that works: the contract hears them through `onDeliveriesDue`, the PostgreSQL test counts its raw notices.
+ */
+export async function dueWrites(store: Store): Promise<DueWrite[]> {
+  const { id: feedId } = await store.addFeed({ url: 'https://due.example/rss', intervalS: 900 }, T0);
+  const [a1, a2] = [(await store.upsertArticle(article(feedId, 'd1'))).id, (await store.upsertArticle(article(feedId, 'd2'))).id];
+  const story = await store.createStory(a1, 'Story', T0);
+  await store.attachToStory(a2, story, T0);
+  const [c1, c2] = [await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'one' }), await store.ensureChannel({ platform: 'console', workspace: 'local', channel: 'two' })];
+  const alert = { channelId: c1, storyId: story, topic: 't', articleId: a1, kind: 'alert' as const };
+  const route = { articleId: a2, storyId: story, to: [{ channelId: c1, topic: 't' }, { channelId: c2, topic: 't' }] };
+  const ids = new Map<string, number>();
+  const idOf = (name: string) => ids.get(name)!;
+  const burst = { channelId: c1, scheduleKey: `feed:${feedId}:${c1}`, period: T0.toISOString(), since: T0, until: T0, of: 'subscriptions' as const, topic: null, feedId };
+  const digest = { channelId: c2, scheduleKey: `channel:${c2}`, period: 'daily:2026-11-20', since: at(-1440), until: T0, of: 'subscriptions' as const, topic: null };
+  const claim = async (owner: string, now: Date) => {
+    for (const job of await store.claimDeliveries(now, owner, at(60), 10)) ids.set(job.kind === 'digest' ? 'digest' : `${job.kind}@${job.channel.channel}`, job.id);
+  };
+  return [
+    { write: 'an alert queued', run: () => store.enqueueDelivery(alert, T0), notices: 1 },
+    { write: 'the same alert again', run: () => store.enqueueDelivery(alert, T0), notices: 0 },
+    { write: 'an article routed to two channels', run: () => store.routeArticle(route, T0), notices: 1 },
+    { write: 'the same routing again', run: () => store.routeArticle(route, T0), notices: 0 },
+    { write: 'a claim', run: () => claim('w1', T0), notices: 0 },
+    { write: 'a follow-up deferred until its alert is out', run: () => store.releaseDelivery(idOf('followup@one'), T0, { reason: 'waiting', until: at(30) }), notices: 0 },
+    { write: 'an alert posted with no follow-up waiting', run: () => store.markDelivered(idOf('alert@two'), 'm2', T0), notices: 0 },
+    { write: 'an alert posted, waking its follow-up', run: () => store.markDelivered(idOf('alert@one'), 'm1', T0), notices: 1 },
+    { write: 'the follow-up claimed and dead', run: async () => (await claim('w1', at(1)), store.markDeliveryFailed(idOf('followup@one'), { error: 'HTTP 500', retryAt: null })), notices: 0 },
+    { write: 'a dead row retried', run: () => store.retryDelivery(idOf('followup@one'), at(2)), notices: 1 },
+    { write: 'a row claimed by a worker that dies', run: () => claim('gone', at(2)), notices: 0 },
+    { write: "the gone worker's leases released", run: () => store.releaseLeases('gone'), notices: 1 },
+    { write: 'a burst queued held', run: () => store.enqueueDigest({ ...burst, dueAt: at(1440) }, at(3)), notices: 0 },
+    { write: 'the burst released', run: () => store.releaseFeedBursts(at(3)), notices: 1 },
+    { write: 'a digest queued due now', run: () => store.enqueueDigest(digest, at(3)), notices: 1 },
+    { write: 'the same digest period again', run: () => store.enqueueDigest(digest, at(4)), notices: 0 },
+  ];
+}
+
 /** The behaviour every store must have; run against each implementation. */
 export function storeContract(name: string, open: () => Promise<Store> | Store, dispose: (store: Store) => Promise<void> | void = (s) => s.close()) {
   describe(`${name} store contract`, () => {
@@ -572,6 +618,33 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       // Removing the feed removes its bursts.
       await store.removeFeed('https://flood.example/rss');
       expect(await store.findDigest(key.scheduleKey, key.period)).toBeUndefined();
+    });
+
+    it('tells its listeners when rows come due: once when listening begins, then once per write that makes some due', async () => {
+      let heard = 0;
+      let reached: (() => void) | undefined;
+      let target = 0;
+      const stop = store.onDeliveriesDue(() => {
+        heard++;
+        if (heard >= target) reached?.();
+      });
+      const until = (n: number) => new Promise<void>((resolve) => {
+        target = n;
+        reached = resolve;
+        if (heard >= n) resolve();
+      });
+      await until(1);
+      for (const step of await dueWrites(store)) {
+        const before = heard;
+        await step.run();
+        if (step.notices > 0) await until(before + 1);
+        // Exact for SQLite; PostgreSQL's notices come after the write, so a surplus may show only later (postgres.test.ts counts them exactly).
+        expect(heard - before, step.write).toBe(step.notices);
+      }
+      stop();
+      const before = heard;
+      await store.retryDelivery((await store.listDeliveries({ status: 'pending', limit: 1 }))[0]!.id, at(5));
+      expect(heard).toBe(before);
     });
 
     it('queues a digest once per schedule and period, claims it with its window, and records its outcome', async () => {

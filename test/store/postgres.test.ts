@@ -5,8 +5,9 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrationHistory, SCHEMA_MIGRATIONS_TABLE } from '../../src/store/migration-history.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
+import { deliveriesChannel } from '../../src/store/postgres-notices.ts';
 import type { Store } from '../../src/store/store.ts';
-import { storeContract } from './contract.ts';
+import { dueWrites, storeContract } from './contract.ts';
 
 // CI and every dev session provide PostgreSQL here; when it is missing these tests fail, they never skip.
 const PG_URL = process.env.WATCHFLOOR_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -49,9 +50,53 @@ async function dropSchema(schema: string): Promise<void> {
 }
 
 /** A store in `schema` (created and migrated by open when new). */
-async function open(schema = freshSchema()): Promise<PostgresStore> {
+async function open(schema = freshSchema(), onWarning?: (message: string) => void): Promise<PostgresStore> {
   await ensureReachable();
-  return PostgresStore.open({ connectionString: PG_URL, schema });
+  return PostgresStore.open({ connectionString: PG_URL, schema, onWarning });
+}
+
+/**
+ * The raw notices of a schema's deliveries channel, on a connection of the test's own. `drain()` says how many came
+ * since the last drain: it sends a notice of its own and waits for it, and notices come in commit order, so
+ * every notice of a write done before has arrived by then.
+ */
+async function rawNotices(schema: string): Promise<{ drain(): Promise<number>; close(): Promise<void> }> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  const channel = deliveriesChannel(schema);
+  let count = 0;
+  let marked: (() => void) | undefined;
+  client.on('notification', (notice) => {
+    if (notice.payload === 'test-mark') marked?.();
+    else count++;
+  });
+  await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+  return {
+    async drain() {
+      const mark = new Promise<void>((resolve) => (marked = resolve));
+      await admin.query('SELECT pg_notify($1, $2)', [channel, 'test-mark']);
+      await mark;
+      const n = count;
+      count = 0;
+      return n;
+    },
+    close: () => client.end(),
+  };
+}
+
+/** Resolves on the listener's next call after this one. */
+function listener(): { listen: () => void; next(): Promise<void>; calls: () => number } {
+  let calls = 0;
+  let waiting: Array<() => void> = [];
+  return {
+    listen: () => {
+      calls++;
+      for (const resolve of waiting) resolve();
+      waiting = [];
+    },
+    next: () => new Promise((resolve) => waiting.push(resolve)),
+    calls: () => calls,
+  };
 }
 
 // The contract runs in one schema per file, emptied after each test: migrating a fresh schema costs ~10x more.
@@ -200,6 +245,74 @@ describe('PostgreSQL store', () => {
     } finally {
       await Promise.all([a.close(), b.close()]);
       await dropSchema(schema);
+    }
+  });
+
+  it("notifies its schema's deliveries channel once per write that makes rows due, and no other schema's", async () => {
+    const schema = freshSchema();
+    const store = await open(schema);
+    const mine = await rawNotices(schema);
+    const theirs = await rawNotices(`${schema}_other`);
+    try {
+      for (const step of await dueWrites(store)) {
+        await step.run();
+        expect(await mine.drain(), step.write).toBe(step.notices);
+      }
+      expect(await theirs.drain()).toBe(0);
+    } finally {
+      await Promise.all([store.close(), mine.close(), theirs.close()]);
+    }
+  });
+
+  it('tells a second store on the schema of a delivery the first queued, and a store on another schema nothing', async () => {
+    const schema = freshSchema();
+    const otherSchema = freshSchema();
+    const [a, b, other] = [await open(schema), await open(schema), await open(otherSchema)];
+    const otherChannel = await rawNotices(otherSchema);
+    try {
+      const heard = listener();
+      const otherHeard = listener();
+      const started = [heard.next(), otherHeard.next()];
+      b.onDeliveriesDue(heard.listen);
+      other.onDeliveriesDue(otherHeard.listen);
+      await Promise.all(started); // both listening
+      const { id: feedId } = await a.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const articleId = (await a.upsertArticle({ feedId, key: 'k1', title: 'T', lead: '', body: '', fetchedAt: T0, contentHash: 'h' })).id;
+      const storyId = await a.createStory(articleId, 'T', T0);
+      const channelId = await a.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
+      const queued = heard.next();
+      await a.enqueueDelivery({ channelId, storyId, topic: 't', articleId, kind: 'alert' }, T0);
+      await queued;
+      expect(heard.calls()).toBe(2);
+      // The other schema's store listens on its own channel, where the write sent nothing (drained: exact).
+      expect(await otherChannel.drain()).toBe(0);
+      expect(otherHeard.calls()).toBe(1);
+    } finally {
+      await Promise.all([a.close(), b.close(), other.close(), otherChannel.close()]);
+    }
+  });
+
+  it('listens again after its connection is cut, with a warning, and tells its listeners to look', async () => {
+    const schema = freshSchema();
+    const warnings: string[] = [];
+    const [a, b] = [await open(schema), await open(schema, (message) => warnings.push(message))];
+    try {
+      const heard = listener();
+      let next = heard.next();
+      b.onDeliveriesDue(heard.listen);
+      await next;
+      next = heard.next();
+      // The server ends the listening session (a restart, an idle-session killer, a failover).
+      const cut = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${deliveriesChannel(schema)}"`]);
+      expect(cut.rowCount).toBe(1);
+      await next; // listening again: whatever came due meanwhile is to be looked for
+      expect(warnings).toEqual([expect.stringMatching(/^the PostgreSQL connection that hears queued deliveries failed \(.+\); listening again in 1 s\./)]);
+      next = heard.next();
+      const channelId = await a.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
+      await a.enqueueDigest({ channelId, scheduleKey: `channel:${channelId}`, period: 'p', since: T0, until: T0, of: 'subscriptions', topic: null }, T0);
+      await next;
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 
