@@ -17,6 +17,7 @@ export async function openStore(config: Config, log: Logger): Promise<Store & { 
         connectionString: config.databaseUrl!,
         schema: config.storage.schema,
         onError: (err) => log.warn({ err }, 'PostgreSQL connection error'),
+        onWarning: (message, err) => log.warn({ err }, message),
       })
     : openSqlite(config.storage.path);
   // Start-up migrates too (under the migration lock): say so when it changed the schema.
