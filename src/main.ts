@@ -73,7 +73,7 @@ export async function createApp(config: Config, io: AppIO): Promise<App> {
     topics: current,
     stories,
     sinks,
-    pacer: new ChannelPacer(config.delivery),
+    pacer: new ChannelPacer(store, config.delivery),
     feedBurst: config.delivery.feed_burst,
     metrics,
   };

@@ -30,7 +30,7 @@ export interface Pipeline {
   topics: { index: TopicIndex };
   stories: StoryIndex;
   sinks: ReadonlyMap<string, Sink>;
-  /** Per-channel pacing and burst guard, one per process: shared by the cycle's deliveries and the outbox loop. */
+  /** Per-channel pacing and burst guard (`delivery.pacing`, `delivery.burst`) over the store: every process posting to a channel shares its pace. */
   pacer?: ChannelPacer;
   /** Matching items one poll of one feed may bring a channel before they go as one burst message instead (`delivery.feed_burst`; default 20, 0 off). */
   feedBurst?: number;

@@ -56,7 +56,7 @@ async function handle(command: ReplicaCommand): Promise<ReplicaReply> {
         if (outcome.status === 'sent') posted.set(alert.deliveryId, clock());
         return outcome;
       } };
-      deps = { store, sinks: new Map([['slack', timed]]), log, now: () => new Date(), owner: `bench-${command.index}:${process.pid}:${Date.now().toString(36)}`, pacer: new ChannelPacer({ pacing: false, burst: 0 }) };
+      deps = { store, sinks: new Map([['slack', timed]]), log, now: () => new Date(), owner: `bench-${command.index}:${process.pid}:${Date.now().toString(36)}`, pacer: new ChannelPacer(store, { pacing: false, burst: 0 }) };
       return { ok: 'ready' };
     }
     case 'drain': {

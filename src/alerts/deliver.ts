@@ -5,7 +5,7 @@ import { FIRST_REPORTS, focusFromExplanation, summarize, summarySource } from '.
 import { buildDigest, type Digest } from './digest.ts';
 import { collectDigest, collectFeedBurst } from './digest-source.ts';
 import { type Alert, type DeliveryOutcome, type Sink, outletName, safeLink } from './message.ts';
-import { ChannelPacer } from './pacing.ts';
+import { ChannelPacer, type PostKind } from './pacing.ts';
 
 export interface DeliverDeps {
   store: Store;
@@ -18,8 +18,8 @@ export interface DeliverDeps {
   /** Told every outcome (`/metrics`); absent in tests that do not count. */
   metrics?: DeliverMetrics;
   /**
-   * What each channel was sent lately (pacing, burst guard): one per process, shared by every run. Absent: a
-   * fresh one for this run, with the default limits.
+   * Each channel's pace (pacing, burst guard), kept in the store: every run and every process posting to a channel
+   * share it. Absent: one over `store` with the default limits.
    */
   pacer?: ChannelPacer;
   /**
@@ -76,7 +76,7 @@ type Attempt = (DeliveryOutcome | { status: 'held'; detail: string; until: Date 
  */
 export async function deliverPending(deps: DeliverDeps, limit = BATCH): Promise<DeliverReport> {
   const report: DeliverReport = { sent: 0, failed: 0, dead: 0, rejected: 0, held: 0 };
-  const pacer = deps.pacer ?? new ChannelPacer();
+  const pacer = deps.pacer ?? new ChannelPacer(deps.store);
   const run: Run = { deps, pacer, report, paced: [] };
   for (;;) {
     const sentBefore = report.sent;
@@ -93,7 +93,7 @@ export async function deliverPending(deps: DeliverDeps, limit = BATCH): Promise<
   return report;
 }
 
-/** One run's state: its deps, the process's pacer, the counts, and when the rows it paced come due (ms). */
+/** One run's state: its deps, the pacer, the counts, and when the rows it paced come due (ms). */
 interface Run {
   deps: DeliverDeps;
   pacer: ChannelPacer;
@@ -115,22 +115,23 @@ function byChannel(jobs: DeliveryJob[]): DeliveryJob[][] {
 }
 
 /**
- * Delivers one channel's claimed rows, paced: a post that would come sooner than the sink's interval after the
- * previous one (or inside a platform's Retry-After) is deferred to its slot, spending no attempt, and the next
- * channel's rows go on meanwhile. Burst guard: when more alerts are due than the channel's minute has room for,
- * they go together as one message; when the minute is full, they wait for room.
+ * Delivers one channel's claimed rows, paced: each post first takes the channel's slot (pacing.ts), shared with every
+ * process posting there; a post that finds it taken (sooner than the sink's interval after the previous one, or inside
+ * a platform's Retry-After) is deferred to its slot, spending no attempt, and the next channel's rows go on meanwhile.
+ * Burst guard: when more alerts are due than the channel's minute has room for, they go together as one message;
+ * when the minute is full, they wait for room.
  */
 async function deliverToChannel(run: Run, group: DeliveryJob[]): Promise<void> {
   const { deps, pacer } = run;
   const channel = group[0]!.channel;
   const sink = deps.sinks.get(channel.platform);
   const intervalMs = sink?.minIntervalMs ?? 0;
+  // A row cut off mid-post goes alone: it is asked about (Sink.recover) before anything is sent again.
+  // A scheduled digest is one message already: paced, never gathered into a burst.
+  const alerts = sink?.sendDigest && pacer.options.burst > 0 ? group.filter((j): j is AlertJob => j.kind === 'alert' && !j.cutOff) : [];
   let units: Array<DeliveryJob | AlertJob[]> = group;
-  if (sink?.sendDigest && pacer.options.burst > 0) {
-    // A row cut off mid-post goes alone: it is asked about (Sink.recover) before anything is sent again.
-    // A scheduled digest is one message already: paced, never gathered into a burst.
-    const alerts = group.filter((j): j is AlertJob => j.kind === 'alert' && !j.cutOff);
-    const { room, freesAt } = pacer.room(channel.id, deps.now().getTime());
+  if (alerts.length > 0) {
+    const { room, freesAt } = await pacer.room(channel.id, deps.now().getTime());
     if (alerts.length > room) {
       const rest = group.filter((j) => !alerts.includes(j as AlertJob));
       if (room < 1) {
@@ -142,25 +143,33 @@ async function deliverToChannel(run: Run, group: DeliveryJob[]): Promise<void> {
       }
     }
   }
+  // Once a unit finds the slot taken, the rest follow it without asking, each one interval later, in order.
+  let slot: number | undefined;
   let deferred = 0;
   for (const unit of units) {
     const now = deps.now().getTime();
-    const slot = pacer.nextAt(channel.id, now);
-    if (slot > now) {
-      // Each paced unit gets a slot of its own, in order, so they come back one interval apart.
+    // With no sink nothing is posted (the row waits for a connection): it takes no slot.
+    if (slot === undefined && sink) slot = await pacer.take(channel.id, now, intervalMs, postKind(unit, alerts));
+    if (slot !== undefined) {
       const until = slot + deferred++ * intervalMs;
       for (const job of Array.isArray(unit) ? unit : [unit]) await defer(run, job, until, `paced: ${channel.platform}:${channel.channel} takes one message every ${intervalMs / 1000} s`);
       continue;
     }
     if (Array.isArray(unit)) {
-      await sendBurst(run, sink!, unit, intervalMs);
+      await sendBurst(run, sink!, unit);
       continue;
     }
     const outcome = unit.kind === 'digest' ? await attemptDigest(deps, unit) : await attempt(deps, unit);
-    // Alerts and digests are top-level messages (the burst guard counts them); follow-ups reply in threads.
-    if (outcome.status !== 'held') pacer.posted(channel.id, now, intervalMs, unit.kind !== 'followup');
+    // With a sink, only a follow-up waiting for its alert is held: it posted nothing, the next post may go at once.
+    if (outcome.status === 'held' && sink) await pacer.giveBack(channel.id, now, intervalMs);
     await record(deps, unit, outcome, run.report, pacer);
   }
+}
+
+/** Alerts the guard counted, alone or gathered, need the minute's room; other alerts and digests are top-level messages; follow-ups reply in threads. */
+function postKind(unit: DeliveryJob | AlertJob[], guarded: AlertJob[]): PostKind {
+  if (Array.isArray(unit) || guarded.includes(unit as AlertJob)) return 'guarded';
+  return unit.kind === 'followup' ? 'reply' : 'top';
 }
 
 /** Defers a row to its pacing slot (no attempt spent); a drained run waits for it. */
@@ -180,7 +189,7 @@ const BURST_SHOWN = 10;
  * records the outcome on every row of it. A row cut off mid-burst goes alone next time and is asked about first
  * (`recoverAlert`): the medium finds the burst by the ids it carries.
  */
-async function sendBurst(run: Run, sink: Sink, jobs: AlertJob[], intervalMs: number): Promise<void> {
+async function sendBurst(run: Run, sink: Sink, jobs: AlertJob[]): Promise<void> {
   const { deps, pacer } = run;
   const now = deps.now();
   let outcome: Attempt;
@@ -192,7 +201,6 @@ async function sendBurst(run: Run, sink: Sink, jobs: AlertJob[], intervalMs: num
   } catch (err) {
     outcome = { status: 'failed', retryable: true, detail: errorMessage(err), uncertain: true };
   }
-  pacer.posted(jobs[0]!.channel.id, now.getTime(), intervalMs, true);
   if (outcome.status === 'sent') {
     deps.log.info({ channel: jobs[0]!.channel.channel, platform: jobs[0]!.channel.platform, alerts: jobs.length }, `burst guard: ${jobs.length} alerts posted as one message`);
     outcome = { status: 'sent', messageRef: outcome.messageRef ? `${BURST_REF}${outcome.messageRef}` : null };
@@ -336,7 +344,7 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, rep
   if (outcome.status === 'failed' && outcome.retryAfterS !== undefined) {
     const until = new Date(at.getTime() + backoffMs(job.attempts, outcome.retryAfterS));
     // The channel's other rows wait as long, rather than each asking for its own 429.
-    pacer?.holdUntil(job.channel.id, until.getTime());
+    await pacer?.holdUntil(job.channel.id, until.getTime());
     await deps.store.releaseDelivery(job.id, at, { reason: `rate limited: ${outcome.detail}`, until });
     report.held++;
     deps.log.info({ delivery: job.id, channel: job.channel.channel, platform: job.channel.platform, retryAfterS: outcome.retryAfterS }, `delivery rate limited, waiting ${outcome.retryAfterS} s: ${outcome.detail}`);

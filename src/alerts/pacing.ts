@@ -1,18 +1,25 @@
 /**
- * Per-channel pacing and the burst guard, the outbox's memory of what each channel was sent lately.
+ * Per-channel pacing and the burst guard, kept in the store so that every process posting to a channel shares them.
  *
  * Glossary
  * - interval: the least time between two posts in one channel, as the sink declares it (`Sink.minIntervalMs`;
  *   Slack: 1 s, its documented limit of about one message per second per channel). Discord declares none: its
  *   rate-limit buckets answer 429 with `retry_after`, which holds the channel here for that long.
+ * - slot: when the channel may take its next post (`next_post_at`). A post takes it first, in one conditional
+ *   UPDATE that succeeds only when the slot is free, and moves it one interval on: two replicas never both take it.
  * - burst: a channel may get at most `burst` top-level messages (alerts, and burst messages) in any minute. When more
  *   alerts are due for it than the minute has room for, they go together as one message (a mini-digest) instead.
  *   Follow-ups reply in threads and are paced, not collapsed.
  *
- * Nothing here sleeps: the worker asks when a channel may post next and defers rows until then (no attempt
- * spent), so a paced channel never holds up another. The memory is this process's: several replicas posting to
- * one channel each keep their own (see docs/operations.md).
+ * The burst guard counts the channel's own record of its last minute's top-level posts (`recent_posts`, on the same
+ * row as the slot), not the outbox: taking a slot checks the room and records the post in the same statement, under
+ * the row's lock, so two replicas cannot both take the minute's last room; and a burst is one post there, where the
+ * outbox has a row per alert of it and no time for an attempt that failed.
+ *
+ * Nothing here sleeps: the worker asks for a channel's slot and, when it is taken, defers rows until it frees (no
+ * attempt spent), so a paced channel never holds up another.
  */
+import type { ChannelPacing, ChannelStore } from '../store/store.ts';
 
 /** A channel may get this many top-level messages a minute before its alerts are gathered into one. */
 export const DEFAULT_BURST_LIMIT = 6;
@@ -25,62 +32,61 @@ export interface PacingOptions {
   burst: number;
 }
 
-interface ChannelState {
-  /** When the channel may take its next post (ms). */
-  nextAt: number;
-  /** When its recent top-level messages were posted (ms), oldest first, within the last window. */
-  posts: number[];
-}
+/**
+ * What a post is to the pacer: a thread `reply` (paced only), a `top`-level message (paced and counted: a scheduled
+ * digest, an alert the guard does not gather), or one the guard holds to the minute's room (`guarded`: an alert it
+ * counted, a burst of them).
+ */
+export type PostKind = 'reply' | 'top' | 'guarded';
+
+/** The store methods the pacer stands on. */
+export type PacingStore = Pick<ChannelStore, 'channelPacing' | 'takePostSlot' | 'returnPostSlot' | 'holdChannel'>;
 
 export class ChannelPacer {
   readonly options: PacingOptions;
-  private readonly channels = new Map<number, ChannelState>();
 
-  constructor(options: Partial<PacingOptions> = {}) {
+  constructor(private readonly store: PacingStore, options: Partial<PacingOptions> = {}) {
     this.options = { pacing: options.pacing ?? true, burst: options.burst ?? DEFAULT_BURST_LIMIT };
   }
 
-  private state(channel: number): ChannelState {
-    let s = this.channels.get(channel);
-    if (!s) {
-      s = { nextAt: 0, posts: [] };
-      this.channels.set(channel, s);
-    }
-    return s;
+  /**
+   * Takes the channel's slot for a post at `now`: undefined when taken (post now), else when to come back (ms) —
+   * another post took it (this process's or another's), a Retry-After holds it, or a guarded post found no room.
+   */
+  async take(channel: number, now: number, intervalMs: number, kind: PostKind): Promise<number | undefined> {
+    const counted = kind !== 'reply' && this.options.burst > 0;
+    const topLevel = counted ? { since: new Date(now - BURST_WINDOW_MS), limit: kind === 'guarded' ? this.options.burst : undefined } : undefined;
+    if (await this.store.takePostSlot(channel, { now: new Date(now), until: new Date(now + this.interval(intervalMs)), topLevel })) return undefined;
+    const pace = await this.store.channelPacing(channel);
+    const slot = Math.max(now, pace.nextPostAt?.getTime() ?? 0);
+    if (topLevel?.limit === undefined) return slot;
+    const { room, freesAt } = this.roomIn(pace, now);
+    return room < 1 ? Math.max(slot, freesAt) : slot;
   }
 
-  /** When `channel` may take a post, at `now` or later. */
-  nextAt(channel: number, now: number): number {
-    return Math.max(now, this.channels.get(channel)?.nextAt ?? 0);
-  }
-
-  /** A post went out (or was attempted) at `at`: the next waits `intervalMs`; a top-level one counts towards the burst. */
-  posted(channel: number, at: number, intervalMs: number, topLevel: boolean): void {
-    const s = this.state(channel);
-    if (this.options.pacing) s.nextAt = Math.max(s.nextAt, at + intervalMs);
-    if (topLevel && this.options.burst > 0) {
-      s.posts.push(at);
-      this.prune(s, at);
-    }
+  /** A reply's slot taken at `now` posted nothing (its alert is not out yet): the channel may take the next post at once. */
+  async giveBack(channel: number, now: number, intervalMs: number): Promise<void> {
+    await this.store.returnPostSlot(channel, { now: new Date(now), until: new Date(now + this.interval(intervalMs)) });
   }
 
   /** The platform asked for a pause (429 with Retry-After): nothing more goes to the channel before `until`. */
-  holdUntil(channel: number, until: number): void {
-    const s = this.state(channel);
-    s.nextAt = Math.max(s.nextAt, until);
+  async holdUntil(channel: number, until: number): Promise<void> {
+    await this.store.holdChannel(channel, new Date(until));
   }
 
-  /** How many top-level messages the channel may still get in the current minute, and when the next slot frees. */
-  room(channel: number, now: number): { room: number; freesAt: number } {
+  /** How many top-level messages the channel may still get in the current minute, and when the next room frees. */
+  async room(channel: number, now: number): Promise<{ room: number; freesAt: number }> {
     if (this.options.burst <= 0) return { room: Number.POSITIVE_INFINITY, freesAt: now };
-    const s = this.channels.get(channel);
-    if (!s) return { room: this.options.burst, freesAt: now };
-    this.prune(s, now);
-    const room = this.options.burst - s.posts.length;
-    return { room, freesAt: room > 0 ? now : s.posts[s.posts.length - this.options.burst]! + BURST_WINDOW_MS };
+    return this.roomIn(await this.store.channelPacing(channel), now);
   }
 
-  private prune(s: ChannelState, now: number): void {
-    while (s.posts.length > 0 && s.posts[0]! <= now - BURST_WINDOW_MS) s.posts.shift();
+  private interval(intervalMs: number): number {
+    return this.options.pacing ? intervalMs : 0;
+  }
+
+  private roomIn(pace: ChannelPacing, now: number): { room: number; freesAt: number } {
+    const posts = pace.recentPosts.map((d) => d.getTime()).filter((t) => t > now - BURST_WINDOW_MS);
+    const room = this.options.burst - posts.length;
+    return { room, freesAt: room > 0 ? now : posts[posts.length - this.options.burst]! + BURST_WINDOW_MS };
   }
 }

@@ -5,15 +5,15 @@
 import pg from 'pg';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, FeedBurstRows, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
-  MatchInput, NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelPacing, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, FeedBurstRows, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
+  MatchInput, NewFeed, PendingArticle, PostSlot, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
 import {
-  type ArticleRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
+  type ArticleRecord, type ChannelPacingRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
   type DigestScheduleRecord, type FeedMoveRecord, type FeedRecord, type IdRecord, type LeaseOwnerRecord, type PendingArticleRecord, type Readers,
   type StatusCountRecord, type StoryAlertRecord, type StorySplitRecord, type SubscriberRecord, type TopicMatchRecord, type TopicRecord,
-  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toFeedBurstItems, type FeedBurstItemRecord, toDigestRow, toDigestSchedule, toFeed as feedRow,
+  toArticle as articleRow, toChannelPacing, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toFeedBurstItems, type FeedBurstItemRecord, toDigestRow, toDigestSchedule, toFeed as feedRow,
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
 import { ARTICLE_COLUMNS, ARTICLE_SELECT, JOB_COLUMNS, JOB_JOINS, numberedAll } from './sql.ts';
@@ -410,6 +410,31 @@ export class PostgresStore implements Store {
 
   async resumeSubscriptions(channelId: number, topic?: string): Promise<number> {
     return this.changed(Q.resumeSubscriptions, [channelId, topic ?? null, topic ?? null]);
+  }
+
+  async channelPacing(channelId: number): Promise<ChannelPacing> {
+    return toChannelPacing(await this.one<ChannelPacingRecord>(Q.channelPacing, [channelId]), read);
+  }
+
+  async takePostSlot(channelId: number, slot: PostSlot): Promise<boolean> {
+    // The row lock makes replicas take turns: one waiting on another's update re-checks the conditions on the row it
+    // wrote (READ COMMITTED re-evaluates WHERE on the newest version), its slot and its recent posts both.
+    const top = slot.topLevel;
+    return (await this.changed(
+      `UPDATE channels SET next_post_at = $1,
+         recent_posts = CASE WHEN $2 THEN ARRAY(SELECT t FROM unnest(recent_posts) AS t WHERE t > $3) || $4::timestamptz ELSE recent_posts END
+       WHERE id = $5 AND (next_post_at IS NULL OR next_post_at <= $4)
+         AND ($6::integer IS NULL OR (SELECT COUNT(*) FROM unnest(recent_posts) AS t WHERE t > $3) < $6)`,
+      [slot.until, top !== undefined, top?.since ?? null, slot.now, channelId, top?.limit ?? null],
+    )) > 0;
+  }
+
+  async returnPostSlot(channelId: number, slot: { now: Date; until: Date }): Promise<void> {
+    await this.pool.query(Q.returnPostSlot, [slot.now, channelId, slot.until]);
+  }
+
+  async holdChannel(channelId: number, until: Date): Promise<void> {
+    await this.pool.query('UPDATE channels SET next_post_at = GREATEST(next_post_at, $1) WHERE id = $2', [until, channelId]);
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {

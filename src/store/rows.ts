@@ -1,5 +1,5 @@
 import type {
-  AlertJob, ArticleRow, ChannelSubscription, DeliveryJob, DeliveryKind, DigestCoverage, FeedBurstRows, DeliveryStatus, DeliverySummary, DigestRow, DigestSchedule, FeedMove, FeedRow,
+  AlertJob, ArticleRow, ChannelPacing, ChannelSubscription, DeliveryJob, DeliveryKind, DigestCoverage, FeedBurstRows, DeliveryStatus, DeliverySummary, DigestRow, DigestSchedule, FeedMove, FeedRow,
   FeedStatus, PendingArticle, StoredTopic, StoryArticle, Subscriber, TopicMatchRow, TopicSource, Weekday,
 } from './store.ts';
 
@@ -97,6 +97,12 @@ export interface TopicMatchRecord {
   story_id: number;
   score: number;
   fetched_at: DbTime;
+}
+
+/** `recent_posts`: a JSON array of epoch ms in SQLite, timestamptz[] (Dates) from pg. */
+export interface ChannelPacingRecord {
+  next_post_at: DbTime | null;
+  recent_posts: DbJson;
 }
 
 export interface ChannelSubscriptionRecord {
@@ -301,6 +307,12 @@ export function toStoredTopic(r: TopicRecord, read: Readers): StoredTopic {
 
 export function toTopicMatch(r: TopicMatchRecord, read: Readers): TopicMatchRow {
   return { articleId: r.article_id, storyId: r.story_id, score: r.score, fetchedAt: read.time(r.fetched_at)! };
+}
+
+export function toChannelPacing(r: ChannelPacingRecord | undefined, read: Readers): ChannelPacing {
+  if (!r) return { nextPostAt: null, recentPosts: [] };
+  const posts = (read.json(r.recent_posts) as DbTime[]).map((t) => read.time(t)!);
+  return { nextPostAt: read.time(r.next_post_at), recentPosts: posts.sort((a, b) => a.getTime() - b.getTime()) };
 }
 
 export function toChannelSubscription(r: ChannelSubscriptionRecord): ChannelSubscription {

@@ -7,15 +7,15 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError } from '../errors.ts';
 import type {
-  ArticleInput, ArticleRow, ArticleUpsert, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, FeedBurstRows, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
-  MatchInput, NewFeed, PendingArticle, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
+  ArticleInput, ArticleRow, ArticleUpsert, ChannelPacing, ChannelRef, DeliveryInput, DeliveryJob, DeliveryKind, DeliveryStatus, DigestInput, FeedBurstRows, DeliverySummary, DigestRow, StoryAlert, FeedMove, FeedRow, FeedStatus,
+  MatchInput, NewFeed, PendingArticle, PostSlot, Store, StoryArticle, StoryFold, Subscriber, ChannelSubscription, DigestSchedule, DigestScheduleInput, NewTopic, StoredTopic,
   TopicMatchRow, TopicSource,
 } from './store.ts';
 import {
-  type ArticleRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
+  type ArticleRecord, type ChannelPacingRecord, type ChannelSubscriptionRecord, type ContentRecord, type DeliveryJobRecord, type DeliverySummaryRecord, type DigestRecord,
   type DigestScheduleRecord, type FeedMoveRecord, type FeedRecord, type IdRecord, type LeaseOwnerRecord, type PendingArticleRecord, type Readers,
   type StatusCountRecord, type StoryAlertRecord, type StorySplitRecord, type SubscriberRecord, type TopicMatchRecord, type TopicRecord,
-  toArticle as articleRow, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toFeedBurstItems, type FeedBurstItemRecord, toDigestRow, toDigestSchedule, toFeed as feedRow,
+  toArticle as articleRow, toChannelPacing, toChannelSubscription, toContent, toCounts, toAlertJob, toDeliveryJob, toDeliverySummary, toFeedBurstItems, type FeedBurstItemRecord, toDigestRow, toDigestSchedule, toFeed as feedRow,
   toFeedMove, toPendingArticle, toStoredTopic, toStoryArticle, toStorySplit, toSubscriber, toTopicMatch,
 } from './rows.ts';
 import { ARTICLE_COLUMNS, ARTICLE_SELECT, SQL } from './sql.ts';
@@ -350,6 +350,31 @@ export class SqliteStore implements Store {
 
   async resumeSubscriptions(channelId: number, topic?: string): Promise<number> {
     return this.stmt(SQL.resumeSubscriptions).run(channelId, topic ?? null, topic ?? null).changes;
+  }
+
+  async channelPacing(channelId: number): Promise<ChannelPacing> {
+    return toChannelPacing(this.stmt(SQL.channelPacing).get(channelId) as ChannelPacingRecord | undefined, read);
+  }
+
+  async takePostSlot(channelId: number, slot: PostSlot): Promise<boolean> {
+    // `recent_posts` keeps the last minute's top-level posts (a JSON array of ms): counted for the room, appended to.
+    const top = slot.topLevel;
+    return this.stmt(`UPDATE channels SET next_post_at = ?,
+                  recent_posts = CASE WHEN ? THEN (SELECT json_group_array(t) FROM (
+                    SELECT value AS t FROM json_each(channels.recent_posts) WHERE value > ? UNION ALL SELECT ?)) ELSE recent_posts END
+                WHERE id = ? AND COALESCE(next_post_at, 0) <= ?
+                  AND (? IS NULL OR (SELECT COUNT(*) FROM json_each(channels.recent_posts) WHERE value > ?) < ?)
+                RETURNING id`)
+      .get(ms(slot.until), top ? 1 : 0, top ? ms(top.since) : null, ms(slot.now), channelId, ms(slot.now),
+        top?.limit ?? null, top ? ms(top.since) : null, top?.limit ?? null) !== undefined;
+  }
+
+  async returnPostSlot(channelId: number, slot: { now: Date; until: Date }): Promise<void> {
+    this.stmt(SQL.returnPostSlot).run(ms(slot.now), channelId, ms(slot.until));
+  }
+
+  async holdChannel(channelId: number, until: Date): Promise<void> {
+    this.stmt('UPDATE channels SET next_post_at = MAX(COALESCE(next_post_at, 0), ?) WHERE id = ?').run(ms(until), channelId);
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {

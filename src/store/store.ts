@@ -10,6 +10,8 @@
  * - delivery: one outbox row per channel × article; `kind` alert (first of a story in that channel) or followup. A
  *   scheduled digest is an outbox row too (`kind` digest): one per schedule key × period, no article.
  * - digest schedule: a channel's standing order for a digest of its subscriptions (daily or weekly, local time).
+ * - pace: when a channel may take its next post and when its recent top-level messages went out (src/alerts/pacing.ts),
+ *   kept on its row so every process posting to it shares them.
  *
  * The interface is split into ports (FeedStore, ArticleStore, TopicStore, ChannelStore, OutboxStore,
  * DigestStore); `Store` is all of them. A module asks for the ports it uses, so a test double stays small.
@@ -115,6 +117,26 @@ export interface ChannelRef {
   workspace: string;
   channel: string;
   name?: string;
+}
+
+/** A channel's pace, as every process posting to it sees it. */
+export interface ChannelPacing {
+  /** When it may take its next post; null: at once. */
+  nextPostAt: Date | null;
+  /** When its recent top-level messages went out (those of the last minute at least), oldest first. */
+  recentPosts: Date[];
+}
+
+/** A post slot to take at `now` (ChannelStore.takePostSlot). */
+export interface PostSlot {
+  now: Date;
+  /** Where the channel's next slot moves when this one is taken: `now` plus its interval. */
+  until: Date;
+  /**
+   * A top-level message: recorded at `now` among the recent posts (those not after `since` dropped); with `limit`,
+   * the slot is taken only while fewer than `limit` are recorded after `since` (the burst guard's room).
+   */
+  topLevel?: { since: Date; limit?: number };
 }
 
 export interface Subscriber {
@@ -403,6 +425,18 @@ export interface ChannelStore {
   /** Pauses the channel's subscription to `topic`, or all of them (the channel is gone): returns how many. */
   pauseSubscriptions(channelId: number, reason: string, topic?: string): Promise<number>;
   resumeSubscriptions(channelId: number, topic?: string): Promise<number>;
+  /** The channel's pace (a channel never paced has none: null and no posts). */
+  channelPacing(channelId: number): Promise<ChannelPacing>;
+  /**
+   * Takes the channel's post slot in one conditional statement, so that processes posting to it take turns: only
+   * when it is free at `slot.now` (and, for a top-level message with a limit, the minute has room). False: taken by
+   * another post, held, or no room; nothing changed.
+   */
+  takePostSlot(channelId: number, slot: PostSlot): Promise<boolean>;
+  /** Gives back a thread reply's slot taken at `now` (nothing was posted), unless it moved since. */
+  returnPostSlot(channelId: number, slot: { now: Date; until: Date }): Promise<void>;
+  /** Nothing goes to the channel before `until` (a platform's Retry-After); a later slot stays. */
+  holdChannel(channelId: number, until: Date): Promise<void>;
 }
 
 /** The outbox: one row per channel × article and one per digest schedule × period, claimed with leases. */

@@ -1,11 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { type DeliverDeps, deliverPending } from '../../src/alerts/deliver.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type DeliverDeps, type DeliverReport, deliverPending } from '../../src/alerts/deliver.ts';
 import type { Digest } from '../../src/alerts/digest.ts';
 import type { Alert, DeliveryOutcome, Destination, Sink } from '../../src/alerts/message.ts';
 import { BURST_WINDOW_MS, ChannelPacer } from '../../src/alerts/pacing.ts';
 import { routeMatches } from '../../src/alerts/route.ts';
 import { silentLogger } from '../../src/log.ts';
+import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
+import type { Store } from '../../src/store/store.ts';
+import { freshSchema } from '../fakes/postgres-schema.ts';
 
 const T0 = new Date('2026-11-20T10:00:00Z').getTime();
 
@@ -13,25 +16,53 @@ interface Post {
   channel: string;
   at: number;
   kind: 'alert' | 'followup' | 'burst';
+  /** The deliverer (owner) that posted it. */
+  by: string;
   deliveryId?: number;
   threadRef?: string | null;
   refreshes?: boolean;
   stories?: number;
 }
 
-/** A store, a paced sink (1 s per channel, with digests) and a clock that moves only when slept on or set. */
-async function setup(options: { burst?: number; outcomes?: Array<DeliveryOutcome | undefined> } = {}) {
-  const store = new SqliteStore(':memory:');
+/**
+ * A clock that moves only when slept on or set. With several deliverers running at once it moves only when every
+ * one still running sleeps (to the earliest wake-up), as if each post were instant: none sees time pass between
+ * taking a channel's slot and posting, so the posts' times are the slots'.
+ */
+function fakeClock(deliverers: number) {
   let t = T0;
-  const clock = {
+  let running = deliverers;
+  const sleepers: Array<{ at: number; wake: () => void }> = [];
+  const advance = () => {
+    if (sleepers.length === 0 || sleepers.length < running) return;
+    t = Math.max(t, Math.min(...sleepers.map((s) => s.at)));
+    for (const s of sleepers.filter((x) => x.at <= t)) {
+      sleepers.splice(sleepers.indexOf(s), 1);
+      s.wake();
+    }
+  };
+  return {
     now: () => new Date(t),
     advance: (ms: number) => (t += ms),
-    async sleep(ms: number) {
-      const target = t + ms;
-      await Promise.resolve();
-      t = Math.max(t, target);
+    sleep: (ms: number) => new Promise<void>((wake) => {
+      sleepers.push({ at: t + ms, wake });
+      advance();
+    }),
+    /** A deliverer is done: the others no longer wait for it to sleep. */
+    done() {
+      running--;
+      advance();
     },
   };
+}
+
+/**
+ * A store (SQLite in memory unless given), a paced sink (1 s per channel, with digests) for each deliverer, and a
+ * clock for `deliverers` running at once. `deliverer(owner)` builds one's deps: its own pacer, over the same store.
+ */
+async function setup(options: { burst?: number; outcomes?: Array<DeliveryOutcome | undefined>; store?: Store; deliverers?: number } = {}) {
+  const store = options.store ?? new SqliteStore(':memory:');
+  const clock = fakeClock(options.deliverers ?? 1);
   await store.syncTopics([{ slug: 'arms', title: 'Arms', definition: {}, source: 'config' }]);
   const feedId = (await store.addFeed({ url: 'https://wire.example/rss', title: 'Wire', intervalS: 900 }, new Date(T0))).id;
   const channels = new Map<string, number>();
@@ -43,20 +74,20 @@ async function setup(options: { burst?: number; outcomes?: Array<DeliveryOutcome
   const posts: Post[] = [];
   const outcomes = options.outcomes ?? [];
   let n = 0;
-  const sink: Sink = {
+  const sinkFor = (by: string): Sink => ({
     platform: 'paced',
     minIntervalMs: 1000,
     async send(alert: Alert, to: Destination) {
       const scripted = outcomes.shift();
       if (scripted) return scripted;
-      posts.push({ channel: to.channel, at: t, kind: alert.kind, deliveryId: alert.deliveryId, threadRef: alert.threadRef, refreshes: alert.anchor !== undefined });
+      posts.push({ channel: to.channel, at: clock.now().getTime(), kind: alert.kind, by, deliveryId: alert.deliveryId, threadRef: alert.threadRef, refreshes: alert.anchor !== undefined });
       return { status: 'sent', messageRef: `${to.channel}:m${++n}` };
     },
     async sendDigest(digest: Digest, to: Destination) {
-      posts.push({ channel: to.channel, at: t, kind: 'burst', stories: digest.topics.reduce((sum, topic) => sum + topic.stories.length + topic.more, 0) });
+      posts.push({ channel: to.channel, at: clock.now().getTime(), kind: 'burst', by, stories: digest.topics.reduce((sum, topic) => sum + topic.stories.length + topic.more, 0) });
       return { status: 'sent', messageRef: `${to.channel}:m${++n}` };
     },
-  };
+  });
   let stories = 0;
   /** `count` new stories (an alert in each channel), each with `followups` more reports. */
   const queue = async (count: number, followups = 0) => {
@@ -74,9 +105,12 @@ async function setup(options: { burst?: number; outcomes?: Array<DeliveryOutcome
     }
     return ids;
   };
-  const pacer = new ChannelPacer({ burst: options.burst ?? 6 });
-  const deps: DeliverDeps = { store, sinks: new Map([['paced', sink]]), log: silentLogger(), now: clock.now, sleep: clock.sleep, owner: 'pacing', pacer, drain: true };
-  return { store, clock, posts, queue, deps, channels };
+  const deliverer = (owner: string): DeliverDeps => ({
+    store, sinks: new Map([['paced', sinkFor(owner)]]), log: silentLogger(), now: clock.now, sleep: clock.sleep, owner,
+    pacer: new ChannelPacer(store, { burst: options.burst ?? 6 }), drain: true,
+  });
+  const deps = deliverer('pacing');
+  return { store, clock, posts, queue, deps, deliverer, channels };
 }
 
 const of = (posts: Post[], channel: string) => posts.filter((p) => p.channel === channel);
@@ -122,6 +156,17 @@ describe('per-channel pacing', () => {
     await deliverPending(deps); // after the 30 s: paced again
     expect(of(posts, 'A').map((p) => p.at - T0)).toEqual([30_000, 31_000, 32_000]);
   });
+  it("gives the slot of a follow-up still waiting for its alert back: the channel's next post goes at once", async () => {
+    const { clock, queue, deps, posts } = await setup({ outcomes: [{ status: 'failed', retryable: true, detail: '503' }] });
+    await queue(1, 1);
+    await deliverPending({ ...deps, drain: false }); // A's alert failed (retried in 30 s); both follow-ups paced to +1 s
+    clock.advance(1000);
+    await queue(1);
+    await deliverPending({ ...deps, drain: false });
+    // A: the follow-up waits for its alert and posts nothing, so the new alert takes the slot; B: its follow-up did.
+    expect(of(posts, 'A').map((p) => [p.kind, p.at - T0])).toEqual([['alert', 1000]]);
+    expect(of(posts, 'B').map((p) => [p.kind, p.at - T0])).toEqual([['alert', 0], ['followup', 1000]]);
+  });
 });
 
 describe('burst guard', () => {
@@ -166,5 +211,67 @@ describe('burst guard', () => {
     await queue(9);
     await deliverPending(deps);
     expect(of(posts, 'A').map((p) => p.kind)).toEqual(Array.from({ length: 9 }, () => 'alert'));
+  });
+});
+
+/** The stores two deliverers share: each test gets a fresh one (PostgreSQL: a schema of its own, dropped after). */
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+const stores: Array<[string, () => Promise<Store>]> = [
+  ['SQLite', async () => new SqliteStore(':memory:')],
+  ['PostgreSQL', async () => {
+    const db = freshSchema('wf_pacing');
+    const store = await PostgresStore.open({ connectionString: db.url, schema: db.schema });
+    cleanups.push(async () => {
+      await store.close();
+      await db.drop();
+    });
+    return store;
+  }],
+];
+
+describe.each(stores)('pacing shared by deliverers of one store (%s)', (_name, open) => {
+  it("defers a deliverer's post to a channel another deliverer just posted to, and counts both's posts for the burst guard", async () => {
+    const { clock, queue, deliverer, posts } = await setup({ burst: 4, store: await open() });
+    const [a, b] = [deliverer('a'), deliverer('b')];
+    await queue(1);
+    expect(await deliverPending({ ...a, drain: false })).toMatchObject({ sent: 2 });
+    await queue(1);
+    // Same instant: a's posts hold both channels' slots, b defers its alerts to them (no attempt spent).
+    expect(await deliverPending({ ...b, drain: false })).toMatchObject({ sent: 0, held: 2 });
+    clock.advance(1000);
+    await deliverPending(b);
+    expect(of(posts, 'A').map((p) => [p.by, p.at - T0])).toEqual([['a', 0], ['b', 1000]]);
+    await queue(1);
+    await deliverPending(a); // a third alert: the minute's room is now 1 (b's post counts)
+    clock.advance(10_000);
+    await queue(3);
+    await deliverPending(b); // three more for room for one: one burst
+    expect(of(posts, 'A').map((p) => [p.by, p.kind, p.stories ?? 1])).toEqual([['a', 'alert', 1], ['b', 'alert', 1], ['a', 'alert', 1], ['b', 'burst', 3]]);
+    clock.advance(10_000);
+    await queue(2);
+    await deliverPending(a); // no room: they wait for the minute to free (a's first post), then go as one
+    const mine = of(posts, 'A');
+    expect(mine.map((p) => [p.by, p.kind])).toEqual([['a', 'alert'], ['b', 'alert'], ['a', 'alert'], ['b', 'burst'], ['a', 'burst']]);
+    expect(mine[4]!.at).toBeGreaterThanOrEqual(mine[0]!.at + BURST_WINDOW_MS);
+  });
+
+  it('never lets two deliverers working one outbox at once post to a channel faster than its interval or past the burst limit', async () => {
+    const { queue, deliverer, posts, clock } = await setup({ burst: 4, store: await open(), deliverers: 2 });
+    await queue(10, 1); // per channel: 10 alerts and 10 follow-ups
+    // Claims of three rows, so both deliverers take turns at the outbox and each holds rows of both channels.
+    const run = (deps: DeliverDeps): Promise<DeliverReport> => deliverPending(deps, 3).finally(clock.done);
+    const reports = await Promise.all([run(deliverer('a')), run(deliverer('b'))]);
+    expect(reports.every((r) => r.sent + r.held > 0)).toBe(true);
+    expect(reports.reduce((sum, r) => sum + r.sent, 0)).toBe(40);
+    for (const channel of ['A', 'B']) {
+      const mine = of(posts, channel);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.at - mine[i - 1]!.at).toBeGreaterThanOrEqual(1000);
+      const topLevel = mine.filter((p) => p.kind !== 'followup');
+      for (const p of topLevel) expect(topLevel.filter((q) => q.at > p.at - BURST_WINDOW_MS && q.at <= p.at).length).toBeLessThanOrEqual(4);
+      expect(topLevel.reduce((sum, p) => sum + (p.stories ?? 1), 0)).toBe(10);
+    }
   });
 });

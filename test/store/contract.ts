@@ -433,6 +433,48 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect((await store.listDigestSchedules())[0]!.channel).toEqual({ ...ref, name: 'intel-desk' });
     });
 
+    it("paces a channel: its slot taken once until it frees, the burst room counted, a reply's slot given back, a Retry-After held", async () => {
+      const [channel, other] = await Promise.all(['C1', 'C2'].map((c) => store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: c })));
+      const s = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+      /** A top-level post at `seconds`, counted over the minute before; with `limit`, only while the minute has room. */
+      const top = (seconds: number, limit?: number) => ({ since: s(seconds - 60), limit });
+      expect(await store.channelPacing(channel!)).toEqual({ nextPostAt: null, recentPosts: [] });
+      expect(await store.takePostSlot(channel!, { now: s(0), until: s(1), topLevel: top(0, 2) })).toBe(true);
+      expect(await store.takePostSlot(channel!, { now: s(0.5), until: s(1.5) })).toBe(false);
+      expect(await store.takePostSlot(other!, { now: s(0.5), until: s(1.5) })).toBe(true);
+      expect(await store.channelPacing(channel!)).toEqual({ nextPostAt: s(1), recentPosts: [s(0)] });
+      expect(await store.takePostSlot(channel!, { now: s(1), until: s(2), topLevel: top(1, 2) })).toBe(true);
+      // The minute has room for two: a third waits; a top-level post without a limit (a digest) goes and counts; a reply goes uncounted.
+      expect(await store.takePostSlot(channel!, { now: s(2), until: s(3), topLevel: top(2, 2) })).toBe(false);
+      expect(await store.takePostSlot(channel!, { now: s(2), until: s(3), topLevel: top(2) })).toBe(true);
+      expect(await store.takePostSlot(channel!, { now: s(3), until: s(4) })).toBe(true);
+      expect(await store.channelPacing(channel!)).toEqual({ nextPostAt: s(4), recentPosts: [s(0), s(1), s(2)] });
+      // A reply that posted nothing gives its slot back; once the slot moved on, giving back changes nothing.
+      await store.returnPostSlot(channel!, { now: s(3), until: s(4) });
+      expect((await store.channelPacing(channel!)).nextPostAt).toEqual(s(3));
+      await store.returnPostSlot(channel!, { now: s(2), until: s(4) });
+      expect((await store.channelPacing(channel!)).nextPostAt).toEqual(s(3));
+      // A Retry-After holds the channel; a shorter one after it does not shorten it.
+      await store.holdChannel(channel!, s(30));
+      await store.holdChannel(channel!, s(10));
+      expect(await store.takePostSlot(channel!, { now: s(29), until: s(30) })).toBe(false);
+      expect((await store.channelPacing(channel!)).nextPostAt).toEqual(s(30));
+      // A minute later the old posts free the room, and recording a post drops those outside its minute.
+      expect(await store.takePostSlot(channel!, { now: s(61.5), until: s(62.5), topLevel: top(61.5, 2) })).toBe(true);
+      expect((await store.channelPacing(channel!)).recentPosts).toEqual([s(2), s(61.5)]);
+    });
+
+    it('lets one of several takers at once have a free slot, and one the last room of a minute', async () => {
+      const [paced, guarded] = await Promise.all(['C1', 'C2'].map((c) => store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: c })));
+      const now = T0;
+      const takers = (take: () => Promise<boolean>) => Promise.all(Array.from({ length: 8 }, take));
+      expect((await takers(() => store.takePostSlot(paced!, { now, until: at(1) }))).filter(Boolean)).toHaveLength(1);
+      // No interval (the slot stays free): only the room of one top-level post a minute tells the takers apart.
+      const room = { since: at(-1), limit: 1 };
+      expect((await takers(() => store.takePostSlot(guarded!, { now, until: now, topLevel: room }))).filter(Boolean)).toHaveLength(1);
+      expect((await store.channelPacing(guarded!)).recentPosts).toEqual([now]);
+    });
+
     it('adds and removes chat topics; config topics and taken slugs are refused', async () => {
       await store.syncTopics([{ slug: 'cfg', title: 'Config topic', definition: { must: [] }, source: 'config' }]);
       expect(await store.addTopic({ slug: 'ships', title: 'Ships', definition: { query: 'ship* OR vessel*' }, createdBy: 'slack:T1:U1' }, T0)).toBe(true);
