@@ -50,13 +50,14 @@ export class ChannelPacer {
   }
 
   /**
-   * Takes the channel's slot for a post at `now`: undefined when taken (post now), else when to come back (ms) —
-   * another post took it (this process's or another's), a Retry-After holds it, or a guarded post found no room.
+   * Takes the channel's slot for a post at `now`: undefined when this post has it (post now), else when to come back
+   * (ms) — another post has it (this process's or another's), a Retry-After holds it, or a guarded post found no room.
    */
   async take(channel: number, now: number, intervalMs: number, kind: PostKind): Promise<number | undefined> {
     const counted = kind !== 'reply' && this.options.burst > 0;
     const topLevel = counted ? { since: new Date(now - BURST_WINDOW_MS), limit: kind === 'guarded' ? this.options.burst : undefined } : undefined;
-    if (await this.store.takePostSlot(channel, { now: new Date(now), until: new Date(now + this.interval(intervalMs)), topLevel })) return undefined;
+    const interval = this.interval(intervalMs);
+    if (await this.store.takePostSlot(channel, { now: new Date(now), until: interval > 0 ? new Date(now + interval) : undefined, topLevel })) return undefined;
     const pace = await this.store.channelPacing(channel);
     const slot = Math.max(now, pace.nextPostAt?.getTime() ?? 0);
     if (topLevel?.limit === undefined) return slot;
@@ -66,7 +67,8 @@ export class ChannelPacer {
 
   /** A reply's slot taken at `now` posted nothing (its alert is not out yet): the channel may take the next post at once. */
   async giveBack(channel: number, now: number, intervalMs: number): Promise<void> {
-    await this.store.returnPostSlot(channel, { now: new Date(now), until: new Date(now + this.interval(intervalMs)) });
+    const interval = this.interval(intervalMs);
+    if (interval > 0) await this.store.returnPostSlot(channel, { now: new Date(now), until: new Date(now + interval) });
   }
 
   /** The platform asked for a pause (429 with Retry-After): nothing more goes to the channel before `until`. */

@@ -421,11 +421,11 @@ export class PostgresStore implements Store {
     // wrote (READ COMMITTED re-evaluates WHERE on the newest version), its slot and its recent posts both.
     const top = slot.topLevel;
     return (await this.changed(
-      `UPDATE channels SET next_post_at = $1,
+      `UPDATE channels SET next_post_at = COALESCE($1, next_post_at),
          recent_posts = CASE WHEN $2 THEN ARRAY(SELECT t FROM unnest(recent_posts) AS t WHERE t > $3) || $4::timestamptz ELSE recent_posts END
        WHERE id = $5 AND (next_post_at IS NULL OR next_post_at <= $4)
          AND ($6::integer IS NULL OR (SELECT COUNT(*) FROM unnest(recent_posts) AS t WHERE t > $3) < $6)`,
-      [slot.until, top !== undefined, top?.since ?? null, slot.now, channelId, top?.limit ?? null],
+      [slot.until ?? null, top !== undefined, top?.since ?? null, slot.now, channelId, top?.limit ?? null],
     )) > 0;
   }
 

@@ -359,13 +359,13 @@ export class SqliteStore implements Store {
   async takePostSlot(channelId: number, slot: PostSlot): Promise<boolean> {
     // `recent_posts` keeps the last minute's top-level posts (a JSON array of ms): counted for the room, appended to.
     const top = slot.topLevel;
-    return this.stmt(`UPDATE channels SET next_post_at = ?,
+    return this.stmt(`UPDATE channels SET next_post_at = COALESCE(?, next_post_at),
                   recent_posts = CASE WHEN ? THEN (SELECT json_group_array(t) FROM (
                     SELECT value AS t FROM json_each(channels.recent_posts) WHERE value > ? UNION ALL SELECT ?)) ELSE recent_posts END
                 WHERE id = ? AND COALESCE(next_post_at, 0) <= ?
                   AND (? IS NULL OR (SELECT COUNT(*) FROM json_each(channels.recent_posts) WHERE value > ?) < ?)
                 RETURNING id`)
-      .get(ms(slot.until), top ? 1 : 0, top ? ms(top.since) : null, ms(slot.now), channelId, ms(slot.now),
+      .get(slot.until ? ms(slot.until) : null, top ? 1 : 0, top ? ms(top.since) : null, ms(slot.now), channelId, ms(slot.now),
         top?.limit ?? null, top ? ms(top.since) : null, top?.limit ?? null) !== undefined;
   }
 

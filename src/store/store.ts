@@ -130,8 +130,11 @@ export interface ChannelPacing {
 /** A post slot to take at `now` (ChannelStore.takePostSlot). */
 export interface PostSlot {
   now: Date;
-  /** Where the channel's next slot moves when this one is taken: `now` plus its interval. */
-  until: Date;
+  /**
+   * Where the channel's next slot moves when this one is taken: `now` plus its interval. Absent (no interval) it stays
+   * where it is, so that another process's post at its own, slightly different `now` does not find it taken.
+   */
+  until?: Date;
   /**
    * A top-level message: recorded at `now` among the recent posts (those not after `since` dropped); with `limit`,
    * the slot is taken only while fewer than `limit` are recorded after `since` (the burst guard's room).

@@ -258,6 +258,15 @@ describe.each(stores)('pacing shared by deliverers of one store (%s)', (_name, o
     expect(mine[4]!.at).toBeGreaterThanOrEqual(mine[0]!.at + BURST_WINDOW_MS);
   });
 
+  it('with pacing off, never defers a post for another deliverer having posted a moment later by its own clock', async () => {
+    const { queue, deliverer, store } = await setup({ store: await open() });
+    const off = new ChannelPacer(store, { pacing: false, burst: 0 });
+    await queue(1);
+    expect(await deliverPending({ ...deliverer('a'), pacer: off, now: () => new Date(T0 + 5) })).toMatchObject({ sent: 2, held: 0 });
+    await queue(1);
+    expect(await deliverPending({ ...deliverer('b'), pacer: off })).toMatchObject({ sent: 2, held: 0 });
+  });
+
   it('never lets two deliverers working one outbox at once post to a channel faster than its interval or past the burst limit', async () => {
     const { queue, deliverer, posts, clock } = await setup({ burst: 4, store: await open(), deliverers: 2 });
     await queue(10, 1); // per channel: 10 alerts and 10 follow-ups

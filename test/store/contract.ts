@@ -469,10 +469,10 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       const now = T0;
       const takers = (take: () => Promise<boolean>) => Promise.all(Array.from({ length: 8 }, take));
       expect((await takers(() => store.takePostSlot(paced!, { now, until: at(1) }))).filter(Boolean)).toHaveLength(1);
-      // No interval (the slot stays free): only the room of one top-level post a minute tells the takers apart.
+      // No interval (the slot stays where it was): only the room of one top-level post a minute tells the takers apart.
       const room = { since: at(-1), limit: 1 };
-      expect((await takers(() => store.takePostSlot(guarded!, { now, until: now, topLevel: room }))).filter(Boolean)).toHaveLength(1);
-      expect((await store.channelPacing(guarded!)).recentPosts).toEqual([now]);
+      expect((await takers(() => store.takePostSlot(guarded!, { now, topLevel: room }))).filter(Boolean)).toHaveLength(1);
+      expect(await store.channelPacing(guarded!)).toEqual({ nextPostAt: null, recentPosts: [now] });
     });
 
     it('adds and removes chat topics; config topics and taken slugs are refused', async () => {
