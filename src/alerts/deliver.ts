@@ -160,7 +160,7 @@ async function deliverToChannel(run: Run, group: DeliveryJob[]): Promise<void> {
       continue;
     }
     const outcome = unit.kind === 'digest' ? await attemptDigest(deps, unit) : await attempt(deps, unit);
-    // With a sink, only a follow-up waiting for its alert is held: it posted nothing, the next post may go at once.
+    // A held post went nowhere (a follow-up waiting for its alert, a medium that takes nothing now): its slot goes back.
     if (outcome.status === 'held' && sink) await pacer.giveBack(channel.id, now, intervalMs);
     await record(deps, unit, outcome, run.report, pacer);
   }

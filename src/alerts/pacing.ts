@@ -65,7 +65,10 @@ export class ChannelPacer {
     return room < 1 ? Math.max(slot, freesAt) : slot;
   }
 
-  /** A reply's slot taken at `now` posted nothing (its alert is not out yet): the channel may take the next post at once. */
+  /**
+   * The post that took the slot at `now` went nowhere: the channel may take the next one at once. (A top-level one
+   * stays counted for its minute; only a medium that takes nothing now answers so, and then posts nothing else either.)
+   */
   async giveBack(channel: number, now: number, intervalMs: number): Promise<void> {
     const interval = this.interval(intervalMs);
     if (interval > 0) await this.store.returnPostSlot(channel, { now: new Date(now), until: new Date(now + interval) });

@@ -363,10 +363,9 @@ export class SqliteStore implements Store {
                   recent_posts = CASE WHEN ? THEN (SELECT json_group_array(t) FROM (
                     SELECT value AS t FROM json_each(channels.recent_posts) WHERE value > ? UNION ALL SELECT ?)) ELSE recent_posts END
                 WHERE id = ? AND COALESCE(next_post_at, 0) <= ?
-                  AND (? IS NULL OR (SELECT COUNT(*) FROM json_each(channels.recent_posts) WHERE value > ?) < ?)
-                RETURNING id`)
-      .get(slot.until ? ms(slot.until) : null, top ? 1 : 0, top ? ms(top.since) : null, ms(slot.now), channelId, ms(slot.now),
-        top?.limit ?? null, top ? ms(top.since) : null, top?.limit ?? null) !== undefined;
+                  AND (? IS NULL OR (SELECT COUNT(*) FROM json_each(channels.recent_posts) WHERE value > ?) < ?)`)
+      .run(slot.until ? ms(slot.until) : null, top ? 1 : 0, top ? ms(top.since) : null, ms(slot.now), channelId, ms(slot.now),
+        top?.limit ?? null, top ? ms(top.since) : null, top?.limit ?? null).changes > 0;
   }
 
   async returnPostSlot(channelId: number, slot: { now: Date; until: Date }): Promise<void> {

@@ -436,7 +436,7 @@ export interface ChannelStore {
    * another post, held, or no room; nothing changed.
    */
   takePostSlot(channelId: number, slot: PostSlot): Promise<boolean>;
-  /** Gives back a thread reply's slot taken at `now` (nothing was posted), unless it moved since. */
+  /** Gives back a slot taken at `now` (nothing was posted), unless it moved since; a recorded top-level post stays. */
   returnPostSlot(channelId: number, slot: { now: Date; until: Date }): Promise<void>;
   /** Nothing goes to the channel before `until` (a platform's Retry-After); a later slot stays. */
   holdChannel(channelId: number, until: Date): Promise<void>;

@@ -328,7 +328,7 @@ describe('digests and bursts whose answer was lost', () => {
 
   it('Slack: a burst posted whose connection dropped is found by the ids it carries; its follow-ups reply under it', async () => {
     const w = await world('slack');
-    w.deps.pacer = new ChannelPacer({ burst: 2 });
+    w.deps.pacer = new ChannelPacer(w.store, { burst: 2 });
     try {
       // Each channel's four alerts go as one burst, both answers lost: the rows come back cut off, one by one.
       slack.acceptThenDrop('chat.postMessage', 2, 'drop');
@@ -368,7 +368,7 @@ describe('digests and bursts whose answer was lost', () => {
 
   it('Discord: a burst posted whose connection dropped is found by the rows its footer names; its follow-ups go in its thread', async () => {
     const w = await world('discord');
-    w.deps.pacer = new ChannelPacer({ burst: 2 });
+    w.deps.pacer = new ChannelPacer(w.store, { burst: 2 });
     try {
       for (const channel of DISCORD) discord.acceptThenDrop({ method: 'POST', path: `/channels/${channel}/messages`, times: 4 });
       await drain(w);
