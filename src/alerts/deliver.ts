@@ -148,21 +148,34 @@ async function deliverToChannel(run: Run, group: DeliveryJob[]): Promise<void> {
   let deferred = 0;
   for (const unit of units) {
     const now = deps.now().getTime();
+    const kind = postKind(unit, alerts);
     // With no sink nothing is posted (the row waits for a connection): it takes no slot.
-    if (slot === undefined && sink) slot = await pacer.take(channel.id, now, intervalMs, postKind(unit, alerts));
+    if (slot === undefined && sink) slot = await pacer.take(channel.id, now, intervalMs, kind);
     if (slot !== undefined) {
       const until = slot + deferred++ * intervalMs;
       for (const job of Array.isArray(unit) ? unit : [unit]) await defer(run, job, until, `paced: ${channel.platform}:${channel.channel} takes one message every ${intervalMs / 1000} s`);
       continue;
     }
-    if (Array.isArray(unit)) {
-      await sendBurst(run, sink!, unit);
-      continue;
+    let outcome: Attempt;
+    if (Array.isArray(unit)) outcome = await sendBurst(run, sink!, unit);
+    else {
+      outcome = unit.kind === 'digest' ? await attemptDigest(deps, unit) : await attempt(deps, unit);
+      await record(deps, unit, outcome, run.report);
     }
-    const outcome = unit.kind === 'digest' ? await attemptDigest(deps, unit) : await attempt(deps, unit);
-    // A held post went nowhere (a follow-up waiting for its alert, a medium that takes nothing now): its slot goes back.
-    if (outcome.status === 'held' && sink) await pacer.giveBack(channel.id, now, intervalMs);
-    await record(deps, unit, outcome, run.report, pacer);
+    if (sink) await settle(run, channel.id, { now, intervalMs, kind }, outcome);
+  }
+}
+
+/**
+ * What a post that went nowhere leaves of its slot: a held one (a follow-up waiting for its alert, a medium that
+ * takes nothing now) gives it back; one refused for a rate limit holds the channel for the platform's Retry-After,
+ * for every process posting to it, so its other rows wait as long rather than each asking for its own 429. Neither
+ * counts for the burst guard: the channel never got it.
+ */
+async function settle(run: Run, channel: number, taken: { now: number; intervalMs: number; kind: PostKind }, outcome: Attempt): Promise<void> {
+  if (outcome.status === 'held') await run.pacer.giveBack(channel, taken.now, taken.intervalMs, taken.kind);
+  else if (outcome.status === 'failed' && outcome.retryAfterS !== undefined) {
+    await run.pacer.holdUntil(channel, run.deps.now().getTime() + outcome.retryAfterS * 1000, taken);
   }
 }
 
@@ -189,8 +202,8 @@ const BURST_SHOWN = 10;
  * records the outcome on every row of it. A row cut off mid-burst goes alone next time and is asked about first
  * (`recoverAlert`): the medium finds the burst by the ids it carries.
  */
-async function sendBurst(run: Run, sink: Sink, jobs: AlertJob[]): Promise<void> {
-  const { deps, pacer } = run;
+async function sendBurst(run: Run, sink: Sink, jobs: AlertJob[]): Promise<Attempt> {
+  const { deps } = run;
   const now = deps.now();
   let outcome: Attempt;
   try {
@@ -205,7 +218,8 @@ async function sendBurst(run: Run, sink: Sink, jobs: AlertJob[]): Promise<void> 
     deps.log.info({ channel: jobs[0]!.channel.channel, platform: jobs[0]!.channel.platform, alerts: jobs.length }, `burst guard: ${jobs.length} alerts posted as one message`);
     outcome = { status: 'sent', messageRef: outcome.messageRef ? `${BURST_REF}${outcome.messageRef}` : null };
   }
-  for (const job of jobs) await record(deps, job, outcome, run.report, pacer);
+  for (const job of jobs) await record(deps, job, outcome, run.report);
+  return outcome;
 }
 
 /** The neutral mini-digest of a burst: every alert of it, grouped by topic, the first few of each shown. */
@@ -327,7 +341,7 @@ async function buildAlert(store: Store, job: AlertJob, anchor: StoryAlert | unde
   return toAlert(job, { reports: [], outlets, anchor: { alert: posted, messageRef: anchor.messageRef } });
 }
 
-async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, report: DeliverReport, pacer?: ChannelPacer): Promise<void> {
+async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, report: DeliverReport): Promise<void> {
   const at = deps.now();
   deps.metrics?.delivered({ platform: job.channel.platform, status: outcome.status, fetchedAt: job.kind === 'digest' ? undefined : job.article.fetchedAt, at });
   if (outcome.status === 'sent') {
@@ -343,8 +357,6 @@ async function record(deps: DeliverDeps, job: DeliveryJob, outcome: Attempt, rep
   // storm cannot run a row out of attempts. (A platform that never lets up keeps the row waiting, visible as deferred.)
   if (outcome.status === 'failed' && outcome.retryAfterS !== undefined) {
     const until = new Date(at.getTime() + backoffMs(job.attempts, outcome.retryAfterS));
-    // The channel's other rows wait as long, rather than each asking for its own 429.
-    await pacer?.holdUntil(job.channel.id, until.getTime());
     await deps.store.releaseDelivery(job.id, at, { reason: `rate limited: ${outcome.detail}`, until });
     report.held++;
     deps.log.info({ delivery: job.id, channel: job.channel.channel, platform: job.channel.platform, retryAfterS: outcome.retryAfterS }, `delivery rate limited, waiting ${outcome.retryAfterS} s: ${outcome.detail}`);

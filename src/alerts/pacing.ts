@@ -14,7 +14,8 @@
  * The burst guard counts the channel's own record of its last minute's top-level posts (`recent_posts`, on the same
  * row as the slot), not the outbox: taking a slot checks the room and records the post in the same statement, under
  * the row's lock, so two replicas cannot both take the minute's last room; and a burst is one post there, where the
- * outbox has a row per alert of it and no time for an attempt that failed.
+ * outbox has a row per alert of it and no time for an attempt that failed. A post that surely went nowhere (held, or
+ * refused for a rate limit) leaves the record again; one that may have gone out (a timeout) stays.
  *
  * Nothing here sleeps: the worker asks for a channel's slot and, when it is taken, defers rows until it frees (no
  * attempt spent), so a paced channel never holds up another.
@@ -54,8 +55,7 @@ export class ChannelPacer {
    * (ms) — another post has it (this process's or another's), a Retry-After holds it, or a guarded post found no room.
    */
   async take(channel: number, now: number, intervalMs: number, kind: PostKind): Promise<number | undefined> {
-    const counted = kind !== 'reply' && this.options.burst > 0;
-    const topLevel = counted ? { since: new Date(now - BURST_WINDOW_MS), limit: kind === 'guarded' ? this.options.burst : undefined } : undefined;
+    const topLevel = this.counted(kind) ? { since: new Date(now - BURST_WINDOW_MS), limit: kind === 'guarded' ? this.options.burst : undefined } : undefined;
     const interval = this.interval(intervalMs);
     if (await this.store.takePostSlot(channel, { now: new Date(now), until: interval > 0 ? new Date(now + interval) : undefined, topLevel })) return undefined;
     const pace = await this.store.channelPacing(channel);
@@ -66,23 +66,33 @@ export class ChannelPacer {
   }
 
   /**
-   * The post that took the slot at `now` went nowhere: the channel may take the next one at once. (A top-level one
-   * stays counted for its minute; only a medium that takes nothing now answers so, and then posts nothing else either.)
+   * The post that took the slot at `now` went nowhere (a follow-up waiting for its alert, a medium that takes nothing
+   * now): the channel may take the next post at once, and the post leaves the minute's count.
    */
-  async giveBack(channel: number, now: number, intervalMs: number): Promise<void> {
+  async giveBack(channel: number, now: number, intervalMs: number, kind: PostKind): Promise<void> {
     const interval = this.interval(intervalMs);
-    if (interval > 0) await this.store.returnPostSlot(channel, { now: new Date(now), until: new Date(now + interval) });
+    const topLevel = this.counted(kind);
+    if (interval > 0 || topLevel) await this.store.returnPostSlot(channel, { now: new Date(now), until: interval > 0 ? new Date(now + interval) : undefined, topLevel });
   }
 
-  /** The platform asked for a pause (429 with Retry-After): nothing more goes to the channel before `until`. */
-  async holdUntil(channel: number, until: number): Promise<void> {
+  /**
+   * The platform refused the post that took the slot at `taken.now` for a rate limit (429 with Retry-After): nothing
+   * more goes to the channel before `until`, and the post leaves the minute's count (the channel never got it).
+   */
+  async holdUntil(channel: number, until: number, taken: { now: number; kind: PostKind }): Promise<void> {
     await this.store.holdChannel(channel, new Date(until));
+    if (this.counted(taken.kind)) await this.store.returnPostSlot(channel, { now: new Date(taken.now), topLevel: true });
   }
 
   /** How many top-level messages the channel may still get in the current minute, and when the next room frees. */
   async room(channel: number, now: number): Promise<{ room: number; freesAt: number }> {
     if (this.options.burst <= 0) return { room: Number.POSITIVE_INFINITY, freesAt: now };
     return this.roomIn(await this.store.channelPacing(channel), now);
+  }
+
+  /** The burst guard counts top-level posts (when it is on). */
+  private counted(kind: PostKind): boolean {
+    return kind !== 'reply' && this.options.burst > 0;
   }
 
   private interval(intervalMs: number): number {

@@ -429,12 +429,24 @@ export class PostgresStore implements Store {
     )) > 0;
   }
 
-  async returnPostSlot(channelId: number, slot: { now: Date; until: Date }): Promise<void> {
-    await this.pool.query(Q.returnPostSlot, [slot.now, channelId, slot.until]);
+  async returnPostSlot(channelId: number, slot: { now: Date; until?: Date; topLevel: boolean }): Promise<void> {
+    // One record of the post leaves (another replica may have posted at the same millisecond).
+    await this.pool.query(
+      `UPDATE channels SET next_post_at = CASE WHEN next_post_at = $1 THEN $2 ELSE next_post_at END,
+         recent_posts = CASE WHEN $3 AND array_position(recent_posts, $2::timestamptz) IS NOT NULL
+           THEN recent_posts[:array_position(recent_posts, $2::timestamptz) - 1] || recent_posts[array_position(recent_posts, $2::timestamptz) + 1:]
+           ELSE recent_posts END
+       WHERE id = $4`,
+      [slot.until ?? null, slot.now, slot.topLevel, channelId],
+    );
   }
 
   async holdChannel(channelId: number, until: Date): Promise<void> {
-    await this.pool.query('UPDATE channels SET next_post_at = GREATEST(next_post_at, $1) WHERE id = $2', [until, channelId]);
+    await this.pool.query(
+      `WITH held AS (UPDATE channels SET next_post_at = GREATEST(next_post_at, $1) WHERE id = $2)
+       UPDATE deliveries SET next_attempt_at = $1 WHERE channel_id = $2 AND status IN ('pending', 'deferred') AND next_attempt_at < $1`,
+      [until, channelId],
+    );
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {

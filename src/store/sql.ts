@@ -93,8 +93,6 @@ export const SQL = {
     ON CONFLICT (platform, workspace, channel) DO UPDATE SET name = COALESCE(excluded.name, channels.name) RETURNING id`,
   findChannel: 'SELECT id FROM channels WHERE platform = ? AND workspace = ? AND channel = ?',
   channelPacing: 'SELECT next_post_at, recent_posts FROM channels WHERE id = ?',
-  /** now, channelId, until: only while the slot is still the one taken (a hold or another taker moved it on). */
-  returnPostSlot: 'UPDATE channels SET next_post_at = ? WHERE id = ? AND next_post_at = ?',
   /** reason, channelId, topic|null, topic|null */
   pauseSubscriptions: 'UPDATE subscriptions SET paused_reason = ? WHERE channel_id = ? AND (CAST(? AS text) IS NULL OR topic = ?)',
   /** channelId, topic|null, topic|null */

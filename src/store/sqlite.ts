@@ -368,12 +368,21 @@ export class SqliteStore implements Store {
         top?.limit ?? null, top ? ms(top.since) : null, top?.limit ?? null).changes > 0;
   }
 
-  async returnPostSlot(channelId: number, slot: { now: Date; until: Date }): Promise<void> {
-    this.stmt(SQL.returnPostSlot).run(ms(slot.now), channelId, ms(slot.until));
+  async returnPostSlot(channelId: number, slot: { now: Date; until?: Date; topLevel: boolean }): Promise<void> {
+    // One record of the post leaves (another process may have posted at the same millisecond).
+    this.stmt(`UPDATE channels SET next_post_at = CASE WHEN next_post_at = ? THEN ? ELSE next_post_at END,
+                  recent_posts = CASE WHEN ? THEN COALESCE(json_remove(recent_posts,
+                    (SELECT '$[' || key || ']' FROM json_each(channels.recent_posts) WHERE value = ? LIMIT 1)), recent_posts) ELSE recent_posts END
+                WHERE id = ?`)
+      .run(slot.until ? ms(slot.until) : null, ms(slot.now), slot.topLevel ? 1 : 0, ms(slot.now), channelId);
   }
 
   async holdChannel(channelId: number, until: Date): Promise<void> {
-    this.stmt('UPDATE channels SET next_post_at = MAX(COALESCE(next_post_at, 0), ?) WHERE id = ?').run(ms(until), channelId);
+    this.db.transaction(() => {
+      this.stmt('UPDATE channels SET next_post_at = MAX(COALESCE(next_post_at, 0), ?) WHERE id = ?').run(ms(until), channelId);
+      this.stmt(`UPDATE deliveries SET next_attempt_at = ? WHERE channel_id = ? AND status IN ('pending', 'deferred') AND next_attempt_at < ?`)
+        .run(ms(until), channelId, ms(until));
+    })();
   }
 
   async subscribe(channelId: number, topic: string, minScore: number, createdBy: string): Promise<void> {

@@ -436,9 +436,15 @@ export interface ChannelStore {
    * another post, held, or no room; nothing changed.
    */
   takePostSlot(channelId: number, slot: PostSlot): Promise<boolean>;
-  /** Gives back a slot taken at `now` (nothing was posted), unless it moved since; a recorded top-level post stays. */
-  returnPostSlot(channelId: number, slot: { now: Date; until: Date }): Promise<void>;
-  /** Nothing goes to the channel before `until` (a platform's Retry-After); a later slot stays. */
+  /**
+   * The post that took the slot at `now` went nowhere: the slot goes back to `now` while it is still at `until` (no
+   * hold or other post moved it; no `until`: left alone), and with `topLevel` the post leaves the recent posts.
+   */
+  returnPostSlot(channelId: number, slot: { now: Date; until?: Date; topLevel: boolean }): Promise<void>;
+  /**
+   * Nothing goes to the channel before `until` (a platform's Retry-After; a later slot stays): its waiting rows due
+   * sooner are moved there too, so that no process wakes them only to defer them again.
+   */
   holdChannel(channelId: number, until: Date): Promise<void>;
 }
 

@@ -206,6 +206,14 @@ describe('burst guard', () => {
     expect(a[4]!.at).toBeGreaterThanOrEqual(a[0]!.at + BURST_WINDOW_MS);
   });
 
+  it('does not count a post refused for a rate limit: the channel never got it', async () => {
+    const { queue, deps, posts } = await setup({ burst: 2, outcomes: [{ status: 'failed', retryable: true, detail: '429', retryAfterS: 1 }] });
+    await queue(2);
+    await deliverPending(deps);
+    // Counted, the 429 would have left room for one: the two alerts would have gone as a burst.
+    expect(of(posts, 'A').map((p) => [p.kind, p.at - T0])).toEqual([['alert', 1000], ['alert', 2000]]);
+  });
+
   it('is off at 0: every alert is its own message (paced)', async () => {
     const { queue, deps, posts } = await setup({ burst: 0 });
     await queue(9);

@@ -433,7 +433,7 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect((await store.listDigestSchedules())[0]!.channel).toEqual({ ...ref, name: 'intel-desk' });
     });
 
-    it("paces a channel: its slot taken once until it frees, the burst room counted, a reply's slot given back, a Retry-After held", async () => {
+    it("paces a channel: its slot taken once until it frees, the burst room counted, a slot that posted nothing given back, a Retry-After held", async () => {
       const [channel, other] = await Promise.all(['C1', 'C2'].map((c) => store.ensureChannel({ platform: 'slack', workspace: 'T1', channel: c })));
       const s = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
       /** A top-level post at `seconds`, counted over the minute before; with `limit`, only while the minute has room. */
@@ -450,18 +450,35 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       expect(await store.takePostSlot(channel!, { now: s(3), until: s(4) })).toBe(true);
       expect(await store.channelPacing(channel!)).toEqual({ nextPostAt: s(4), recentPosts: [s(0), s(1), s(2)] });
       // A reply that posted nothing gives its slot back; once the slot moved on, giving back changes nothing.
-      await store.returnPostSlot(channel!, { now: s(3), until: s(4) });
+      await store.returnPostSlot(channel!, { now: s(3), until: s(4), topLevel: false });
       expect((await store.channelPacing(channel!)).nextPostAt).toEqual(s(3));
-      await store.returnPostSlot(channel!, { now: s(2), until: s(4) });
+      await store.returnPostSlot(channel!, { now: s(2), until: s(4), topLevel: false });
       expect((await store.channelPacing(channel!)).nextPostAt).toEqual(s(3));
-      // A Retry-After holds the channel; a shorter one after it does not shorten it.
+      // A top-level post that went nowhere leaves the minute's posts (one record of it).
+      expect(await store.takePostSlot(channel!, { now: s(3), until: s(4), topLevel: top(3) })).toBe(true);
+      await store.returnPostSlot(channel!, { now: s(3), until: s(4), topLevel: true });
+      expect(await store.channelPacing(channel!)).toEqual({ nextPostAt: s(3), recentPosts: [s(0), s(1), s(2)] });
+      // A Retry-After holds the channel and its rows waiting for less; a shorter one after it does not shorten it.
+      const { id: feedId } = await store.addFeed({ url: 'https://a.example/rss', intervalS: 900 }, T0);
+      const waiting = [];
+      for (const key of ['p1', 'p2']) {
+        const articleId = (await store.upsertArticle(article(feedId, key))).id;
+        const storyId = await store.createStory(articleId, key, T0);
+        waiting.push((await store.enqueueDelivery({ channelId: channel!, storyId, topic: 't', articleId, kind: 'alert' }, T0))!);
+      }
+      await store.claimDeliveries(T0, 'w1', s(60), 10);
+      await store.releaseDelivery(waiting[0]!, T0, { reason: 'paced', until: s(5) });
+      await store.releaseDelivery(waiting[1]!, T0, { reason: 'paced', until: s(40) });
       await store.holdChannel(channel!, s(30));
       await store.holdChannel(channel!, s(10));
       expect(await store.takePostSlot(channel!, { now: s(29), until: s(30) })).toBe(false);
       expect((await store.channelPacing(channel!)).nextPostAt).toEqual(s(30));
+      expect((await store.listDeliveries({ limit: 10 })).map((d) => [d.id, d.nextAttemptAt])).toEqual([[waiting[1], s(40)], [waiting[0], s(30)]]);
       // A minute later the old posts free the room, and recording a post drops those outside its minute.
       expect(await store.takePostSlot(channel!, { now: s(61.5), until: s(62.5), topLevel: top(61.5, 2) })).toBe(true);
       expect((await store.channelPacing(channel!)).recentPosts).toEqual([s(2), s(61.5)]);
+      // The other channel was never held.
+      expect((await store.channelPacing(other!)).nextPostAt).toEqual(s(1.5));
     });
 
     it('lets one of several takers at once have a free slot, and one the last room of a minute', async () => {
