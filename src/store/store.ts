@@ -411,7 +411,7 @@ export interface TopicStore {
   topicMatchesSince(topic: string, since: Date): Promise<TopicMatchRow[]>;
 }
 
-/** Where alerts go, and which topics each channel follows. */
+/** Where alerts go, which topics each channel follows, and its pace (how soon it may take a post). */
 export interface ChannelStore {
   /** The channel's id, created when new; a given `name` replaces the stored one (channels get renamed). */
   ensureChannel(ref: ChannelRef): Promise<number>;
