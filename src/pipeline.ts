@@ -187,15 +187,19 @@ interface Scored {
 const READ_BATCH = 500;
 
 /**
- * Scores one pending article against every topic and records its matches (its analysis is recorded with the mark
- * that it is understood). Repeated after a crash, matches are overwritten.
+ * Scores one pending article against every topic and records its matches with its analysis (an article matching
+ * nothing has its analysis recorded with the mark that it is understood). Repeated after a crash, both are overwritten.
  */
 async function score(p: Pipeline, article: ArticleRow, language: string | undefined): Promise<Scored> {
   // The feed's declared language saves a detection pass; articles of feeds that declare none are detected.
   const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body, language });
   const matches = analysis.matches.filter((m) => m.matched);
   for (const m of matches) p.metrics.matched(m.topic);
-  await p.store.saveMatches(matches.map((m) => ({ articleId: article.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation })));
+  // A matching article's deliveries may be read as soon as it is routed: its analysis is stored with its matches.
+  if (matches.length > 0) {
+    await p.store.saveMatches(matches.map((m) => ({ articleId: article.id, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation })),
+      { articleId: article.id, language: analysis.language, concepts: analysis.concepts });
+  }
   return {
     id: article.id,
     analysis: { language: analysis.language, concepts: analysis.concepts },

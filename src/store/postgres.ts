@@ -350,15 +350,19 @@ export class PostgresStore implements Store {
     );
   }
 
-  async saveMatches(matches: MatchInput[]): Promise<void> {
-    if (matches.length === 0) return;
-    // One statement for an article's matches (or a batch's): the understand step is bound by round trips.
+  async saveMatches(matches: MatchInput[], analysis?: { articleId: number; language: string; concepts: string[] }): Promise<void> {
+    if (matches.length === 0 && !analysis) return;
+    // One statement for an article's matches (or a batch's) and its analysis: the understand step is bound by round trips.
     await this.pool.query(
-      `INSERT INTO matches (article_id, topic, score, why, explanation)
+      `WITH analysed AS (UPDATE articles SET language = $2, concepts = $3 WHERE $4::bigint IS NOT NULL AND id = $4)
+       INSERT INTO matches (article_id, topic, score, why, explanation)
        SELECT m.article_id, m.topic, m.score, m.why, m.explanation FROM jsonb_to_recordset($1::jsonb)
          AS m(article_id bigint, topic text, score double precision, why text, explanation jsonb)
        ON CONFLICT (article_id, topic) DO UPDATE SET score = excluded.score, why = excluded.why, explanation = excluded.explanation`,
-      [JSON.stringify(matches.map((m) => ({ article_id: m.articleId, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation })))],
+      [
+        JSON.stringify(matches.map((m) => ({ article_id: m.articleId, topic: m.topic, score: m.score, why: m.why, explanation: m.explanation }))),
+        analysis?.language ?? null, analysis ? json(analysis.concepts) : null, analysis?.articleId ?? null,
+      ],
     );
   }
 

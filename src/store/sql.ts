@@ -71,6 +71,8 @@ export const SQL = {
   articleById: `${ARTICLE_SELECT} WHERE a.id = ?`,
   articlesSince: `${ARTICLE_SELECT} WHERE a.fetched_at >= ? ORDER BY a.fetched_at, a.id`,
   pendingArticles: 'SELECT id, published_at, story_id FROM articles WHERE understood_at IS NULL ORDER BY id LIMIT ?',
+  /** language, concepts (JSON), id */
+  setArticleAnalysis: 'UPDATE articles SET language = ?, concepts = ? WHERE id = ?',
   /** at, language|null, concepts (JSON)|null, id */
   markUnderstood: 'UPDATE articles SET understood_at = ?, language = COALESCE(?, language), concepts = COALESCE(?, concepts) WHERE id = ?',
 

@@ -301,8 +301,9 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async saveMatches(matches: MatchInput[]): Promise<void> {
+  async saveMatches(matches: MatchInput[], analysis?: { articleId: number; language: string; concepts: string[] }): Promise<void> {
     this.db.transaction(() => {
+      if (analysis) this.stmt(SQL.setArticleAnalysis).run(analysis.language, JSON.stringify(analysis.concepts), analysis.articleId);
       for (const m of matches) this.stmt(SQL.saveMatch).run(m.articleId, m.topic, m.score, m.why, JSON.stringify(m.explanation));
     })();
   }

@@ -399,8 +399,12 @@ export interface ArticleStore {
 /** Topics (from the config and made in chat) and the matches of articles against them. */
 export interface TopicStore {
   syncTopics(topics: Array<{ slug: string; title: string; definition: unknown; source: 'config' | 'chat' }>): Promise<void>;
-  /** Records matches, replacing an article's earlier match of the same topic (a run resumed after a crash). */
-  saveMatches(matches: MatchInput[]): Promise<void>;
+  /**
+   * Records matches, replacing an article's earlier match of the same topic (a run resumed after a crash). With
+   * `analysis`, the article's language and concepts are written by the same statement: an article about to be routed
+   * has them before any of its deliveries is read.
+   */
+  saveMatches(matches: MatchInput[], analysis?: { articleId: number; language: string; concepts: string[] }): Promise<void>;
   /** Every stored topic, or those of one source, by slug. */
   listTopics(source?: TopicSource): Promise<StoredTopic[]>;
   /** Stores a chat topic; false (and nothing changed) when the slug is taken, whatever its source. */

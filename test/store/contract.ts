@@ -191,6 +191,10 @@ export function storeContract(name: string, open: () => Promise<Store> | Store, 
       await store.syncTopics([{ slug: 't', title: 'Topic', definition: {}, source: 'config' }, { slug: 'u', title: 'U', definition: {}, source: 'config' }]);
       await store.saveMatches([]);
       await store.saveMatches([{ articleId: ids[0]!, topic: 't', score: 0.5, why: 'a', explanation: { n: 1 } }, { articleId: ids[0]!, topic: 'u', score: 0.6, why: 'b', explanation: {} }]);
+      // A matching article about to be routed: its analysis goes with its matches, before it is understood.
+      await store.saveMatches([{ articleId: ids[2]!, topic: 'u', score: 0.8, why: 'd', explanation: {} }], { articleId: ids[2]!, language: 'ru', concepts: ['russia'] });
+      expect(await store.getArticle(ids[2]!)).toMatchObject({ language: 'ru' });
+      expect((await store.pendingArticles(10)).map((a) => a.id)).toEqual([ids[2]]);
       await store.saveMatches([{ articleId: ids[0]!, topic: 't', score: 0.7, why: 'c', explanation: { n: 2 } }]);
       const story = await store.createStory(ids[0]!, 'Story', at(1));
       expect((await store.topicMatchesSince('t', T0)).map((m) => [m.articleId, m.storyId, m.score])).toEqual([[ids[0], story, 0.7]]);
