@@ -9,6 +9,8 @@ import pg from 'pg';
 /** First wait before listening again after the connection failed; it doubles up to the last. */
 const FIRST_RETRY_MS = 1_000;
 const LAST_RETRY_MS = 30_000;
+/** A connection that listened this long was sound: the next failure starts the backoff again from the first wait. */
+const STABLE_MS = 60_000;
 
 /**
  * The channel of one schema's deliveries: replicas of one deployment share it, other schemas on the database (each
@@ -31,6 +33,8 @@ export class NoticeListener {
   private listening = false;
   private retry: NodeJS.Timeout | undefined;
   private retryMs = FIRST_RETRY_MS;
+  /** When LISTEN last succeeded (ms). */
+  private listeningSince = 0;
   private closed = false;
 
   constructor(
@@ -76,7 +80,7 @@ export class NoticeListener {
     }
     if (this.client !== client) return;
     this.listening = true;
-    this.retryMs = FIRST_RETRY_MS;
+    this.listeningSince = Date.now();
     this.tell();
   }
 
@@ -87,6 +91,9 @@ export class NoticeListener {
     this.listening = false;
     client.end().catch(() => {});
     if (this.closed) return;
+    // A server that accepts and soon drops the connection keeps backing off, rather than warning every second.
+    if (this.listeningSince > 0 && Date.now() - this.listeningSince >= STABLE_MS) this.retryMs = FIRST_RETRY_MS;
+    this.listeningSince = 0;
     const waitMs = this.retryMs;
     this.retryMs = Math.min(this.retryMs * 2, LAST_RETRY_MS);
     // Node reports a refused connection to every address of a name as an AggregateError with no message, only a code.

@@ -312,6 +312,11 @@ describe('PostgreSQL store', () => {
       const channelId = await a.ensureChannel({ platform: 'console', workspace: 'local', channel: 'stdout' });
       await a.enqueueDigest({ channelId, scheduleKey: `channel:${channelId}`, period: 'p', since: T0, until: T0, of: 'subscriptions', topic: null }, T0);
       await next;
+      // Cut again soon after: a server that keeps dropping the session is waited for longer each time.
+      next = heard.next();
+      await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = $1`, [`LISTEN "${deliveriesChannel(schema)}"`]);
+      await next;
+      expect(warnings[1]).toMatch(/listening again in 2 s\./);
     } finally {
       await Promise.all([a.close(), b.close()]);
     }
