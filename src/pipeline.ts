@@ -2,7 +2,7 @@ import { deliverPending, type DeliverReport } from './alerts/deliver.ts';
 import type { Sink } from './alerts/message.ts';
 import type { ChannelPacer } from './alerts/pacing.ts';
 import { capFloods, DEFAULT_FEED_BURST, type FeedPoll, type FloodedPolls, type RoutableMatch, routeMatches, type SubscriberLookup, subscriberLookup } from './alerts/route.ts';
-import { type FreshArticle, type PollDeps, type PollResult, pollFeeds } from './feeds/poll/poll.ts';
+import { type FreshArticle, type PollDeps, type PollResult, pollClaimed } from './feeds/poll/poll.ts';
 import { keepLeases, reclaimDeadLeases, selfOf } from './leases.ts';
 import type { DeliverMetrics } from './alerts/deliver.ts';
 import type { PollMetrics } from './feeds/poll/poll.ts';
@@ -103,26 +103,22 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
 
 /**
  * Due feeds are claimed in turns of this many polls in flight, so that replicas share a tick's feeds rather than the
- * first to look taking them all; a turn ends when its last feed is polled.
+ * first to look taking them all.
  */
 const CLAIM_TURN = 10;
 
 /**
- * Claims due feeds and polls them, a turn at a time until none is due. `all` (`watchfloor once`) claims every feed in
- * one turn: everything it polled would be "due" again by its far-off due time.
+ * Claims due feeds and polls them, a turn at a time until none is due (pollClaimed). `all` (`watchfloor once`) claims
+ * every feed in one turn: everything it polled would be "due" again by its far-off due time.
  */
-async function pollDue(p: Pipeline, dueBy: Date, all: boolean): Promise<{ feeds: FeedRow[]; results: PollResult[] }> {
+function pollDue(p: Pipeline, dueBy: Date, all: boolean): Promise<{ feeds: FeedRow[]; results: PollResult[] }> {
   const pollDeps: PollDeps = { ...p.poll, store: p.store, log: p.log, now: p.now, metrics: p.metrics };
   const turn = all ? 1_000_000 : Math.max(1, p.pollsInFlight) * CLAIM_TURN;
-  const feeds: FeedRow[] = [];
-  const results: PollResult[] = [];
-  for (;;) {
+  const claim = (limit: number) => {
     const now = p.now();
-    const claimed = await p.store.claimDueFeeds(dueBy, p.owner, new Date(now.getTime() + LEASE_MS), turn, now);
-    feeds.push(...claimed);
-    results.push(...(await pollFeeds(claimed, pollDeps, p.pollsInFlight)));
-    if (claimed.length < turn || all) return { feeds, results };
-  }
+    return p.store.claimDueFeeds(dueBy, p.owner, new Date(now.getTime() + LEASE_MS), limit, now);
+  };
+  return pollClaimed(claim, turn, pollDeps, p.pollsInFlight);
 }
 
 /** Articles read from the pending queue at a time; the queue is drained in turns of this many. */

@@ -61,15 +61,21 @@ export function statusLine(out: NodeJS.WritableStream & { isTTY?: boolean }, sho
   let total = 0;
   let results: PollResult[] = [];
   const polling: PollProgress = {
-    start(count) {
-      total = count;
+    start() {
+      total = 0;
       results = [];
-      if (show && total > 0) draw(bar('polling', 0, total));
+    },
+    // Feeds are claimed in turns: the bar's total grows with each.
+    claimed(count) {
+      total += count;
+      if (show && total > 0) draw(bar('polling', results.length, total));
     },
     polled(result) {
       results.push(result);
+      if (show) draw(bar('polling', results.length, total));
+    },
+    ended() {
       if (!show || total === 0) return;
-      if (results.length < total) return draw(bar('polling', results.length, total));
       draw(pollCount(results));
       out.write('\n');
       drawn = '';

@@ -18,7 +18,7 @@ export interface PollDeps {
   bounds: PollBounds;
   /** On a feed's first poll, items older than this are stored but not alerted (seconds). */
   firstPollMaxAgeS: number;
-  /** Told how many feeds a cycle polls and each one's outcome as it ends: the CLI's progress bar on a terminal. */
+  /** Told how many feeds a cycle claims and each one's outcome as it ends: the CLI's progress bar on a terminal. */
   progress?: PollProgress;
   /** Told each poll's outcome (`/metrics`); absent in tests that do not count. */
   metrics?: PollMetrics;
@@ -34,9 +34,12 @@ export interface PollMetrics {
   feedPolled(outcome: string, seconds: number, ingested: number): void;
 }
 
+/** A cycle's polls as they go: feeds claimed (in turns), each one's outcome, and the end. */
 export interface PollProgress {
-  start(total: number): void;
+  start(): void;
+  claimed(count: number): void;
   polled(result: PollResult): void;
+  ended(): void;
 }
 
 /**
@@ -165,20 +168,66 @@ export async function pollFeed(feed: FeedRow, deps: PollDeps): Promise<PollResul
  * Results come in the order of `feeds`.
  */
 export async function pollFeeds(feeds: FeedRow[], deps: PollDeps, inFlight: number): Promise<PollResult[]> {
+  let left = feeds;
+  const once = async () => {
+    const given = left;
+    left = [];
+    return given;
+  };
+  return (await pollClaimed(once, Math.max(1, feeds.length), deps, inFlight)).results;
+}
+
+/**
+ * Polls feeds as `claim` hands them out, `turn` at a time (leases taken from the store, so that replicas share a
+ * tick's due feeds), in pollFeeds's window. A lane that finds nothing left to start claims the next turn while the
+ * others finish theirs, so no turn waits for its slowest feed; a claim that brings fewer than `turn` is the last.
+ * Feeds and results come in claim order.
+ */
+export async function pollClaimed(claim: (limit: number) => Promise<FeedRow[]>, turn: number, deps: PollDeps, inFlight: number): Promise<{ feeds: FeedRow[]; results: PollResult[] }> {
   deps = { ...deps, bodyBudget: deps.bodyBudget ?? new BodyBudget(bodyBudgetBytes(deps.http.options.maxBodyBytes)) };
-  const order = interleaveByHost(feeds);
-  const results: PollResult[] = new Array(feeds.length);
-  let next = 0;
-  deps.progress?.start(feeds.length);
+  const feeds: FeedRow[] = [];
+  const results: PollResult[] = [];
+  const queue: number[] = [];
+  let more = true;
+  let failed: unknown;
+  let claiming: Promise<void> | undefined;
+  // One claim at a time: lanes that run dry together wait for the same turn. A claim that fails ends the polling
+  // once the feeds in hand are done (their leases are held), and the error is the cycle's.
+  const refill = () => (claiming ??= (async () => {
+    try {
+      const claimed = await claim(turn);
+      more = claimed.length >= turn;
+      const first = feeds.length;
+      feeds.push(...claimed);
+      queue.push(...interleaveByHost(claimed).map((i) => first + i));
+      deps.progress?.claimed(claimed.length);
+    } catch (err) {
+      failed ??= err;
+      more = false;
+    } finally {
+      claiming = undefined;
+    }
+  })());
   const lane = async () => {
-    while (next < order.length) {
-      const i = order[next++]!;
+    for (;;) {
+      const i = queue.shift();
+      if (i === undefined) {
+        if (!more && !claiming) return;
+        await refill();
+        continue;
+      }
       results[i] = await pollFeed(feeds[i]!, deps);
       deps.progress?.polled(results[i]!);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(Math.max(1, inFlight), feeds.length) }, lane));
-  return results;
+  deps.progress?.start();
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, inFlight) }, lane));
+  } finally {
+    deps.progress?.ended();
+  }
+  if (failed !== undefined) throw failed;
+  return { feeds, results };
 }
 
 /**

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { BodyBudget } from '../../../src/feeds/poll/body-budget.ts';
 import { HttpClient } from '../../../src/feeds/http/fetch.ts';
-import { interleaveByHost, type PollDeps, pollFeed, pollFeeds } from '../../../src/feeds/poll/poll.ts';
+import { interleaveByHost, type PollDeps, pollClaimed, pollFeed, pollFeeds } from '../../../src/feeds/poll/poll.ts';
 import { readFeedBytes } from '../../../src/feeds/read/read.ts';
 import { ReadPool } from '../../../src/feeds/read/read-pool.ts';
 import { DEFAULT_POLL_BOUNDS } from '../../../src/feeds/poll/schedule.ts';
@@ -181,6 +181,52 @@ describe('pollFeeds', () => {
     clearTimeout(fallback);
     expect(results.every((r) => r.status === 'ok' && r.stored === 1)).toBe(true);
     expect(most).toBe(3);
+  });
+});
+
+describe('pollClaimed', () => {
+  it('claims the next turn while a turn\'s slowest feed is still being read, and stops after a short claim', async () => {
+    for (let n = 0; n < 5; n++) {
+      server.set(`t${n}.rss`, rss([{ guid: `t${n}`, title: `Item ${n}`, hoursAgo: 1 }]));
+      await store.addFeed({ url: server.url(`t${n}.rss`), intervalS: 900 }, new Date());
+    }
+    const events: string[] = [];
+    const claim = async (limit: number) => {
+      const claimed = await store.claimDueFeeds(new Date(), 'test', new Date(Date.now() + 60_000), limit, new Date());
+      events.push(`claimed ${claimed.length}`);
+      if (events.filter((e) => e.startsWith('claimed')).length === 2) open();
+      return claimed;
+    };
+    // The first feed's read waits for the second claim (or, should the pool wait for it instead, 2 s).
+    let open!: () => void;
+    const secondClaim = new Promise<void>((resolve) => (open = resolve));
+    const fallback = setTimeout(open, 2000);
+    const slowRead: PollDeps['read'] = async (...args) => {
+      if (Buffer.from(args[0]).toString('utf8').includes('>Item 0<')) {
+        await secondClaim;
+        events.push('t0 read');
+      }
+      return readFeedBytes(...args);
+    };
+    const { feeds, results } = await pollClaimed(claim, 2, { ...deps, read: slowRead }, 2);
+    clearTimeout(fallback);
+    expect(events).toEqual(['claimed 2', 'claimed 2', 't0 read', 'claimed 1']);
+    expect(feeds.map((f) => f.url.split('/').pop())).toEqual(['t0.rss', 't1.rss', 't2.rss', 't3.rss', 't4.rss']);
+    expect(results.every((r) => r.status === 'ok' && r.stored === 1)).toBe(true);
+  });
+
+  it('finishes the feeds in hand when a claim fails, then fails the same way', async () => {
+    for (let n = 0; n < 2; n++) {
+      server.set(`c${n}.rss`, rss([{ guid: `c${n}`, title: `Item ${n}`, hoursAgo: 1 }]));
+      await store.addFeed({ url: server.url(`c${n}.rss`), intervalS: 900 }, new Date());
+    }
+    let claims = 0;
+    const claim = async (limit: number) => {
+      if (claims++ > 0) throw new Error('the database went away');
+      return store.claimDueFeeds(new Date(), 'test', new Date(Date.now() + 60_000), limit, new Date());
+    };
+    await expect(pollClaimed(claim, 2, deps, 1)).rejects.toThrow('the database went away');
+    expect((await store.listFeeds()).every((f) => f.lastSuccessAt !== null)).toBe(true);
   });
 });
 
