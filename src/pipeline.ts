@@ -34,8 +34,6 @@ export interface Pipeline {
   pacer?: ChannelPacer;
   /** Matching items one poll of one feed may bring a channel before they go as one burst message instead (`delivery.feed_burst`; default 20, 0 off). */
   feedBurst?: number;
-  /** Told each time an article queued deliveries: `watchfloor run` wakes its outbox loop (src/alerts/outbox-loop.ts). */
-  onQueued?: () => void;
   metrics: PipelineMetrics;
 }
 
@@ -61,8 +59,12 @@ const LEASE_RENEW_MS = 20_000;
 /** Reports of a story read back to tell whether a resumed article only repeats one's URL. */
 const FIRST_REPORTS_SCAN = 200;
 
-/** `allFeeds` polls every feed now whatever its schedule says (`watchfloor once`). */
-export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}): Promise<CycleReport> {
+/**
+ * `allFeeds` polls every feed now whatever its schedule says (`watchfloor once`). `drain` (the default) waits for
+ * the rows the cycle's delivery paced and delivers them too; `watchfloor run` turns it off, as its outbox loop
+ * (src/alerts/outbox-loop.ts, woken by the store whenever rows are queued) comes back for them.
+ */
+export async function runCycle(p: Pipeline, options: { allFeeds?: boolean; drain?: boolean } = {}): Promise<CycleReport> {
   const started = performance.now();
   const now = p.now();
   const dueBy = options.allFeeds ? new Date(8.64e15) : now;
@@ -83,8 +85,7 @@ export async function runCycle(p: Pipeline, options: { allFeeds?: boolean } = {}
     // Every pending article is understood here, this cycle's and any a killed run stored but never understood.
     understood = await understandPending(p, new Map(fresh.map((f) => [f.id, f.language])));
 
-    // With no outbox loop to come back (`once`), the cycle waits for the rows it paced and delivers them too.
-    delivery = await deliverPending({ store: p.store, sinks: p.sinks, log: p.log, now: p.now, owner: p.owner, metrics: p.metrics, pacer: p.pacer, drain: !p.onQueued });
+    delivery = await deliverPending({ store: p.store, sinks: p.sinks, log: p.log, now: p.now, owner: p.owner, metrics: p.metrics, pacer: p.pacer, drain: options.drain ?? true });
   } finally {
     leases.stop();
   }
@@ -156,13 +157,12 @@ export async function understandPending(p: Pipeline, declared: ReadonlyMap<numbe
         const queued = await placeAndRoute(p, s, { subscribers, flooded });
         total.matched += s.matches.length;
         total.queued += queued;
-        if (queued > 0) p.onQueued?.();
       }
       total.articles += pending.length;
     }
     p.stories.prune(p.now());
     // A flooded poll understood to its last article: its burst message can say what it brought.
-    if ((await p.store.releaseFeedBursts(p.now())) > 0) p.onQueued?.();
+    await p.store.releaseFeedBursts(p.now());
     return total;
   });
 }

@@ -50,7 +50,7 @@ export function startSchedules(app: App, log: Logger): Schedules {
     cycleInFlight = track(
       // Another replica may have added a chat topic: pick it up before matching.
       app.catalog.refresh()
-        .then(() => runCycle(app.pipeline))
+        .then(() => runCycle(app.pipeline, { drain: false }))
         .then((report) => {
           if (report.feeds === 0) return;
           // Every feed failing is an outage (the network, a proxy), not a quiet hour: said at warn.
@@ -89,10 +89,9 @@ export function startSchedules(app: App, log: Logger): Schedules {
     ));
   }, { name: 'channel-digests', noOverlap: true }));
 
-  // The outbox delivers on its own clock (retry times, Retry-After), woken as soon as a cycle queues rows.
+  // The outbox delivers on its own clock (retry times, Retry-After), woken by the store as soon as rows are queued.
   const { pipeline } = app;
   const outbox = startOutboxLoop({ store: pipeline.store, sinks: pipeline.sinks, log, now: pipeline.now, owner: pipeline.owner, metrics: pipeline.metrics, pacer: pipeline.pacer });
-  pipeline.onQueued = () => outbox.wake();
 
   cycle();
   const [next, after] = pollTask.getNextRuns(2);
@@ -103,7 +102,6 @@ export function startSchedules(app: App, log: Logger): Schedules {
       stopping = true;
       await Promise.all(tasks.map((t) => t.stop()));
       await Promise.all([...running, outbox.stop()]);
-      pipeline.onQueued = undefined;
       await Promise.all(tasks.map((t) => t.destroy()));
     },
   };
@@ -137,7 +135,6 @@ export async function queueScheduledDigest(app: App, digest: ConfigDigest, sched
   if (id === null) return false;
   if (app.pipeline.sinks.has(digest.to.platform)) log.info({ schedule: scheduleKey, period, to, delivery: id }, 'digest queued');
   else log.error({ schedule: scheduleKey, period, to, delivery: id }, `the digest for ${period} goes to ${to}, but no ${digest.to.platform} connection is configured; it waits in the outbox until one is: set its credentials (watchfloor check-config lists them)`);
-  app.pipeline.onQueued?.();
   return true;
 }
 
@@ -159,7 +156,6 @@ export async function queueChannelDigests(app: App, log: Logger): Promise<number
     queued++;
     log.info({ channel: `${schedule.channel.platform}:${schedule.channel.channel}`, period: due.period, delivery: id }, 'channel digest queued');
   }
-  if (queued > 0) app.pipeline.onQueued?.();
   return queued;
 }
 
