@@ -25,6 +25,8 @@ import type { ChannelPacing, ChannelStore } from '../store/store.ts';
 /** A channel may get this many top-level messages a minute before its alerts are gathered into one. */
 export const DEFAULT_BURST_LIMIT = 6;
 export const BURST_WINDOW_MS = 60_000;
+/** Takes of a slot that was free again when read before the row waits one interval anyway (another poster keeps winning it). */
+const TAKE_TRIES = 3;
 
 export interface PacingOptions {
   /** Honour each sink's `minIntervalMs` (off: post as fast as the platform answers; benchmarks). */
@@ -57,12 +59,16 @@ export class ChannelPacer {
   async take(channel: number, now: number, intervalMs: number, kind: PostKind): Promise<number | undefined> {
     const topLevel = this.counted(kind) ? { since: new Date(now - BURST_WINDOW_MS), limit: kind === 'guarded' ? this.options.burst : undefined } : undefined;
     const interval = this.interval(intervalMs);
-    if (await this.store.takePostSlot(channel, { now: new Date(now), until: interval > 0 ? new Date(now + interval) : undefined, topLevel })) return undefined;
-    const pace = await this.store.channelPacing(channel);
-    const slot = Math.max(now, pace.nextPostAt?.getTime() ?? 0);
-    if (topLevel?.limit === undefined) return slot;
-    const { room, freesAt } = this.roomIn(pace, now);
-    return room < 1 ? Math.max(slot, freesAt) : slot;
+    for (let tries = 0; tries < TAKE_TRIES; tries++) {
+      if (await this.store.takePostSlot(channel, { now: new Date(now), until: interval > 0 ? new Date(now + interval) : undefined, topLevel })) return undefined;
+      const pace = await this.store.channelPacing(channel);
+      const slot = Math.max(now, pace.nextPostAt?.getTime() ?? 0);
+      const { room, freesAt } = topLevel?.limit === undefined ? { room: 1, freesAt: now } : this.roomIn(pace, now);
+      const at = room < 1 ? Math.max(slot, freesAt) : slot;
+      // Free again by the time it was read (the post that held it gave it back): take it rather than wait for "now".
+      if (at > now) return at;
+    }
+    return now + Math.max(interval, 1);
   }
 
   /**

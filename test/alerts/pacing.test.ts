@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type DeliverDeps, type DeliverReport, deliverPending } from '../../src/alerts/deliver.ts';
 import type { Digest } from '../../src/alerts/digest.ts';
 import type { Alert, DeliveryOutcome, Destination, Sink } from '../../src/alerts/message.ts';
-import { BURST_WINDOW_MS, ChannelPacer } from '../../src/alerts/pacing.ts';
+import { BURST_WINDOW_MS, ChannelPacer, type PacingStore } from '../../src/alerts/pacing.ts';
 import { routeMatches } from '../../src/alerts/route.ts';
 import { silentLogger } from '../../src/log.ts';
 import { PostgresStore } from '../../src/store/postgres.ts';
@@ -290,5 +290,31 @@ describe.each(stores)('pacing shared by deliverers of one store (%s)', (_name, o
       for (const p of topLevel) expect(topLevel.filter((q) => q.at > p.at - BURST_WINDOW_MS && q.at <= p.at).length).toBeLessThanOrEqual(4);
       expect(topLevel.reduce((sum, p) => sum + (p.stories ?? 1), 0)).toBe(10);
     }
+  });
+});
+
+describe('taking a slot that frees as it is read', () => {
+  /** A channel whose slot another poster holds for `busy` takes, then gives back (its post went nowhere). */
+  function flickering(busy: number): PacingStore & { takes: number } {
+    const store = {
+      takes: 0,
+      takePostSlot: async () => ++store.takes > busy,
+      channelPacing: async () => ({ nextPostAt: null, recentPosts: [] }),
+      returnPostSlot: async () => {},
+      holdChannel: async () => {},
+    };
+    return store;
+  }
+
+  it('takes it again instead of deferring the row to "now"', async () => {
+    const store = flickering(1);
+    expect(await new ChannelPacer(store).take(1, 5_000, 1_000, 'top')).toBeUndefined();
+    expect(store.takes).toBe(2);
+  });
+
+  it('after a few such tries, waits one interval rather than spin', async () => {
+    const store = flickering(Number.POSITIVE_INFINITY);
+    expect(await new ChannelPacer(store).take(1, 5_000, 1_000, 'top')).toBe(6_000);
+    expect(store.takes).toBe(3);
   });
 });
