@@ -10,8 +10,8 @@
  * - throughput: BENCH_DELIVER_ROWS rows (stories × channels) queued at once, then every replica runs
  *   `deliverPending` until nothing is left for it; alerts/s is rows ÷ the time until the last replica is done.
  * - latency: every replica runs its outbox loop (`startOutboxLoop`); replica 1 also stores and routes
- *   BENCH_DELIVER_RATE articles a second for BENCH_DELIVER_SECONDS and wakes its own loop on each, as the replica
- *   whose cycle queued rows does in `watchfloor run`; per alert, the time from the article stored to the platform's
+ *   BENCH_DELIVER_RATE articles a second for BENCH_DELIVER_SECONDS, each loop woken by the store's notice of the rows
+ *   as in `watchfloor run`; per alert, the time from the article stored to the platform's
  *   answer, whichever replica posted it. p50 and p99.
  * - understand: BENCH_UNDERSTAND_ARTICLES pending articles (stories of four reports, the bundled topics, the
  *   channels subscribed) through `understandPending` in one process: scoring, clustering, routing, all its writes;

@@ -1,7 +1,7 @@
 import { deliverPending, type DeliverReport } from './alerts/deliver.ts';
 import type { Sink } from './alerts/message.ts';
 import type { ChannelPacer } from './alerts/pacing.ts';
-import { capFloods, DEFAULT_FEED_BURST, type FeedPoll, type FloodedPolls, type RoutableMatch, routeMatches, type SubscriberLookup, subscriberLookup } from './alerts/route.ts';
+import { capFloods, DEFAULT_FEED_BURST, type FeedPoll, type FloodedPolls, type RoutableMatch, routedChannels, routeToChannels, type SubscriberLookup, subscriberLookup } from './alerts/route.ts';
 import { type FreshArticle, type PollDeps, type PollResult, pollClaimed } from './feeds/poll/poll.ts';
 import { keepLeases, reclaimDeadLeases, selfOf } from './leases.ts';
 import type { DeliverMetrics } from './alerts/deliver.ts';
@@ -143,18 +143,18 @@ export async function understandPending(p: Pipeline, declared: ReadonlyMap<numbe
       // Oldest first, so the first report of a story anchors it and later ones follow up.
       pending.sort((a, b) => (a.publishedAt?.getTime() ?? 0) - (b.publishedAt?.getTime() ?? 0) || a.id - b.id);
       const scored: Scored[] = [];
+      const subscribers = subscriberLookup(p.store);
       for (let i = 0; i < pending.length; i += READ_BATCH) {
         const read = new Map((await p.store.getArticles(pending.slice(i, i + READ_BATCH).map((a) => a.id))).map((a) => [a.id, a]));
         for (const { id } of pending.slice(i, i + READ_BATCH)) {
           const article = read.get(id);
           // Gone: its feed was removed meanwhile.
-          if (article) scored.push(await score(p, article, declared.get(id)));
+          if (article) scored.push(await score(p, article, declared.get(id), subscribers));
         }
       }
-      const subscribers = subscriberLookup(p.store);
-      const flooded = await capFloods(p.store, scored, subscribers, p.feedBurst ?? DEFAULT_FEED_BURST, p.now());
+      const flooded = await capFloods(p.store, scored, p.feedBurst ?? DEFAULT_FEED_BURST, p.now());
       for (const s of scored) {
-        const queued = await placeAndRoute(p, s, { subscribers, flooded });
+        const queued = await placeAndRoute(p, s, flooded);
         total.matched += s.matches.length;
         total.queued += queued;
       }
@@ -176,6 +176,8 @@ interface Scored {
   url: string | null;
   candidate: StoryCandidate;
   matches: RoutableMatch[];
+  /** The channels it goes to, each with the topic that speaks for it there. */
+  channels: Map<number, RoutableMatch>;
   poll: FeedPoll;
 }
 
@@ -186,7 +188,7 @@ const READ_BATCH = 500;
  * Scores one pending article against every topic and records its matches with its analysis (an article matching
  * nothing has its analysis recorded with the mark that it is understood). Repeated after a crash, both are overwritten.
  */
-async function score(p: Pipeline, article: ArticleRow, language: string | undefined): Promise<Scored> {
+async function score(p: Pipeline, article: ArticleRow, language: string | undefined, subscribers: SubscriberLookup): Promise<Scored> {
   // The feed's declared language saves a detection pass; articles of feeds that declare none are detected.
   const analysis = matchArticle(p.topics.index, { title: article.title, lead: article.lead, body: article.body, language });
   const matches = analysis.matches.filter((m) => m.matched);
@@ -203,6 +205,7 @@ async function score(p: Pipeline, article: ArticleRow, language: string | undefi
     url: article.url,
     candidate: storyCandidate(article, analysis.concepts, analysis.language, p.now()),
     matches: matches.map((m) => ({ topic: m.topic, score: m.score })),
+    channels: await routedChannels(matches, subscribers),
     poll: { feedId: article.feedId, fetchedAt: article.fetchedAt },
   };
 }
@@ -212,7 +215,7 @@ async function score(p: Pipeline, article: ArticleRow, language: string | undefi
  * queued. Repeated after a crash, a story already given is kept and the outbox's unique keys turn a second routing
  * into nothing.
  */
-async function placeAndRoute(p: Pipeline, s: Scored, routing: { subscribers: SubscriberLookup; flooded: FloodedPolls }): Promise<number> {
+async function placeAndRoute(p: Pipeline, s: Scored, flooded: FloodedPolls): Promise<number> {
   const now = p.now();
   let storyId: number;
   let how: StoryAssignment['reason'] | 'resumed';
@@ -235,7 +238,7 @@ async function placeAndRoute(p: Pipeline, s: Scored, routing: { subscribers: Sub
     if (s.matches.length > 0) p.stories.add(storyId, s.candidate);
   }
   // The same canonical URL through a second feed is the same report, not another outlet: never its own follow-up.
-  const queued = how === 'url' ? [] : await routeMatches(p.store, { articleId: s.id, storyId, matches: s.matches, poll: s.poll }, now, routing);
+  const queued = how === 'url' ? [] : await routeToChannels(p.store, { articleId: s.id, storyId, channels: s.channels, poll: s.poll }, now, flooded);
   if (s.matches.length > 0) p.log.debug({ article: s.id, story: storyId, topics: s.matches.map((m) => m.topic), how }, 'matched');
   await p.store.markUnderstood(s.id, now, s.analysis);
   return queued.length;

@@ -83,7 +83,6 @@ async function handle(command: ReplicaCommand): Promise<ReplicaReply> {
           const at = clock();
           for (const id of ids) stored.push([id, at]);
         }
-        loop.wake();
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, tickMs - (performance.now() - tick))));
       }
       return { ok: 'produced', stored };

@@ -2,8 +2,6 @@ import { errorMessage } from '../errors.ts';
 import { type DeliverDeps, type DeliverReport, deliverPending } from './deliver.ts';
 
 export interface OutboxLoop {
-  /** Rows were queued (or a medium came back): deliver now rather than at the next due time. */
-  wake(): void;
   /** Stops after the run in progress; resolves when it has ended. */
   stop(): Promise<void>;
 }
@@ -16,8 +14,8 @@ const MIN_SLEEP_MS = 1_000;
 /**
  * The outbox's own loop, apart from the poll cycle: it delivers what is due, then sleeps until the next row
  * becomes due (a retry time, Retry-After, a deferral, an expiring lease) or until woken because rows were
- * queued — by this process (`wake`) or by any (the store's `onDeliveriesDue`: another replica's alerts and their
- * follow-ups, a `--role bot` process's backfills). So `retryAfterS: 5` means about 5 s, not the next poll tick.
+ * queued or brought forward, by this process or any (the store's `onDeliveriesDue`: this cycle's alerts, another
+ * replica's and their follow-ups, a `--role bot` process's backfills). So `retryAfterS: 5` means about 5 s, not the next poll tick.
  * Wakes during a run cause one more run after it, however many there were.
  */
 export function startOutboxLoop(deps: DeliverDeps, options: { maxSleepMs?: number; onRun?: (report: DeliverReport) => void } = {}): OutboxLoop {
@@ -64,7 +62,6 @@ export function startOutboxLoop(deps: DeliverDeps, options: { maxSleepMs?: numbe
   })();
 
   return {
-    wake,
     async stop() {
       stopped = true;
       unlisten();

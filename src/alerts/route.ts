@@ -38,20 +38,30 @@ export async function routedChannels(matches: RoutableMatch[], subscribers: Subs
 }
 
 /**
- * Matches × subscriptions → outbox rows. The first article of a story in a channel becomes its alert;
- * later ones become follow-ups. The store's unique keys make a second alert for the same story, or a
- * second row for the same article, in one channel impossible — this stays true across replicas.
- * A channel that `flooded` says the article's poll floods gets no row of its own: the poll's burst row speaks for it.
+ * Matches × subscriptions → outbox rows (routedChannels, then routeToChannels).
  */
 export async function routeMatches(
   store: Pick<Store, 'subscribersOf' | 'routeArticle'>,
-  input: { articleId: number; storyId: number; matches: RoutableMatch[]; poll?: FeedPoll },
+  input: { articleId: number; storyId: number; matches: RoutableMatch[] },
   now: Date,
-  options: { subscribers?: SubscriberLookup; flooded?: FloodedPolls } = {},
 ): Promise<number[]> {
-  const channels = await routedChannels(input.matches, options.subscribers ?? subscriberLookup(store));
-  const to = [...channels]
-    .filter(([channelId]) => !(input.poll && options.flooded?.has(channelId, input.poll)))
+  return routeToChannels(store, { ...input, channels: await routedChannels(input.matches, subscriberLookup(store)) }, now);
+}
+
+/**
+ * An article's rows in the channels it goes to (routedChannels). The first article of a story in a channel becomes
+ * its alert; later ones become follow-ups. The store's unique keys make a second alert for the same story, or a
+ * second row for the same article, in one channel impossible — this stays true across replicas. A channel that
+ * `flooded` says the article's poll floods gets no row of its own: the poll's burst row speaks for it.
+ */
+export async function routeToChannels(
+  store: Pick<Store, 'routeArticle'>,
+  input: { articleId: number; storyId: number; channels: ReadonlyMap<number, RoutableMatch>; poll?: FeedPoll },
+  now: Date,
+  flooded?: FloodedPolls,
+): Promise<number[]> {
+  const to = [...input.channels]
+    .filter(([channelId]) => !(input.poll && flooded?.has(channelId, input.poll)))
     .map(([channelId, match]) => ({ channelId, topic: match.topic }));
   return to.length === 0 ? [] : store.routeArticle({ articleId: input.articleId, storyId: input.storyId, to }, now);
 }
@@ -80,17 +90,15 @@ export interface FloodedPolls {
  */
 export async function capFloods(
   store: Pick<Store, 'feedPollRows' | 'findDigest' | 'enqueueDigest'>,
-  batch: Array<{ matches: RoutableMatch[]; poll: FeedPoll }>,
-  subscribers: SubscriberLookup,
+  batch: Array<{ channels: ReadonlyMap<number, RoutableMatch>; poll: FeedPoll }>,
   limit: number,
   now: Date,
 ): Promise<FloodedPolls> {
   const flooded = new Set<string>();
   if (limit > 0) {
     const items = new Map<string, { channelId: number; poll: FeedPoll; count: number }>();
-    for (const { matches, poll } of batch) {
-      if (matches.length === 0) continue;
-      for (const channelId of (await routedChannels(matches, subscribers)).keys()) {
+    for (const { channels, poll } of batch) {
+      for (const channelId of channels.keys()) {
         const key = pollKey(channelId, poll);
         const tally = items.get(key);
         if (tally) tally.count++;

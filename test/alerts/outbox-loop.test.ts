@@ -51,15 +51,13 @@ describe('the outbox loop', () => {
     expect((await store.listDeliveries({ limit: 5 })).map((d) => [d.status, d.attempts])).toEqual([['sent', 1]]);
   });
 
-  it('delivers rows queued while it sleeps as soon as it is woken', async () => {
+  it('delivers rows queued while it sleeps as soon as its store tells it (SQLite: its own writes)', async () => {
     const { queue, sent, nextSend, deps } = await setup([]);
-    // Its store tells it nothing here: only wake() can bring it back within the hour.
-    const deaf = Object.assign(Object.create(deps.store) as Store, { onDeliveriesDue: () => () => {} });
-    const loop = startOutboxLoop({ ...deps, store: deaf }, { maxSleepMs: 3_600_000 });
+    // Only the store's word can bring it back within the hour.
+    const loop = startOutboxLoop(deps, { maxSleepMs: 3_600_000 });
     await new Promise((resolve) => setTimeout(resolve, 50)); // asleep: nothing is due
-    await queue('b');
     const arrived = nextSend();
-    loop.wake();
+    await queue('b');
     await arrived;
     await loop.stop();
     expect(sent.map((a) => a.title)).toEqual(['b']);

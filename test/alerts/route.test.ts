@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { capFloods, routeMatches, subscriberLookup } from '../../src/alerts/route.ts';
+import { capFloods, routedChannels, routeMatches, routeToChannels, subscriberLookup } from '../../src/alerts/route.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import type { DigestJob } from '../../src/store/store.ts';
 
@@ -63,18 +63,18 @@ describe('capFloods: the flood cap of one feed poll', () => {
    */
   async function understand(count: number, limit: number, from = 0, fetchedAt = POLL): Promise<void> {
     const poll = { feedId, fetchedAt };
+    const subscribers = subscriberLookup(store);
     const batch = [];
     for (let i = from; i < from + count; i++) {
       const { id: articleId } = await store.upsertArticle({ feedId, key: `k${i}`, title: `Item ${i}`, lead: '', body: '', fetchedAt, contentHash: `h${i}`, url: `https://flood.example/${i}`, pending: true });
       const score = i % 3 === 2 ? 0.6 : 0.8;
       await store.saveMatches([{ articleId, topic: 't', score, why: 'x', explanation: {} }]);
-      batch.push({ articleId, matches: [{ topic: 't', score }], poll });
+      batch.push({ articleId, channels: await routedChannels([{ topic: 't', score }], subscribers), poll });
     }
-    const subscribers = subscriberLookup(store);
-    const flooded = await capFloods(store, batch, subscribers, limit, fetchedAt);
+    const flooded = await capFloods(store, batch, limit, fetchedAt);
     for (const item of batch) {
       const storyId = await store.createStory(item.articleId, 'Item', fetchedAt);
-      await routeMatches(store, { ...item, storyId }, fetchedAt, { subscribers, flooded });
+      await routeToChannels(store, { ...item, storyId }, fetchedAt, flooded);
       await store.markUnderstood(item.articleId, fetchedAt);
     }
   }
