@@ -49,6 +49,7 @@ import type { Digest } from '../../alerts/digest.ts';
 import type { Alert, DeliveryOutcome, Destination, Sink } from '../../alerts/message.ts';
 import { AppError, errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
+import { postDigestParts } from '../digest-parts.ts';
 import { type DiscordMessage, alertEmbed, alertMessage, digestMessages, followupMessage, isLastDigestPart, threadName } from './format.ts';
 
 export const DEFAULT_API_URL = 'https://discord.com/api';
@@ -243,7 +244,7 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
     },
     async sendDigest(digest, to, deliveryIds) {
       const messages = digestMessages(digest, { footerNote: deliveryNote(deliveryIds) });
-      return postAll(messages, (message, i) => post(to.channel, { ...message, nonce: digestNonce(digest, deliveryIds, to.channel, i), enforce_nonce: true }), { findable: true });
+      return postDigestParts(messages, (message, i) => posted(post(to.channel, { ...message, nonce: digestNonce(digest, deliveryIds, to.channel, i), enforce_nonce: true })), { findable: true });
     },
     async recoverDigest(digest, to, deliveryId) {
       // Oldest first: a digest's first message is the one its row records.
@@ -254,8 +255,8 @@ export function createDiscordSink(options: DiscordSinkOptions): Sink {
       if (!digest) return mine.some((m) => m.embeds?.some((e) => isLastDigestPart(e.title))) ? { status: 'sent', messageRef: first } : undefined;
       const messages = digestMessages(digest, { footerNote: deliveryNote([deliveryId]) });
       if (mine.length >= messages.length) return { status: 'sent', messageRef: first };
-      const post1 = (message: DiscordMessage, i: number) => post(to.channel, { ...message, nonce: digestNonce(digest, [deliveryId], to.channel, i), enforce_nonce: true });
-      return postAll(messages, post1, { from: mine.length, first, findable: true });
+      const post1 = (message: DiscordMessage, i: number) => posted(post(to.channel, { ...message, nonce: digestNonce(digest, [deliveryId], to.channel, i), enforce_nonce: true }));
+      return postDigestParts(messages, post1, { from: mine.length, first, findable: true });
     },
     async close() {
       rest.clearHashSweeper();
@@ -320,7 +321,7 @@ export function createDiscordWebhookSink(options: DiscordWebhookSinkOptions): Si
       if (!target) return { status: 'rejected', code: 'webhook_not_configured', userDetail: `No Discord webhook URL is configured for "${to.channel}": set it, or send the digest elsewhere.` };
       try {
         const client = clientFor(target);
-        return await postAll(digestMessages(digest), (message) => client.send(toOptions(message)));
+        return await postDigestParts(digestMessages(digest), (message) => posted(client.send(toOptions(message))));
       } catch (err) {
         return outcomeOf(err);
       }
@@ -330,30 +331,6 @@ export function createDiscordWebhookSink(options: DiscordWebhookSinkOptions): Si
       clients.clear();
     },
   };
-}
-
-/**
- * Posts messages in order from `from` (the earlier ones are out, the first as `first`); the first one's ref is the
- * outcome's, and the first failure ends the run. `findable` (the bot, which can read them back): a failure once a
- * message is out is a possible post, not a rate limit, so its retry looks for what went out (`recoverDigest`).
- */
-async function postAll(
-  messages: DiscordMessage[],
-  post: (message: DiscordMessage, index: number) => Promise<PostedMessage>,
-  options: { from?: number; first?: string; findable?: boolean } = {},
-): Promise<DeliveryOutcome> {
-  let first = options.first ?? null;
-  for (let i = options.from ?? 0; i < messages.length; i++) {
-    try {
-      const posted = await post(messages[i]!, i);
-      first ??= `${posted.channel_id}/${posted.id}`;
-    } catch (err) {
-      const outcome = outcomeOf(err);
-      if (i === 0 || !options.findable || outcome.status !== 'failed') return outcome;
-      return { status: 'failed', retryable: outcome.retryable, detail: `${outcome.detail} (after ${i} of ${messages.length} digest messages were posted)` };
-    }
-  }
-  return { status: 'sent', messageRef: first };
 }
 
 /** `https://discord.com/api/webhooks/<id>/<token>` (any host: `apiUrl` decides where it is posted). */
@@ -400,6 +377,11 @@ const REJECTIONS: Record<number, { code: string; userDetail: string }> = {
 };
 
 /** Any error of a Discord call as a delivery outcome. */
+/** A post's outcome: sent with its ref, or what its error means. */
+function posted(message: Promise<PostedMessage>): Promise<DeliveryOutcome> {
+  return message.then((m) => ({ status: 'sent', messageRef: `${m.channel_id}/${m.id}` }), outcomeOf);
+}
+
 export function outcomeOf(err: unknown): DeliveryOutcome {
   if (err instanceof RateLimitError) {
     const waitMs = err.retryAfter > 0 ? err.retryAfter : err.timeToReset;

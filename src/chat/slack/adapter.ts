@@ -36,6 +36,7 @@ import { type Alert, type DeliveryOutcome, type Destination, type Sink, safeLink
 import { AppError, errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import { type SlackMessage, alertMessage, digestMessages, followupMessage, standaloneFollowupMessage } from './format.ts';
+import { postDigestParts } from '../digest-parts.ts';
 import { slackLogger } from './logger.ts';
 import { CHANNEL_INTERVAL_MS } from './platform.ts';
 
@@ -107,30 +108,6 @@ export function messageRef(channel: string, ts: string): string {
 export function apiBase(url: string | undefined): string {
   const base = url ?? 'https://slack.com/api/';
   return base.endsWith('/') ? base : `${base}/`;
-}
-
-/**
- * Posts digest parts in order through `post`, from part `from` (the earlier ones are out, the first as `first`);
- * the first part's ref, or the first failure. `findable` (the bot: metadata it can read back): a failure once a
- * part is out is reported as a possible post, not as a rate limit, so that its retry looks for what went out
- * (`recoverDigest`) and posts only the rest instead of the digest again whole.
- */
-async function postParts(
-  parts: SlackMessage[],
-  post: (message: SlackMessage, part: number) => Promise<DeliveryOutcome>,
-  options: { from?: number; first?: string | null; findable?: boolean } = {},
-): Promise<DeliveryOutcome> {
-  let first = options.first ?? null;
-  for (let i = options.from ?? 0; i < parts.length; i++) {
-    const outcome = await post(parts[i]!, i);
-    if (outcome.status !== 'sent') {
-      if (i === 0 || outcome.status !== 'failed') return outcome;
-      const detail = `${outcome.detail} (after ${i} of ${parts.length} digest parts were posted)`;
-      return options.findable ? { status: 'failed', retryable: outcome.retryable, detail } : { ...outcome, detail };
-    }
-    first ??= outcome.messageRef;
-  }
-  return { status: 'sent', messageRef: first };
 }
 
 /** Maps anything WebClient throws to an outcome; `where` names the channel in sentences. */
@@ -230,7 +207,7 @@ export function createSlackSink(options: SlackSinkOptions): SlackSink {
     },
     async sendDigest(digest: Digest, to: Destination, deliveryIds: number[]): Promise<DeliveryOutcome> {
       const parts = digestMessages(digest);
-      return postParts(parts, (message, part) => postDigestPart(to, message, digestMetadata(deliveryIds, part, parts.length)), { findable: true });
+      return postDigestParts(parts, (message, part) => postDigestPart(to, message, digestMetadata(deliveryIds, part, parts.length)), { findable: true });
     },
     async recoverDigest(digest, to, deliveryId) {
       // Each part that went out carries the row's id and its part number; a burst's, every row's id.
@@ -249,7 +226,7 @@ export function createSlackSink(options: SlackSinkOptions): SlackSink {
       // A burst cut off between its parts may have left this alert out: it is posted again on its own rather than lost.
       if (!digest) return out >= postedParts ? { status: 'sent', messageRef: found.get(1)! } : undefined;
       const parts = digestMessages(digest);
-      return postParts(parts, (message, part) => postDigestPart(to, message, digestMetadata([deliveryId], part, parts.length)), { from: out, first: found.get(1)!, findable: true });
+      return postDigestParts(parts, (message, part) => postDigestPart(to, message, digestMetadata([deliveryId], part, parts.length)), { from: out, first: found.get(1)!, findable: true });
     },
     async findPostedAlert(channel, deliveryId, findOptions = {}) {
       const found = (await recent(channel, findOptions.threadTs)).find((m) =>
@@ -364,6 +341,6 @@ export function createSlackWebhookSink(options: SlackWebhookSinkOptions): Sink &
     minIntervalMs: CHANNEL_INTERVAL_MS,
     send: (alert, to) => post(alert.kind === 'alert' ? alertMessage(alert) : standaloneFollowupMessage(alert), to),
     // A webhook can carry no metadata and read no history: only the outbox keeps a digest from posting twice.
-    sendDigest: (digest, to) => postParts(digestMessages(digest), (message) => post(message, to)),
+    sendDigest: (digest, to) => postDigestParts(digestMessages(digest), (message) => post(message, to)),
   };
 }
